@@ -1,0 +1,62 @@
+// ROOT's compressed records.
+//
+// A compressed payload (a TKey's object, a TBasket, an RNTuple page) is a
+// sequence of blocks, each with a 9-byte header: a 2-byte algorithm tag
+// ("ZL", "XZ", "L4", "ZS", "CS"), a method byte, then the compressed and the
+// uncompressed size as 3-byte little-endian integers. The caller owns every
+// buffer; the decoder never reads or writes outside them, whatever the input.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "rootbatch/base/status.hpp"
+
+namespace rootbatch {
+
+enum class Codec : uint8_t {
+  kNone = 0,   // stored
+  kZlib = 1,   // "ZL"
+  kLzma = 2,   // "XZ"
+  kOldRoot = 3,  // "CS", ROOT's pre-zlib deflate
+  kLz4 = 4,    // "L4", with an XXH64 checksum
+  kZstd = 5,   // "ZS"
+};
+
+std::string_view CodecName(Codec codec);  // "zlib", "lzma", "lz4", "zstd", "none", "old-root"
+// Parses "zlib", "lzma", "lz4", "zstd", "none" (as the CLI spells them).
+Result<Codec> ParseCodec(std::string_view name);
+
+// ROOT's fCompress: algorithm * 100 + level (algorithm 0 means zlib).
+struct CompressionSetting {
+  Codec codec = Codec::kZlib;
+  int level = 1;  // 0 means store uncompressed
+
+  static CompressionSetting FromRoot(int32_t fcompress);
+  int32_t ToRoot() const;
+};
+
+inline constexpr int kBlockHeaderSize = 9;
+inline constexpr int64_t kMaxBlockSize = 0xFFFFFF;  // kMAXZIPBUF: 3-byte size fields
+
+// Identifies the algorithm of the first block of a payload; kNone if the bytes
+// do not start with a known tag (then the payload is stored).
+Codec DetectCodec(std::span<const uint8_t> payload);
+
+// Decompresses all blocks of `in` into `out`. `out.size()` is the size the
+// record declares (fObjlen); every block's declared sizes are checked, and the
+// total must fill `out` exactly. Errors are kCorrupt/kUnsupported and name the
+// block's offset within the payload. Thread-safe (per-thread codec contexts).
+Status Decompress(std::span<const uint8_t> in, std::span<uint8_t> out);
+
+// Compresses `in` into ROOT blocks with `setting`. As ROOT does, returns the
+// input unchanged (stored) when the level is 0, the input is shorter than
+// kMinCompressSize, or compression does not make it smaller. The caller tells
+// the two apart by comparing sizes.
+Result<std::vector<uint8_t>> Compress(std::span<const uint8_t> in, CompressionSetting setting);
+
+inline constexpr int64_t kMinCompressSize = 11;
+
+}  // namespace rootbatch

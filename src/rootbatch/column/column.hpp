@@ -1,0 +1,103 @@
+// The contract between file formats (TTree, RNTuple) and their users (the
+// frame, the loader, the CLI). A format reader exposes a ColumnSource; users
+// read typed Columns of entry ranges from it and never learn the format.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rootbatch/base/status.hpp"
+#include "rootbatch/column/data_type.hpp"
+
+namespace rootbatch {
+
+// The shape of one entry of a column.
+enum class ColumnKind : uint8_t {
+  kScalar,      // one value per entry
+  kFixedArray,  // `inner_shape` values per entry (x[3][4] -> {3, 4})
+  kJagged,      // a variable number of items per entry; each item has `inner_shape` values
+  kString,      // a variable number of chars per entry (values are bytes)
+};
+
+struct ColumnSpec {
+  std::string name;       // path inside the tree ("Jet_pt", "evt/P3/P3.Px")
+  DataType type;          // element type in memory
+  ColumnKind kind = ColumnKind::kScalar;
+  std::vector<int64_t> inner_shape;  // fixed dims per entry (kFixedArray) or per item (kJagged)
+  std::string source_type;  // the format's own type name: "float", "float[]", "std::vector<float>"
+
+  // Values per entry for kScalar/kFixedArray; values per item for kJagged.
+  int64_t InnerSize() const;
+};
+
+// Half-open range of entries [begin, end).
+struct EntryRange {
+  int64_t begin = 0;
+  int64_t end = 0;
+  int64_t Size() const { return end - begin; }
+  bool operator==(const EntryRange&) const = default;
+};
+
+// Values of one column over an entry range, native byte order, contiguous.
+// For kJagged and kString, `offsets` has num_entries + 1 elements counting
+// items (kJagged) or chars (kString) from 0; values holds
+// offsets.back() * InnerSize() elements. Otherwise `offsets` is empty and
+// values holds num_entries * InnerSize() elements.
+struct Column {
+  DataType type = DataType::kFloat32;
+  int64_t num_entries = 0;
+  std::vector<uint8_t> values;
+  std::vector<int64_t> offsets;
+
+  int64_t NumValues() const { return static_cast<int64_t>(values.size()) / ByteWidth(type); }
+  template <typename T>
+  std::span<const T> As() const {
+    return {reinterpret_cast<const T*>(values.data()), values.size() / sizeof(T)};
+  }
+};
+
+// What a read cost, for benchmarks and loader statistics. Each caller owns
+// its own instance; sum them yourself across threads.
+struct ReadStats {
+  int64_t bytes_read = 0;          // compressed bytes fetched from the source
+  int64_t bytes_decompressed = 0;  // bytes after decompression
+  int64_t units_read = 0;          // baskets or pages
+
+  ReadStats& operator+=(const ReadStats& other) {
+    bytes_read += other.bytes_read;
+    bytes_decompressed += other.bytes_decompressed;
+    units_read += other.units_read;
+    return *this;
+  }
+};
+
+class ColumnSource {
+ public:
+  virtual ~ColumnSource() = default;
+
+  // "tree 'events' in 'a.root'", used as error context by callers.
+  virtual std::string Description() const = 0;
+  virtual int64_t NumEntries() const = 0;
+  virtual const std::vector<ColumnSpec>& Columns() const = 0;
+
+  // Entry numbers where clusters start, from 0 up to and including
+  // NumEntries(): the natural units to plan reads in.
+  virtual std::vector<int64_t> ClusterBoundaries() const = 0;
+  // Entry numbers where the storage units (baskets, pages) of one column
+  // start, from 0 up to and including NumEntries().
+  virtual std::vector<int64_t> UnitBoundaries(size_t column) const = 0;
+
+  // Reads entries `range` of column `column`. Safe to call from several
+  // threads at once. `stats`, if given, is incremented.
+  virtual Result<Column> ReadColumn(size_t column, EntryRange range,
+                                    ReadStats* stats = nullptr) const = 0;
+
+  // Index of the column named `name`; NotFound lists the columns that exist.
+  Result<size_t> FindColumn(std::string_view name) const;
+};
+
+}  // namespace rootbatch

@@ -1,0 +1,50 @@
+#include "rootbatch/io/byte_source.hpp"
+
+#include <cstring>
+
+namespace rootbatch {
+
+Result<std::vector<uint8_t>> ByteSource::Read(int64_t offset, int64_t length) const {
+  RB_RETURN_IF_ERROR(CheckRange(offset, length));
+  std::vector<uint8_t> bytes(static_cast<size_t>(length));
+  RB_RETURN_IF_ERROR(ReadAt(offset, bytes));
+  return bytes;
+}
+
+Status ByteSource::CheckRange(int64_t offset, int64_t length) const {
+  if (offset < 0 || length < 0 || offset > Size() || length > Size() - offset) {
+    return Corrupt("read of " + std::to_string(length) + " bytes at byte " + std::to_string(offset) +
+                   " passes the end of '" + Name() + "' (" + std::to_string(Size()) +
+                   " bytes); the file is truncated or an offset in it is wrong");
+  }
+  return Status::Ok();
+}
+
+namespace {
+
+class MemorySource final : public ByteSource {
+ public:
+  MemorySource(std::string name, std::vector<uint8_t> bytes)
+      : name_(std::move(name)), bytes_(std::move(bytes)) {}
+
+  const std::string& Name() const override { return name_; }
+  int64_t Size() const override { return static_cast<int64_t>(bytes_.size()); }
+
+  Status ReadAt(int64_t offset, std::span<uint8_t> out) const override {
+    RB_RETURN_IF_ERROR(CheckRange(offset, static_cast<int64_t>(out.size())));
+    if (!out.empty()) std::memcpy(out.data(), bytes_.data() + offset, out.size());
+    return Status::Ok();
+  }
+
+ private:
+  std::string name_;
+  std::vector<uint8_t> bytes_;
+};
+
+}  // namespace
+
+std::unique_ptr<ByteSource> MakeMemorySource(std::string name, std::vector<uint8_t> bytes) {
+  return std::make_unique<MemorySource>(std::move(name), std::move(bytes));
+}
+
+}  // namespace rootbatch

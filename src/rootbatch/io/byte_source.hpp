@@ -1,0 +1,43 @@
+// ByteSource: the physical layer. It reads bytes at offsets and knows nothing
+// about what they mean. Implementations: a local file (pread), memory, and
+// later XRootD.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "rootbatch/base/status.hpp"
+
+namespace rootbatch {
+
+class ByteSource {
+ public:
+  virtual ~ByteSource() = default;
+
+  // The path or URL, used in every error message about this source.
+  virtual const std::string& Name() const = 0;
+  virtual int64_t Size() const = 0;
+
+  // Fills `out` with the bytes at [offset, offset + out.size()). Safe to call
+  // from several threads at once. A read that would pass the end of the
+  // source fails with kCorrupt naming the offset; it never returns less.
+  virtual Status ReadAt(int64_t offset, std::span<uint8_t> out) const = 0;
+
+  // Convenience: allocates and returns the bytes.
+  Result<std::vector<uint8_t>> Read(int64_t offset, int64_t length) const;
+
+ protected:
+  // Checks [offset, offset + length) against Size(); shared by implementations.
+  Status CheckRange(int64_t offset, int64_t length) const;
+};
+
+// Opens a local file for positional reads. NotFound / IOError name the path.
+Result<std::unique_ptr<ByteSource>> OpenLocalFile(const std::string& path);
+
+// A source over bytes held in memory (tests, fuzzers, decompressed records).
+std::unique_ptr<ByteSource> MakeMemorySource(std::string name, std::vector<uint8_t> bytes);
+
+}  // namespace rootbatch

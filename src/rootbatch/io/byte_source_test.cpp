@@ -1,0 +1,67 @@
+#include "rootbatch/io/byte_source.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+namespace rootbatch {
+namespace {
+
+TEST(LocalFileTest, MissingFileIsNotFound) {
+  auto source = OpenLocalFile("/nonexistent/definitely-missing.root");
+  ASSERT_FALSE(source.IsOk());
+  EXPECT_EQ(source.status().Code(), StatusCode::kNotFound);
+  EXPECT_NE(source.status().Message().find("definitely-missing.root"), std::string::npos);
+}
+
+TEST(LocalFileTest, DirectoryIsAnError) {
+  auto source = OpenLocalFile(std::filesystem::temp_directory_path().string());
+  ASSERT_FALSE(source.IsOk());
+  EXPECT_EQ(source.status().Code(), StatusCode::kIOError);
+}
+
+TEST(LocalFileTest, PositionalReadsFromManyThreads) {
+  auto path = std::filesystem::temp_directory_path() / "rootbatch_io_test.bin";
+  {
+    std::ofstream out(path, std::ios::binary);
+    for (int i = 0; i < 65536; ++i) out.put(static_cast<char>(i % 251));
+  }
+  auto opened = OpenLocalFile(path.string());
+  ASSERT_TRUE(opened.IsOk()) << opened.status().ToString();
+  const ByteSource& source = **opened;
+  EXPECT_EQ(source.Size(), 65536);
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int64_t offset = t; offset < 65000; offset += 997) {
+        auto bytes = source.Read(offset, 100);
+        if (!bytes.IsOk() || (*bytes)[0] != offset % 251 || (*bytes)[99] != (offset + 99) % 251) {
+          ++failures;
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+  auto past_end = source.Read(65500, 100);
+  ASSERT_FALSE(past_end.IsOk());
+  EXPECT_EQ(past_end.status().Code(), StatusCode::kCorrupt);
+  EXPECT_NE(past_end.status().Message().find("65500"), std::string::npos);
+  std::filesystem::remove(path);
+}
+
+TEST(MemorySourceTest, ReadsAndBounds) {
+  auto source = MakeMemorySource("mem", {1, 2, 3, 4});
+  auto bytes = source->Read(1, 2);
+  ASSERT_TRUE(bytes.IsOk());
+  EXPECT_EQ((*bytes)[0], 2);
+  EXPECT_FALSE(source->Read(3, 2).IsOk());
+  EXPECT_FALSE(source->Read(-1, 1).IsOk());
+}
+
+}  // namespace
+}  // namespace rootbatch
