@@ -32,10 +32,17 @@ Result<Codec> ParseCodec(std::string_view name);
 // ROOT's fCompress: algorithm * 100 + level (algorithm 0 means zlib).
 struct CompressionSetting {
   Codec codec = Codec::kZlib;
-  int level = 1;  // 0 means store uncompressed
+  int level = 1;  // 0 means store uncompressed; Compress clamps levels above 9 to 9
 
+  // Keeps the algorithm even at level 0 (FromRoot(400) is {kLz4, 0}).
+  // Algorithm 0 and algorithms ROOT does not define map to zlib, as ROOT's
+  // zipper does; a negative value gives {kNone, 0}.
   static CompressionSetting FromRoot(int32_t fcompress);
+  // codec * 100 + level, so zlib comes back as 101, never as ROOT's old 1;
+  // kNone gives 0.
   int32_t ToRoot() const;
+
+  bool operator==(const CompressionSetting&) const = default;
 };
 
 inline constexpr int kBlockHeaderSize = 9;
@@ -49,6 +56,15 @@ Codec DetectCodec(std::span<const uint8_t> payload);
 // record declares (fObjlen); every block's declared sizes are checked, and the
 // total must fill `out` exactly. Errors are kCorrupt/kUnsupported and name the
 // block's offset within the payload. Thread-safe (per-thread codec contexts).
+//
+// Strict by design: `in` must consist of blocks. Stored (uncompressed)
+// records are the caller's business (compressed iff fObjlen differs from the
+// on-disk size); Decompress never guesses, so raw bytes fail as an unknown
+// tag. Also errors: a block whose stream yields more or fewer bytes than its
+// header says, empty blocks, and bytes left over after `out` is full. Not
+// checked (as in ROOT): the method byte, and bytes inside a block after a
+// complete stream. "CS" blocks give kUnsupported; an XZ stream that wants a
+// decoder over 256 MiB (a forged dictionary size) gives kCorrupt.
 Status Decompress(std::span<const uint8_t> in, std::span<uint8_t> out);
 
 // Compresses `in` into ROOT blocks with `setting`. As ROOT does, returns the
