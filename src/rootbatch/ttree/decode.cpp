@@ -1,0 +1,308 @@
+#include "rootbatch/ttree/decode.hpp"
+
+#include <cmath>
+#include <cstring>
+
+#include "rootbatch/base/endian.hpp"
+
+namespace rootbatch {
+namespace {
+
+constexpr int64_t kVectorHeaderBytes = 10;  // byte count (4) + version (2) + size (4)
+constexpr int64_t kStdStringHeaderBytes = 6;  // byte count (4) + version (2)
+
+template <typename T>
+void SwapCopy(const uint8_t* src, int64_t n, uint8_t* dst) {
+  for (int64_t i = 0; i < n; ++i) {
+    T value = LoadBigEndian<T>(src + i * sizeof(T));
+    std::memcpy(dst + i * sizeof(T), &value, sizeof(T));
+  }
+}
+
+float DecodeTruncated(const uint8_t* src, int nbits) {
+  const uint32_t exponent = src[0];
+  const uint32_t mantissa = LoadBigEndian<uint16_t>(src + 1);
+  uint32_t bits = (exponent << 23) | ((mantissa & ((1u << (nbits + 1)) - 1)) << (23 - nbits));
+  float value;
+  std::memcpy(&value, &bits, sizeof(value));
+  return (mantissa & (1u << (nbits + 1))) ? -value : value;
+}
+
+// Decodes `n` values from disk into native values of the output type.
+void DecodeValues(const Interpretation& in, const uint8_t* src, int64_t n, uint8_t* dst) {
+  switch (in.encoding) {
+    case ValueEncoding::kPlain:
+      switch (ByteWidth(in.spec.type)) {
+        case 1:
+          if (in.spec.type == DataType::kBool) {
+            for (int64_t i = 0; i < n; ++i) dst[i] = src[i] != 0;
+          } else {
+            std::memcpy(dst, src, static_cast<size_t>(n));
+          }
+          return;
+        case 2: SwapCopy<uint16_t>(src, n, dst); return;
+        case 4: SwapCopy<uint32_t>(src, n, dst); return;
+        case 8: SwapCopy<uint64_t>(src, n, dst); return;
+      }
+      return;
+    case ValueEncoding::kFloat16Range: {
+      // Float16_t arithmetic is float32 throughout (matches ROOT's output).
+      const float scale = static_cast<float>(in.range_max - in.range_min) / std::ldexp(1.0f, in.nbits);
+      const float min = static_cast<float>(in.range_min);
+      for (int64_t i = 0; i < n; ++i) {
+        float value = min + static_cast<float>(LoadBigEndian<uint32_t>(src + 4 * i)) * scale;
+        std::memcpy(dst + 4 * i, &value, 4);
+      }
+      return;
+    }
+    case ValueEncoding::kDouble32Range: {
+      const double scale = (in.range_max - in.range_min) / std::ldexp(1.0, in.nbits);
+      for (int64_t i = 0; i < n; ++i) {
+        double value = in.range_min + static_cast<double>(LoadBigEndian<uint32_t>(src + 4 * i)) * scale;
+        std::memcpy(dst + 8 * i, &value, 8);
+      }
+      return;
+    }
+    case ValueEncoding::kTruncated:
+      for (int64_t i = 0; i < n; ++i) {
+        float value = DecodeTruncated(src + 3 * i, in.nbits);
+        if (in.spec.type == DataType::kFloat64) {
+          double wide = value;
+          std::memcpy(dst + 8 * i, &wide, 8);
+        } else {
+          std::memcpy(dst + 4 * i, &value, 4);
+        }
+      }
+      return;
+    case ValueEncoding::kFloatAsDouble:
+      for (int64_t i = 0; i < n; ++i) {
+        double wide = LoadBigEndian<float>(src + 4 * i);
+        std::memcpy(dst + 8 * i, &wide, 8);
+      }
+      return;
+  }
+}
+
+// Appends `n` values decoded from `src` to the column.
+void AppendValues(const Interpretation& in, const uint8_t* src, int64_t n, Column& column) {
+  const size_t old_size = column.values.size();
+  column.values.resize(old_size + static_cast<size_t>(n * ByteWidth(in.spec.type)));
+  DecodeValues(in, src, n, column.values.data() + old_size);
+}
+
+Status Truncated(int64_t entry, const char* what) {
+  return Corrupt(std::string(what) + " of basket entry " + std::to_string(entry) +
+                 " passes the end of the basket data");
+}
+
+// Bytes of basket entry i: from the offset table, or by walking entries that
+// carry their own size (vectors, strings) from the basket start.
+class EntryWalker {
+ public:
+  EntryWalker(const Interpretation& in, const BasketData& basket) : in_(in), basket_(basket) {}
+
+  // Sets [start, stop) of entry `i`; entries must be asked for in order.
+  Status Locate(int64_t i, int64_t& start, int64_t& stop) {
+    if (!basket_.offsets.empty()) {
+      start = basket_.offsets[static_cast<size_t>(i)];
+      stop = basket_.offsets[static_cast<size_t>(i) + 1];
+      return Status::Ok();
+    }
+    // No offset table: walk from the previous position.
+    while (next_entry_ <= i) {
+      int64_t size = 0;
+      RB_RETURN_IF_ERROR(EntrySize(next_entry_, position_, size));
+      if (next_entry_ == i) {
+        start = position_;
+        stop = position_ + size;
+      }
+      position_ += size;
+      ++next_entry_;
+    }
+    return Status::Ok();
+  }
+
+ private:
+  Status EntrySize(int64_t entry, int64_t at, int64_t& size) {
+    const auto data = basket_.Data();
+    const int64_t left = static_cast<int64_t>(data.size()) - at;
+    switch (in_.layout) {
+      case EntryLayout::kVector:
+      case EntryLayout::kStdString: {
+        if (left < 4) return Truncated(entry, "header");
+        uint32_t count = LoadBigEndian<uint32_t>(data.data() + at);
+        if (in_.layout == EntryLayout::kStdString && !(count & 0x40000000)) {
+          size = StringSize(data.data() + at, left);
+        } else {
+          size = 4 + (count & ~0x40000000u);
+        }
+        break;
+      }
+      case EntryLayout::kLeafString:
+        size = StringSize(data.data() + at, left);
+        break;
+      case EntryLayout::kCharStar:
+        if (left < 4) return Truncated(entry, "length");
+        size = 4 + LoadBigEndian<int32_t>(data.data() + at);
+        break;
+      default:
+        return Internal("entry walk for a layout without sizes");
+    }
+    if (size < 0 || size > left) return Truncated(entry, "entry");
+    return Status::Ok();
+  }
+
+  static int64_t StringSize(const uint8_t* p, int64_t left) {
+    if (left < 1) return left + 1;  // reported as truncated by the caller
+    if (p[0] != 255) return 1 + p[0];
+    if (left < 5) return left + 1;
+    return 5 + static_cast<int64_t>(LoadBigEndian<uint32_t>(p + 1));
+  }
+
+  const Interpretation& in_;
+  const BasketData& basket_;
+  int64_t next_entry_ = 0;
+  int64_t position_ = 0;
+};
+
+Status AppendString(const uint8_t* p, int64_t size, EntryLayout layout, int64_t entry, Column& column) {
+  int64_t header = 0, length = 0;
+  if (layout == EntryLayout::kCharStar) {
+    if (size < 4) return Truncated(entry, "string length");
+    length = LoadBigEndian<int32_t>(p);
+    header = 4;
+  } else {
+    if (layout == EntryLayout::kStdString && size >= kStdStringHeaderBytes &&
+        (p[0] & 0x40) && (LoadBigEndian<uint32_t>(p) & ~0x40000000u) == static_cast<uint32_t>(size - 4)) {
+      p += kStdStringHeaderBytes;
+      size -= kStdStringHeaderBytes;
+    }
+    if (size == 0) {
+      length = 0;
+    } else if (p[0] == 255) {
+      if (size < 5) return Truncated(entry, "string length");
+      length = LoadBigEndian<uint32_t>(p + 1);
+      header = 5;
+    } else {
+      length = p[0];
+      header = 1;
+    }
+  }
+  if (length < 0 || header + length > size) return Truncated(entry, "string");
+  column.values.insert(column.values.end(), p + header, p + header + length);
+  column.offsets.push_back(column.offsets.back() + length);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status DecodeBasket(const Interpretation& in, const BasketData& basket, int64_t begin, int64_t end,
+                    std::span<const int64_t> counts, Column& column) {
+  const auto data = basket.Data();
+  const int64_t data_size = static_cast<int64_t>(data.size());
+  const int64_t inner = in.spec.InnerSize();
+  const int64_t item_bytes = inner * in.disk_width;
+  if (begin < 0 || end > basket.num_entries || begin > end) {
+    return Corrupt("basket holds " + std::to_string(basket.num_entries) + " entries, entries [" +
+                   std::to_string(begin) + ", " + std::to_string(end) + ") were expected in it");
+  }
+  if (in.spec.kind == ColumnKind::kJagged || in.spec.kind == ColumnKind::kString) {
+    if (column.offsets.empty()) column.offsets.push_back(0);
+  }
+  column.num_entries += end - begin;
+  switch (in.layout) {
+    case EntryLayout::kFixed: {
+      if (basket.offsets.empty()) {
+        // Contiguous entries: one bulk decode when this leaf fills the entry.
+        const int64_t stop = end * in.entry_size;
+        if (stop > data_size) return Truncated(end - 1, "value");
+        if (in.leaf_offset == 0 && in.entry_size == item_bytes) {
+          AppendValues(in, data.data() + begin * in.entry_size, (end - begin) * inner, column);
+          return Status::Ok();
+        }
+        for (int64_t i = begin; i < end; ++i) {
+          AppendValues(in, data.data() + i * in.entry_size + in.leaf_offset, inner, column);
+        }
+        return Status::Ok();
+      }
+      for (int64_t i = begin; i < end; ++i) {
+        const int64_t start = basket.offsets[static_cast<size_t>(i)] + in.leaf_offset;
+        if (start + item_bytes > data_size) return Truncated(i, "value");
+        AppendValues(in, data.data() + start, inner, column);
+      }
+      return Status::Ok();
+    }
+    case EntryLayout::kCountedArray:
+    case EntryLayout::kSpeedbumpArray: {
+      const int64_t header = in.layout == EntryLayout::kSpeedbumpArray ? 1 : 0;
+      int64_t position = 0;
+      if (basket.offsets.empty()) {
+        if (in.layout == EntryLayout::kSpeedbumpArray || counts.size() < static_cast<size_t>(end)) {
+          return Corrupt("basket has no entry offsets and no counter to size its entries");
+        }
+        for (int64_t i = 0; i < begin; ++i) position += counts[static_cast<size_t>(i)] * item_bytes;
+      }
+      for (int64_t i = begin; i < end; ++i) {
+        int64_t start, stop;
+        if (!basket.offsets.empty()) {
+          start = basket.offsets[static_cast<size_t>(i)];
+          stop = basket.offsets[static_cast<size_t>(i) + 1];
+        } else {
+          start = position;
+          stop = position + counts[static_cast<size_t>(i)] * item_bytes;
+          position = stop;
+        }
+        if (stop > data_size || stop < start) return Truncated(i, "array");
+        int64_t bytes = stop - start;
+        if (bytes > 0 && header) {
+          start += header;
+          bytes -= header;
+        }
+        if (item_bytes == 0 || bytes % item_bytes != 0) {
+          return Corrupt("entry " + std::to_string(i) + " holds " + std::to_string(bytes) +
+                         " bytes, not a whole number of " + std::to_string(item_bytes) + "-byte items");
+        }
+        const int64_t items = bytes / item_bytes;
+        AppendValues(in, data.data() + start, items * inner, column);
+        column.offsets.push_back(column.offsets.back() + items);
+      }
+      return Status::Ok();
+    }
+    case EntryLayout::kVector: {
+      EntryWalker walker(in, basket);
+      for (int64_t i = begin; i < end; ++i) {
+        int64_t start = 0, stop = 0;
+        RB_RETURN_IF_ERROR(walker.Locate(i, start, stop));
+        if (stop > data_size || stop < start) return Truncated(i, "vector");
+        const int64_t bytes = stop - start;
+        int64_t items = 0;
+        if (bytes > 0) {
+          if (bytes < kVectorHeaderBytes) return Truncated(i, "vector header");
+          items = LoadBigEndian<int32_t>(data.data() + start + 6);
+          if (items < 0 || kVectorHeaderBytes + items * in.disk_width > bytes) {
+            return Corrupt("entry " + std::to_string(i) + " claims " + std::to_string(items) +
+                           " vector elements in " + std::to_string(bytes) + " bytes");
+          }
+        }
+        AppendValues(in, data.data() + start + kVectorHeaderBytes, items, column);
+        column.offsets.push_back(column.offsets.back() + items);
+      }
+      return Status::Ok();
+    }
+    case EntryLayout::kLeafString:
+    case EntryLayout::kStdString:
+    case EntryLayout::kCharStar: {
+      EntryWalker walker(in, basket);
+      for (int64_t i = begin; i < end; ++i) {
+        int64_t start = 0, stop = 0;
+        RB_RETURN_IF_ERROR(walker.Locate(i, start, stop));
+        if (stop > data_size || stop < start) return Truncated(i, "string");
+        RB_RETURN_IF_ERROR(AppendString(data.data() + start, stop - start, in.layout, i, column));
+      }
+      return Status::Ok();
+    }
+  }
+  return Internal("unknown entry layout");
+}
+
+}  // namespace rootbatch

@@ -1,0 +1,216 @@
+#include "rootbatch/ttree/tree_source.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "rootbatch/ttree/basket.hpp"
+#include "rootbatch/ttree/decode.hpp"
+#include "rootbatch/ttree/tree_parser.hpp"
+
+namespace rootbatch {
+namespace {
+
+bool IsTreeClass(const std::string& name) {
+  return name == "TTree" || name == "TNtuple" || name == "TNtupleD";
+}
+
+std::string ListTrees(const RootFile& file) {
+  std::string names;
+  for (const auto& entry : file.AllKeys()) {
+    if (!IsTreeClass(entry.key->class_name)) continue;
+    names += (names.empty() ? "" : ", ") + entry.path + ";" + std::to_string(entry.key->cycle);
+  }
+  return names.empty() ? "(no trees)" : names;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<TreeSource>> TreeSource::Open(std::shared_ptr<const RootFile> file,
+                                                     const std::string& tree_path) {
+  auto key = file->FindKey(tree_path);
+  if (!key.IsOk()) {
+    if (key.status().Code() != StatusCode::kNotFound) return key.status();
+    return NotFound("no tree '" + tree_path + "' in '" + file->Name() + "'; its trees are: " + ListTrees(*file));
+  }
+  const KeyHeader& header = **key;
+  if (!IsTreeClass(header.class_name)) {
+    return InvalidArgument("'" + tree_path + "' in '" + file->Name() + "' is a " + header.class_name +
+                           ", not a TTree; its trees are: " + ListTrees(*file));
+  }
+  std::unique_ptr<TreeSource> source(new TreeSource());
+  const std::string context = "tree '" + tree_path + "' in '" + file->Name() + "'";
+  RB_ASSIGN_OR_RETURN_CTX(auto payload, file->ReadPayload(header), context);
+  RB_ASSIGN_OR_RETURN_CTX(source->model_,
+                          ParseTree(payload, header.keylen, header.seek_key + header.keylen, header.class_name),
+                          context);
+  // Streamers are needed only to type members of split objects; a file
+  // whose StreamerInfo is unreadable still serves its plain branches.
+  auto streamers = file->StreamerInfos();
+  source->interpretations_ = InterpretTree(source->model_, streamers.IsOk() ? *streamers : nullptr);
+  for (const auto& in : source->interpretations_.columns) source->specs_.push_back(in.spec);
+  source->path_ = tree_path.substr(0, tree_path.rfind(';'));
+  source->cycle_ = header.cycle;
+  source->class_name_ = header.class_name;
+  source->file_ = std::move(file);
+  return source;
+}
+
+std::string TreeSource::Description() const {
+  return "tree '" + path_ + "' in '" + file_->Name() + "'";
+}
+
+std::vector<int64_t> TreeSource::ClusterBoundaries() const {
+  const int64_t entries = model_.entries;
+  std::vector<int64_t> bounds{0};
+  auto push = [&](int64_t entry) {
+    if (entry > bounds.back() && entry < entries) bounds.push_back(entry);
+  };
+  // Explicit ranges (fClusterRangeEnd: inclusive last entry of each range),
+  // then fAutoFlush: ROOT's TTree::GetClusterIterator.
+  int64_t start = 0;
+  bool sized = true;
+  for (size_t r = 0; r < model_.cluster_range_end.size() && sized; ++r) {
+    const int64_t last = model_.cluster_range_end[r];
+    const int64_t size = r < model_.cluster_size.size() ? model_.cluster_size[r] : 0;
+    if (size <= 0) {
+      sized = false;
+      break;
+    }
+    for (int64_t e = start; e <= last && e < entries; e += size) push(e);
+    start = last + 1;
+  }
+  if (sized && model_.auto_flush > 0) {
+    for (int64_t e = start; e < entries; e += model_.auto_flush) push(e);
+  } else {
+    // No usable cluster size: entries where every branch starts a basket.
+    std::set<int64_t> common;
+    bool first = true;
+    for (const auto& in : interpretations_.columns) {
+      const BranchModel& branch = model_.branches[static_cast<size_t>(in.branch)];
+      std::set<int64_t> starts;
+      for (int64_t b = 0; b < BasketCount(branch); ++b) starts.insert(BasketEntries(branch, b, entries).begin);
+      if (first) {
+        common = std::move(starts);
+        first = false;
+      } else {
+        std::set<int64_t> both;
+        std::set_intersection(common.begin(), common.end(), starts.begin(), starts.end(),
+                              std::inserter(both, both.begin()));
+        common = std::move(both);
+      }
+    }
+    for (int64_t e : common) push(e);
+  }
+  if (entries > 0) bounds.push_back(entries);
+  return bounds;
+}
+
+std::vector<int64_t> TreeSource::UnitBoundaries(size_t column) const {
+  const Interpretation& in = interpretations_.columns.at(column);
+  const BranchModel& branch = model_.branches[static_cast<size_t>(in.branch)];
+  std::vector<int64_t> bounds{0};
+  for (int64_t b = 0; b < BasketCount(branch); ++b) {
+    int64_t begin = BasketEntries(branch, b, model_.entries).begin;
+    if (begin > bounds.back() && begin < model_.entries) bounds.push_back(begin);
+  }
+  if (model_.entries > 0) bounds.push_back(model_.entries);
+  return bounds;
+}
+
+Result<size_t> TreeSource::FindReadableColumn(std::string_view name) const {
+  for (const auto& skipped : interpretations_.skipped) {
+    if (skipped.name == name) {
+      return Unsupported("branch '" + std::string(name) + "' of type '" + skipped.type_name +
+                         "' in " + Description() + " cannot be read: " + skipped.reason);
+    }
+  }
+  return FindColumn(name);
+}
+
+Result<Column> TreeSource::ReadColumn(size_t column, EntryRange range, ReadStats* stats) const {
+  if (column >= interpretations_.columns.size()) {
+    return InvalidArgument("column index " + std::to_string(column) + " out of range in " + Description());
+  }
+  const Interpretation& in = interpretations_.columns[column];
+  if (range.begin < 0 || range.end > model_.entries || range.begin > range.end) {
+    return InvalidArgument("entry range [" + std::to_string(range.begin) + ", " + std::to_string(range.end) +
+                           ") is outside " + Description() + " (" + std::to_string(model_.entries) +
+                           " entries)");
+  }
+  Column out;
+  out.type = in.spec.type;
+  Status status = ReadBranchColumn(in, range, stats, out);
+  if (!status.IsOk()) {
+    return std::move(status).WithContext("branch '" + in.spec.name + "'").WithContext(Description());
+  }
+  return out;
+}
+
+Status TreeSource::ReadBranchColumn(const Interpretation& in, EntryRange range, ReadStats* stats,
+                                    Column& out) const {
+  const BranchModel& branch = model_.branches[static_cast<size_t>(in.branch)];
+  if (in.spec.kind == ColumnKind::kJagged || in.spec.kind == ColumnKind::kString) out.offsets.push_back(0);
+  const int64_t baskets = BasketCount(branch);
+  int64_t covered = range.begin;
+  for (int64_t b = 0; b < baskets && covered < range.end; ++b) {
+    EntryRange entries = BasketEntries(branch, b, model_.entries);
+    if (entries.end <= covered || entries.begin >= range.end) continue;
+    if (entries.begin > covered) {
+      return Corrupt("no basket holds entries [" + std::to_string(covered) + ", " +
+                     std::to_string(entries.begin) + ")");
+    }
+    RB_ASSIGN_OR_RETURN(BasketData basket, ReadBasket(file_->Source(), branch, b, model_.entries, stats));
+    const int64_t begin = covered - entries.begin;
+    const int64_t end = std::min(range.end, entries.end) - entries.begin;
+    std::vector<int64_t> counts;
+    if (in.layout == EntryLayout::kCountedArray && basket.offsets.empty() && in.counter_branch >= 0) {
+      // No offset table (some writers): take the sizes from the counter branch.
+      for (size_t c = 0; c < interpretations_.columns.size(); ++c) {
+        if (interpretations_.columns[c].branch != in.counter_branch) continue;
+        Column count_column;
+        count_column.type = interpretations_.columns[c].spec.type;
+        RB_RETURN_IF_ERROR(ReadBranchColumn(interpretations_.columns[c],
+                                            {entries.begin, entries.begin + end}, stats, count_column));
+        counts.resize(static_cast<size_t>(end));
+        for (int64_t i = 0; i < end; ++i) {
+          const uint8_t* p = count_column.values.data() + i * ByteWidth(count_column.type);
+          int64_t value = 0;
+          switch (count_column.type) {
+            case DataType::kInt8: value = *reinterpret_cast<const int8_t*>(p); break;
+            case DataType::kUInt8: value = *p; break;
+            case DataType::kInt16: value = *reinterpret_cast<const int16_t*>(p); break;
+            case DataType::kUInt16: value = *reinterpret_cast<const uint16_t*>(p); break;
+            case DataType::kInt32: value = *reinterpret_cast<const int32_t*>(p); break;
+            case DataType::kUInt32: value = *reinterpret_cast<const uint32_t*>(p); break;
+            case DataType::kInt64: case DataType::kUInt64: value = *reinterpret_cast<const int64_t*>(p); break;
+            default: return Corrupt("counter branch is not an integer");
+          }
+          if (value < 0) return Corrupt("counter value " + std::to_string(value) + " is negative");
+          counts[static_cast<size_t>(i)] = value;
+        }
+        break;
+      }
+    }
+    Status status = DecodeBasket(in, basket, begin, end, counts, out);
+    if (!status.IsOk()) {
+      const bool on_disk = b < branch.write_basket;
+      return std::move(status).WithContext(
+          "basket " + std::to_string(b) +
+          (on_disk ? " at byte " + std::to_string(branch.basket_seek[static_cast<size_t>(b)]) : " (embedded)"));
+    }
+    covered = entries.begin + end;
+  }
+  if (covered < range.end) {
+    return Corrupt("baskets end at entry " + std::to_string(covered) + " but the tree has " +
+                   std::to_string(model_.entries) + " entries");
+  }
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<ColumnSource>> OpenTreeSource(const std::string& path, const std::string& tree_path) {
+  RB_ASSIGN_OR_RETURN(auto file, RootFile::Open(path));
+  RB_ASSIGN_OR_RETURN(auto tree, TreeSource::Open(std::move(file), tree_path));
+  return std::unique_ptr<ColumnSource>(std::move(tree));
+}
+
+}  // namespace rootbatch

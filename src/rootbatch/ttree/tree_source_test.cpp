@@ -1,0 +1,98 @@
+#include "rootbatch/ttree/tree_source.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <numeric>
+#include <string>
+
+namespace rootbatch {
+namespace {
+
+std::string TestFile(const std::string& name) { return std::string(ROOTBATCH_TESTDATA_DIR) + "/" + name; }
+
+std::unique_ptr<TreeSource> OpenTree(const std::string& file, const std::string& tree) {
+  auto root = RootFile::Open(TestFile(file));
+  EXPECT_TRUE(root.IsOk()) << root.status().ToString();
+  if (!root.IsOk()) return nullptr;
+  auto source = TreeSource::Open(*root, tree);
+  EXPECT_TRUE(source.IsOk()) << source.status().ToString();
+  return source.IsOk() ? std::move(*source) : nullptr;
+}
+
+TEST(TreeSourceTest, FlatAndJaggedBranchesOfHZZ) {
+  auto tree = OpenTree("uproot-HZZ.root", "events");
+  ASSERT_NE(tree, nullptr);
+  EXPECT_EQ(tree->NumEntries(), 2421);
+  auto njet = tree->FindColumn("NJet");
+  ASSERT_TRUE(njet.IsOk());
+  auto column = tree->ReadColumn(*njet, {0, 2421});
+  ASSERT_TRUE(column.IsOk()) << column.status().ToString();
+  auto values = column->As<int32_t>();
+  ASSERT_EQ(values.size(), 2421u);
+  // First entries and the sum from an independent reader (golden/uproot-HZZ.json).
+  EXPECT_EQ(values[0], 0);
+  EXPECT_EQ(values[3], 3);
+  EXPECT_EQ(std::accumulate(values.begin(), values.end(), int64_t{0}), 2773);
+  auto px = tree->FindColumn("Jet_Px");
+  ASSERT_TRUE(px.IsOk());
+  EXPECT_EQ(tree->Columns()[*px].kind, ColumnKind::kJagged);
+  auto jets = tree->ReadColumn(*px, {1, 4});
+  ASSERT_TRUE(jets.IsOk()) << jets.status().ToString();
+  ASSERT_EQ(jets->offsets, (std::vector<int64_t>{0, 1, 1, 4}));
+  EXPECT_FLOAT_EQ(jets->As<float>()[0], -38.87471389770508f);
+  EXPECT_FLOAT_EQ(jets->As<float>()[1], -71.6952133178711f);
+}
+
+TEST(TreeSourceTest, UnknownBranchListsWhatExists) {
+  auto tree = OpenTree("uproot-HZZ.root", "events");
+  ASSERT_NE(tree, nullptr);
+  auto missing = tree->FindReadableColumn("Jet_Pxx");
+  ASSERT_FALSE(missing.IsOk());
+  EXPECT_EQ(missing.status().Code(), StatusCode::kNotFound);
+  EXPECT_NE(missing.status().Message().find("Jet_Px"), std::string::npos) << missing.status().ToString();
+}
+
+TEST(TreeSourceTest, UnknownTreeListsTrees) {
+  auto root = RootFile::Open(TestFile("uproot-nesteddirs.root"));
+  ASSERT_TRUE(root.IsOk());
+  auto tree = TreeSource::Open(*root, "one/nope");
+  ASSERT_FALSE(tree.IsOk());
+  EXPECT_EQ(tree.status().Code(), StatusCode::kNotFound);
+  EXPECT_NE(tree.status().Message().find("one/two/tree;1"), std::string::npos) << tree.status().ToString();
+}
+
+TEST(TreeSourceTest, UnsupportedBranchSaysWhy) {
+  auto tree = OpenTree("uproot-vectorVectorDouble.root", "t");
+  ASSERT_NE(tree, nullptr);
+  ASSERT_FALSE(tree->Skipped().empty());
+  auto column = tree->FindReadableColumn(tree->Skipped()[0].name);
+  ASSERT_FALSE(column.IsOk());
+  EXPECT_EQ(column.status().Code(), StatusCode::kUnsupported);
+  EXPECT_NE(column.status().Message().find("vector<vector<double>"), std::string::npos)
+      << column.status().ToString();
+}
+
+TEST(TreeSourceTest, RangeOutsideTreeIsRejected) {
+  auto tree = OpenTree("uproot-HZZ.root", "events");
+  ASSERT_NE(tree, nullptr);
+  EXPECT_EQ(tree->ReadColumn(0, {0, 2422}).status().Code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(tree->ReadColumn(0, {-1, 2}).status().Code(), StatusCode::kInvalidArgument);
+}
+
+TEST(TreeSourceTest, ClusterBoundariesCoverTheTree) {
+  auto tree = OpenTree("nanoAOD_2015_CMS_Open_Data_ttbar.root", "Events");
+  ASSERT_NE(tree, nullptr);
+  auto bounds = tree->ClusterBoundaries();
+  ASSERT_GE(bounds.size(), 2u);
+  EXPECT_EQ(bounds.front(), 0);
+  EXPECT_EQ(bounds.back(), tree->NumEntries());
+  EXPECT_TRUE(std::is_sorted(bounds.begin(), bounds.end()));
+  for (size_t c = 0; c < tree->Columns().size(); ++c) {
+    auto units = tree->UnitBoundaries(c);
+    ASSERT_EQ(units.back(), tree->NumEntries());
+  }
+}
+
+}  // namespace
+}  // namespace rootbatch
