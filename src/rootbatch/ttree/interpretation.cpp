@@ -343,6 +343,10 @@ class Interpreter {
         SetString(in, EntryLayout::kStdString, "std::string");
         return;
       }
+      if (branch.element_class == "TString") {
+        SetString(in, EntryLayout::kLeafString, "TString");
+        return;
+      }
       if (auto element = VectorElementType(branch.element_class)) {
         SetVector(in, *element, branch.element_class);
         return;

@@ -117,6 +117,11 @@ std::vector<int64_t> TreeSource::UnitBoundaries(size_t column) const {
   return bounds;
 }
 
+int64_t TreeSource::ColumnEntries(size_t column) const {
+  const Interpretation& in = interpretations_.columns.at(column);
+  return std::max(model_.entries, model_.branches[static_cast<size_t>(in.branch)].entries);
+}
+
 Result<size_t> TreeSource::FindReadableColumn(std::string_view name) const {
   for (const auto& skipped : interpretations_.skipped) {
     if (skipped.name == name) {
@@ -132,7 +137,7 @@ Result<Column> TreeSource::ReadColumn(size_t column, EntryRange range, ReadStats
     return InvalidArgument("column index " + std::to_string(column) + " out of range in " + Description());
   }
   const Interpretation& in = interpretations_.columns[column];
-  if (range.begin < 0 || range.end > model_.entries || range.begin > range.end) {
+  if (range.begin < 0 || range.end > ColumnEntries(column) || range.begin > range.end) {
     return InvalidArgument("entry range [" + std::to_string(range.begin) + ", " + std::to_string(range.end) +
                            ") is outside " + Description() + " (" + std::to_string(model_.entries) +
                            " entries)");
@@ -201,8 +206,8 @@ Status TreeSource::ReadBranchColumn(const Interpretation& in, EntryRange range, 
     covered = entries.begin + end;
   }
   if (covered < range.end) {
-    return Corrupt("baskets end at entry " + std::to_string(covered) + " but the tree has " +
-                   std::to_string(model_.entries) + " entries");
+    return Corrupt("baskets end at entry " + std::to_string(covered) + " but entry " +
+                   std::to_string(range.end - 1) + " was asked for");
   }
   return Status::Ok();
 }
