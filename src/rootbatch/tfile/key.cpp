@@ -6,6 +6,7 @@
 
 namespace rootbatch {
 namespace {
+constexpr int64_t kTypicalKeyHeaderSize = 512;
 constexpr int64_t kMaxKeyHeaderSize = 64 * 1024;  // three TStrings of up to ~20 kB each
 constexpr int64_t kSeekMask = 0x0000FFFFFFFFFFFF;   // fSeekPdir: top 16 bits are a pid offset
 constexpr int64_t kMaxObjectLength = int64_t{1} << 31;
@@ -57,12 +58,18 @@ Result<KeyHeader> ReadKeyHeader(const ByteSource& source, int64_t offset) {
     return Corrupt("key offset " + std::to_string(offset) + " is outside '" + source.Name() + "' (" +
                    std::to_string(size) + " bytes)");
   }
-  std::vector<uint8_t> bytes(static_cast<size_t>(std::min(kMaxKeyHeaderSize, size - offset)));
-  RB_RETURN_IF_ERROR(source.ReadAt(offset, bytes));
-  ByteCursor cursor(bytes, offset);
-  KeyHeader key = ParseKeyHeader(cursor);
-  if (!cursor.Ok()) {
-    return cursor.status().WithContext("key header at byte " + std::to_string(offset));
+  // Most key headers are short: try a small read first, a large one if the
+  // three strings did not fit.
+  KeyHeader key;
+  for (int64_t want : {kTypicalKeyHeaderSize, kMaxKeyHeaderSize}) {
+    std::vector<uint8_t> bytes(static_cast<size_t>(std::min(want, size - offset)));
+    RB_RETURN_IF_ERROR(source.ReadAt(offset, bytes));
+    ByteCursor cursor(bytes, offset);
+    key = ParseKeyHeader(cursor);
+    if (cursor.Ok()) break;
+    if (want == kMaxKeyHeaderSize || static_cast<int64_t>(bytes.size()) < want) {
+      return cursor.status().WithContext("key header at byte " + std::to_string(offset));
+    }
   }
   // Baskets' fSeekKey is checked by their reader; here trust the position we read from.
   key.seek_key = offset;

@@ -62,6 +62,16 @@ EntryRange BasketEntries(const BranchModel& branch, int64_t index, int64_t tree_
   return {begin, end};
 }
 
+Result<Codec> BranchCodec(const ByteSource& source, const BranchModel& branch) {
+  if (branch.write_basket == 0 || branch.basket_seek.empty()) return Codec::kNone;
+  const int64_t seek = branch.basket_seek[0];
+  RB_ASSIGN_OR_RETURN(KeyHeader key, ReadKeyHeader(source, seek));
+  if (!key.IsCompressed()) return Codec::kNone;
+  std::vector<uint8_t> head(kBlockHeaderSize);
+  RB_RETURN_IF_ERROR(source.ReadAt(seek + key.keylen, head));
+  return DetectCodec(head);
+}
+
 Result<BasketData> ReadBasket(const ByteSource& source, const BranchModel& branch, int64_t index,
                               int64_t tree_entries, ReadStats* stats) {
   if (index >= branch.write_basket) return ReadEmbedded(branch, index, tree_entries);

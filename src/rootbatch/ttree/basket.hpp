@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "rootbatch/base/status.hpp"
+#include "rootbatch/codec/codec.hpp"
 #include "rootbatch/column/column.hpp"
 #include "rootbatch/io/byte_source.hpp"
 #include "rootbatch/ttree/tree_model.hpp"
@@ -35,6 +36,10 @@ struct BasketData {
 int64_t BasketCount(const BranchModel& branch);
 // First entry of basket `index` and one past its last entry.
 EntryRange BasketEntries(const BranchModel& branch, int64_t index, int64_t tree_entries);
+
+// The codec of the first on-disk basket of `branch` (kNone when stored or
+// when the branch has no basket on disk). Reads only the basket's header.
+Result<Codec> BranchCodec(const ByteSource& source, const BranchModel& branch);
 
 // Reads basket `index` of `branch` (on disk or embedded).
 Result<BasketData> ReadBasket(const ByteSource& source, const BranchModel& branch, int64_t index,

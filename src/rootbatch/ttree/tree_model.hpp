@@ -41,6 +41,8 @@ struct BranchModel {
   int32_t write_basket = 0;      // fWriteBasket
   int64_t entries = 0;           // fEntries
   int64_t first_entry = 0;       // fFirstEntry
+  int64_t tot_bytes = 0;         // fTotBytes: uncompressed bytes of all baskets
+  int64_t zip_bytes = 0;         // fZipBytes: compressed bytes of all baskets
   std::vector<int32_t> basket_bytes;  // fBasketBytes[fWriteBasket]
   std::vector<int64_t> basket_entry;  // fBasketEntry[fWriteBasket + 1]
   std::vector<int64_t> basket_seek;   // fBasketSeek[fWriteBasket]

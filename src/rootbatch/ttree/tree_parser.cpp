@@ -173,16 +173,16 @@ class TreeParser {
       cursor_.ReadI32();                      // fSplitLevel
       branch().entries = cursor_.ReadI64();   // fEntries
       if (v >= 11) branch().first_entry = cursor_.ReadI64();  // fFirstEntry
-      cursor_.ReadI64();                      // fTotBytes
-      cursor_.ReadI64();                      // fZipBytes
+      branch().tot_bytes = cursor_.ReadI64();  // fTotBytes
+      branch().zip_bytes = cursor_.ReadI64();  // fZipBytes
     } else {
       cursor_.ReadI32();                      // fEntryNumber
       cursor_.ReadI32();                      // fOffset
       max_baskets = cursor_.ReadI32();        // fMaxBaskets
       if (v >= 7) cursor_.ReadI32();          // fSplitLevel
       branch().entries = static_cast<int64_t>(cursor_.ReadF64());  // fEntries
-      cursor_.ReadF64();                      // fTotBytes
-      cursor_.ReadF64();                      // fZipBytes
+      branch().tot_bytes = static_cast<int64_t>(cursor_.ReadF64());  // fTotBytes
+      branch().zip_bytes = static_cast<int64_t>(cursor_.ReadF64());  // fZipBytes
     }
     RB_RETURN_IF_ERROR(cursor_.status());
     const int32_t write_basket = branch().write_basket;
