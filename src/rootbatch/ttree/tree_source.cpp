@@ -43,9 +43,14 @@ Result<std::unique_ptr<TreeSource>> TreeSource::Open(std::shared_ptr<const RootF
   RB_ASSIGN_OR_RETURN_CTX(source->model_,
                           ParseTree(payload, header.keylen, header.seek_key + header.keylen, header.class_name),
                           context);
-  // Streamers are needed only to type members of split objects; a file
-  // whose StreamerInfo is unreadable still serves its plain branches.
+  // Streamers are needed only to type members of split objects: a tree
+  // without them opens even when the StreamerInfo record is damaged.
   auto streamers = file->StreamerInfos();
+  if (!streamers.IsOk()) {
+    for (const auto& branch : source->model_.branches) {
+      if (branch.is_element && branch.id >= 0) return streamers.status().WithContext(context);
+    }
+  }
   source->interpretations_ = InterpretTree(source->model_, streamers.IsOk() ? *streamers : nullptr);
   for (const auto& in : source->interpretations_.columns) source->specs_.push_back(in.spec);
   source->path_ = tree_path.substr(0, tree_path.rfind(';'));
