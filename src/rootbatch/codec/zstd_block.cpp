@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "rootbatch/base/endian.hpp"
 #include "rootbatch/codec/block_codecs.hpp"
 
 namespace rootbatch::codec_internal {
@@ -19,6 +20,11 @@ struct CCtxDeleter {
 }  // namespace
 
 Status DecodeZstdBlock(std::span<const uint8_t> body, std::span<uint8_t> out) {
+  // ROOT writes standard frames only. Checking the magic first keeps hostile
+  // input away from libzstd's legacy (pre-1.0) decoders and names the problem.
+  if (body.size() < 4 || LoadLittleEndian<uint32_t>(body.data()) != ZSTD_MAGICNUMBER) {
+    return Corrupt("not a zstd frame (bad magic number)");
+  }
   thread_local std::unique_ptr<ZSTD_DCtx, DCtxDeleter> dctx(ZSTD_createDCtx());
   if (!dctx) return Internal("cannot allocate a zstd decompression context");
   // Decoding straight into the caller's span needs no window buffer, and a
