@@ -70,6 +70,15 @@ std::vector<int64_t> TreeSource::ClusterBoundaries() const {
   auto push = [&](int64_t entry) {
     if (entry > bounds.back() && entry < entries) bounds.push_back(entry);
   };
+  // Every cluster flushes at least one basket of each branch, so a tree has
+  // no more clusters than its fullest branch has baskets; larger counts come
+  // from damaged cluster sizes and would only waste memory.
+  int64_t max_clusters = 1;
+  for (const auto& branch : model_.branches) max_clusters = std::max(max_clusters, BasketCount(branch));
+  max_clusters += static_cast<int64_t>(model_.cluster_range_end.size()) + 1;
+  auto too_many = [&](int64_t from, int64_t to, int64_t step) {
+    return (to - from) / step > max_clusters - static_cast<int64_t>(bounds.size());
+  };
   // Explicit ranges (fClusterRangeEnd: inclusive last entry of each range),
   // then fAutoFlush: ROOT's TTree::GetClusterIterator.
   int64_t start = 0;
@@ -77,17 +86,18 @@ std::vector<int64_t> TreeSource::ClusterBoundaries() const {
   for (size_t r = 0; r < model_.cluster_range_end.size() && sized; ++r) {
     const int64_t last = model_.cluster_range_end[r];
     const int64_t size = r < model_.cluster_size.size() ? model_.cluster_size[r] : 0;
-    if (size <= 0) {
+    if (size <= 0 || last < start || too_many(start, std::min(last + 1, entries), size)) {
       sized = false;
       break;
     }
     for (int64_t e = start; e <= last && e < entries; e += size) push(e);
     start = last + 1;
   }
-  if (sized && model_.auto_flush > 0) {
+  if (sized && model_.auto_flush > 0 && !too_many(start, entries, model_.auto_flush)) {
     for (int64_t e = start; e < entries; e += model_.auto_flush) push(e);
   } else {
     // No usable cluster size: entries where every branch starts a basket.
+    bounds.assign(1, 0);
     std::set<int64_t> common;
     bool first = true;
     for (const auto& in : interpretations_.columns) {
