@@ -1,0 +1,210 @@
+// rootbatch make-sample: writes a deterministic physics-like dataset (signal
+// and background events with a label, a weight, flat features and jagged jet
+// and muon collections) as a TTree `events`. See write/sample_generator.hpp
+// for the content and tests/python/test_writer_uproot.py for the contract.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/commands.hpp"
+#include "rootbatch/write/file_writer.hpp"
+#include "rootbatch/write/sample_generator.hpp"
+
+namespace rootbatch::cli {
+namespace {
+
+constexpr const char* kUsage =
+    "usage: rootbatch make-sample OUT.root [options]\n"
+    "\n"
+    "Writes a deterministic physics-like ML dataset: TTree 'events' with event_id (int64),\n"
+    "label (int32, 1 = signal), weight (float32), K float32 features and, unless --no-jagged,\n"
+    "nJet with Jet_pt/eta/phi/mass/btag[nJet] and std::vector Muon_pt/eta/phi/charge.\n"
+    "\n"
+    "options:\n"
+    "  --events N            events to write (default 100000)\n"
+    "  --codec C             zlib, lzma, lz4, zstd or none (default zstd)\n"
+    "  --level L             compression level (default: ROOT's for the codec: zlib 1,\n"
+    "                        lzma 7, lz4 4, zstd 5)\n"
+    "  --seed S              random seed (default 42); same seed, same events\n"
+    "  --features K          number of flat float features (default 28)\n"
+    "  --no-jagged           leave out the jet and muon collections\n"
+    "  --basket-size B       bytes per basket before it is written (default 32000)\n"
+    "  --cluster-size C      entries per cluster, i.e. auto-flush (default 10000)\n"
+    "  --signal-fraction F   fraction of signal events (default 0.5)\n"
+    "  --tree NAME           tree name (default events)\n"
+    "  --quiet               no progress bar (it is shown when stderr is a terminal)\n";
+
+int DefaultLevel(Codec codec) {
+  switch (codec) {
+    case Codec::kZlib: return 1;
+    case Codec::kLzma: return 7;
+    case Codec::kLz4: return 4;
+    case Codec::kZstd: return 5;
+    default: return 0;
+  }
+}
+
+template <typename T>
+bool ParseNumber(const std::string& text, T& out) {
+  try {
+    size_t used = 0;
+    if constexpr (std::is_floating_point_v<T>) {
+      out = static_cast<T>(std::stod(text, &used));
+    } else {
+      const long long v = std::stoll(text, &used);
+      out = static_cast<T>(v);
+      if (static_cast<long long>(out) != v) return false;
+    }
+    return used == text.size();
+  } catch (...) {
+    return false;
+  }
+}
+
+class ProgressBar {
+ public:
+  ProgressBar(int64_t total, bool enabled) : total_(total), enabled_(enabled) {}
+  void Update(int64_t done, int64_t bytes) {
+    if (!enabled_) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (done < total_ && now - last_ < std::chrono::milliseconds(100)) return;
+    last_ = now;
+    const double elapsed = std::chrono::duration<double>(now - start_).count();
+    const double fraction = total_ > 0 ? static_cast<double>(done) / static_cast<double>(total_) : 1.0;
+    constexpr int kWidth = 30;
+    const int filled = static_cast<int>(fraction * kWidth);
+    std::string bar(static_cast<size_t>(filled), '#');
+    bar.append(static_cast<size_t>(kWidth - filled), '.');
+    const double mb = static_cast<double>(bytes) / 1e6;
+    const double eta = fraction > 0 ? elapsed * (1.0 - fraction) / fraction : 0.0;
+    std::fprintf(stderr, "\r[%s] %3.0f%% %lld/%lld events  %.1f MB  %.1f MB/s  ETA %.0fs ", bar.c_str(),
+                 100.0 * fraction, static_cast<long long>(done), static_cast<long long>(total_), mb,
+                 elapsed > 0 ? mb / elapsed : 0.0, eta);
+    std::fflush(stderr);
+  }
+  void Finish() {
+    if (enabled_) std::fprintf(stderr, "\n");
+  }
+
+ private:
+  int64_t total_;
+  bool enabled_;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point last_{};
+};
+
+}  // namespace
+
+int RunMakeSample(const std::vector<std::string>& args) {
+  std::string out;
+  write::SampleOptions sample;
+  CompressionSetting compression{Codec::kZstd, -1};
+  TreeWriterOptions tree_options;
+  tree_options.cluster_size = 10000;
+  std::string tree_name = "events";
+  bool quiet = false;
+
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string flag = args[i];
+    std::optional<std::string> inline_value;
+    if (flag.rfind("--", 0) == 0 && flag.find('=') != std::string::npos) {
+      inline_value = flag.substr(flag.find('=') + 1);
+      flag = flag.substr(0, flag.find('='));
+    }
+    auto value = [&](std::string& v) {
+      if (inline_value) {
+        v = *inline_value;
+        return true;
+      }
+      if (i + 1 >= args.size()) return false;
+      v = args[++i];
+      return true;
+    };
+    auto bad = [&](const std::string& what) {
+      std::fprintf(stderr, "rootbatch make-sample: %s\n\n%s", what.c_str(), kUsage);
+      return 2;
+    };
+    std::string v;
+    if (flag == "--help" || flag == "-h") {
+      std::printf("%s", kUsage);
+      return 0;
+    } else if (flag == "--no-jagged") {
+      sample.jagged = false;
+    } else if (flag == "--quiet" || flag == "-q") {
+      quiet = true;
+    } else if (flag == "--events") {
+      if (!value(v) || !ParseNumber(v, sample.events) || sample.events < 0) return bad("--events needs N >= 0");
+    } else if (flag == "--codec") {
+      if (!value(v)) return bad("--codec needs a value");
+      auto codec = ParseCodec(v);
+      if (!codec.IsOk() || *codec == Codec::kOldRoot) return bad("unknown codec '" + v + "'");
+      compression.codec = *codec;
+    } else if (flag == "--level") {
+      if (!value(v) || !ParseNumber(v, compression.level) || compression.level < 0 || compression.level > 99) {
+        return bad("--level needs L in [0, 99]");
+      }
+    } else if (flag == "--seed") {
+      if (!value(v) || !ParseNumber(v, sample.seed)) return bad("--seed needs an integer");
+    } else if (flag == "--features") {
+      if (!value(v) || !ParseNumber(v, sample.features) || sample.features < 0) return bad("--features needs K >= 0");
+    } else if (flag == "--basket-size") {
+      if (!value(v) || !ParseNumber(v, tree_options.basket_size)) return bad("--basket-size needs bytes");
+    } else if (flag == "--cluster-size") {
+      if (!value(v) || !ParseNumber(v, tree_options.cluster_size)) return bad("--cluster-size needs entries");
+    } else if (flag == "--signal-fraction") {
+      if (!value(v) || !ParseNumber(v, sample.signal_fraction)) return bad("--signal-fraction needs a number");
+    } else if (flag == "--tree") {
+      if (!value(v) || v.empty()) return bad("--tree needs a name");
+      tree_name = v;
+    } else if (flag.rfind("-", 0) == 0 && flag.size() > 1) {
+      return bad("unknown option '" + flag + "'");
+    } else if (out.empty()) {
+      out = flag;
+    } else {
+      return bad("unexpected argument '" + flag + "'");
+    }
+  }
+  if (out.empty()) {
+    std::fprintf(stderr, "rootbatch make-sample: missing OUT.root\n\n%s", kUsage);
+    return 2;
+  }
+  if (compression.level < 0) compression.level = DefaultLevel(compression.codec);
+  if (compression.codec == Codec::kNone) compression.level = 0;
+
+  const auto start = std::chrono::steady_clock::now();
+  ProgressBar bar(sample.events, !quiet && isatty(STDERR_FILENO));
+  Status status;
+  {
+    auto file = FileWriter::Create(out, compression, {.title = "rootbatch sample"});
+    status = file.status();
+    if (status.IsOk()) {
+      auto tree = (*file)->MakeTree(tree_name, "physics-like sample (rootbatch make-sample)", "", tree_options);
+      status = tree.status();
+      if (status.IsOk()) {
+        FileWriter* f = file->get();
+        status = write::WriteSample(**tree, sample, [&](int64_t done) { bar.Update(done, f->End()); });
+      }
+      if (status.IsOk()) status = (*file)->Close();
+    }
+  }
+  bar.Finish();
+  if (!status.IsOk()) {
+    std::fprintf(stderr, "rootbatch make-sample: %s\n", status.ToString().c_str());
+    return 1;
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::error_code ec;
+  const double mb = static_cast<double>(std::filesystem::file_size(out, ec)) / 1e6;
+  std::printf("wrote %lld events (%zu branches, %s level %d) to %s: %.1f MB in %.2f s (%.1f MB/s, %.0f events/s)\n",
+              static_cast<long long>(sample.events), write::SampleBranches(sample).size(),
+              std::string(CodecName(compression.codec)).c_str(), compression.level, out.c_str(), mb, seconds,
+              seconds > 0 ? mb / seconds : 0.0, seconds > 0 ? static_cast<double>(sample.events) / seconds : 0.0);
+  return 0;
+}
+
+}  // namespace rootbatch::cli
