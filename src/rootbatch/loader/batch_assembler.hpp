@@ -1,0 +1,56 @@
+// BatchAssembler: the shuffle buffer's rows (one fixed-size row per slot, in
+// output types) and the copying of rows between staged blocks, slots and
+// batches. Used by one thread, the pipeline's assembler.
+//
+// A batch's fixed tensors (features, targets, weights, entries, padded
+// columns, masks, ragged offsets) are carved out of ONE pooled buffer, each
+// at a 64-byte aligned offset; ragged values get a second buffer.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "rootbatch/loader/batch.hpp"
+#include "rootbatch/loader/block_reader.hpp"
+#include "rootbatch/loader/buffer_pool.hpp"
+#include "rootbatch/loader/layout.hpp"
+
+namespace rootbatch::loader {
+
+class BatchAssembler {
+ public:
+  BatchAssembler(const RowLayout& layout, int64_t num_slots, std::shared_ptr<BufferPool> pool);
+
+  // Copies row `row` of `block` into `slot`.
+  void Fill(int32_t slot, const StagedBlock& block, int64_t row);
+  // Hints that `slot` is read soon (hides the cache miss of a random slot).
+  void Prefetch(int32_t slot) const { __builtin_prefetch(Row(slot)); }
+
+  // Starts a batch of `rows` rows; Gather must then be called for every row.
+  void Begin(int64_t rows, int64_t epoch, int64_t index);
+  void Gather(int64_t row, int32_t slot, int64_t entry);
+  Batch Finish();
+
+  // Bytes of the fixed part of a batch of `rows` rows (one buffer).
+  static size_t BatchBytes(const RowLayout& layout, int64_t rows);
+
+ private:
+  uint8_t* Row(int32_t slot) const { return slots_.get() + static_cast<size_t>(slot) * layout_.row_bytes; }
+
+  const RowLayout& layout_;
+  std::shared_ptr<BufferPool> pool_;
+  // Left uninitialised so that pages are touched (and counted in RSS) only
+  // as the buffer fills.
+  std::unique_ptr<uint8_t[]> slots_;
+  std::vector<std::vector<std::vector<uint8_t>>> ragged_slots_;  // [ragged column][slot]
+
+  // The batch being built.
+  Batch batch_;
+  std::vector<uint8_t*> part_dst_;
+  int64_t* entries_ = nullptr;
+  std::vector<std::vector<std::vector<uint8_t>>> ragged_rows_;  // [ragged column][row]
+  std::shared_ptr<Buffer> buffer_;
+};
+
+}  // namespace rootbatch::loader

@@ -1,0 +1,111 @@
+#include "rootbatch/loader/block_reader.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "rootbatch/loader/convert.hpp"
+
+namespace rootbatch::loader {
+
+size_t StagedBlock::Bytes() const {
+  size_t bytes = fixed.size();
+  for (const auto& r : ragged) bytes += r.values.size() + r.offsets.size() * sizeof(int64_t);
+  return bytes;
+}
+
+BlockReader::BlockReader(std::vector<LoaderInput> inputs, RowLayout layout,
+                         std::vector<std::vector<std::vector<size_t>>> indices)
+    : inputs_(std::move(inputs)), layout_(std::move(layout)), indices_(std::move(indices)) {}
+
+std::unique_ptr<StagedBlock> BlockReader::Allocate(const Segment& segment) const {
+  auto block = std::make_unique<StagedBlock>();
+  block->rows = segment.entries.Size();
+  block->fixed.assign(static_cast<size_t>(block->rows) * layout_.row_bytes, 0);
+  block->ragged.resize(layout_.ragged.size());
+  if (layout_.class_label_offset >= 0) {
+    const RowPart& targets = layout_.parts[static_cast<size_t>(layout_.targets_part)];
+    double label = static_cast<double>(*inputs_[static_cast<size_t>(segment.input)].class_label);
+    for (int64_t r = 0; r < block->rows; ++r) {
+      FillValue(targets.type, label,
+                block->fixed.data() + static_cast<size_t>(r) * layout_.row_bytes +
+                    static_cast<size_t>(layout_.class_label_offset),
+                1);
+    }
+  }
+  return block;
+}
+
+Result<Column> BlockReader::ReadColumn(const Segment& segment, size_t route, ReadStats* stats) const {
+  const ColumnSource& source = Source(segment);
+  size_t column = indices_[static_cast<size_t>(segment.input)][static_cast<size_t>(segment.file)][route];
+  const ColumnRoute& r = layout_.routes[route];
+  auto context = [&] {
+    return "column '" + r.name + "', entries [" + std::to_string(segment.entries.begin) + ", " +
+           std::to_string(segment.entries.end) + ") of " + source.Description();
+  };
+  RB_ASSIGN_OR_RETURN_CTX(Column values, source.ReadColumn(column, segment.entries, stats), context());
+  // Check the reader kept the contract before trusting sizes.
+  const int64_t rows = segment.entries.Size();
+  const bool jagged = r.spec.kind == ColumnKind::kJagged;
+  int64_t expected_values = rows * r.inner;
+  if (jagged) {
+    if (values.offsets.size() != static_cast<size_t>(rows) + 1 || values.offsets.front() != 0) {
+      return Status(Internal("the reader returned " + std::to_string(values.offsets.size()) +
+                             " offsets for " + std::to_string(rows) + " entries"))
+          .WithContext(context());
+    }
+    expected_values = values.offsets.back() * r.inner;
+  }
+  if (values.num_entries != rows || values.type != r.spec.type || values.NumValues() != expected_values) {
+    return Status(Internal("the reader returned " + std::to_string(values.num_entries) + " entries and " +
+                           std::to_string(values.NumValues()) + " values of " +
+                           std::string(DataTypeName(values.type)) + ", expected " + std::to_string(rows) +
+                           " entries and " + std::to_string(expected_values) + " values of " +
+                           std::string(DataTypeName(r.spec.type))))
+        .WithContext(context());
+  }
+  return values;
+}
+
+Status BlockReader::ReadInto(const Segment& segment, size_t route, StagedBlock* block, ReadStats* stats) const {
+  RB_ASSIGN_OR_RETURN(Column values, ReadColumn(segment, route, stats));
+  const ColumnRoute& r = layout_.routes[route];
+  const int64_t rows = block->rows;
+  const size_t width_in = static_cast<size_t>(ByteWidth(r.spec.type));
+  const size_t width_out = static_cast<size_t>(ByteWidth(r.out_type));
+  uint8_t* fixed = block->fixed.data();
+  switch (r.kind) {
+    case ColumnRoute::Kind::kFixed:
+      ConvertRows(r.spec.type, values.values.data(), rows, r.inner, r.out_type, fixed + r.offset, layout_.row_bytes);
+      break;
+    case ColumnRoute::Kind::kPadded: {
+      const int64_t capacity = r.max_length * r.inner;
+      for (int64_t row = 0; row < rows; ++row) {
+        const int64_t items = values.offsets[static_cast<size_t>(row) + 1] - values.offsets[static_cast<size_t>(row)];
+        const int64_t kept = std::min(items, r.max_length);
+        uint8_t* dst = fixed + static_cast<size_t>(row) * layout_.row_bytes + r.offset;
+        const uint8_t* src = values.values.data() +
+                             static_cast<size_t>(values.offsets[static_cast<size_t>(row)] * r.inner) * width_in;
+        ConvertRows(r.spec.type, src, 1, kept * r.inner, r.out_type, dst, 0);
+        FillValue(r.out_type, r.pad_value, dst + static_cast<size_t>(kept * r.inner) * width_out,
+                  capacity - kept * r.inner);
+        if (r.mask_offset >= 0) {
+          uint8_t* mask = fixed + static_cast<size_t>(row) * layout_.row_bytes + static_cast<size_t>(r.mask_offset);
+          for (int64_t j = 0; j < r.max_length; ++j) mask[j] = j < kept ? 1 : 0;
+        }
+      }
+      break;
+    }
+    case ColumnRoute::Kind::kRagged: {
+      StagedBlock::Ragged& out = block->ragged[static_cast<size_t>(r.ragged_index)];
+      const int64_t count = values.offsets.back() * r.inner;
+      out.values.resize(static_cast<size_t>(count) * width_out);
+      ConvertRows(r.spec.type, values.values.data(), 1, count, r.out_type, out.values.data(), 0);
+      out.offsets = std::move(values.offsets);
+      break;
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace rootbatch::loader

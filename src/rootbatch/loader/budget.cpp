@@ -1,0 +1,76 @@
+#include "rootbatch/loader/budget.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "rootbatch/loader/batch_assembler.hpp"
+
+namespace rootbatch::loader {
+namespace {
+
+std::string MiB(int64_t bytes) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.1f MiB", static_cast<double>(bytes) / (1024.0 * 1024.0));
+  return text;
+}
+
+}  // namespace
+
+std::string MemoryPlan::Describe() const {
+  return "buffer " + std::to_string(num_slots) + " rows (" + MiB(buffer_bytes) + "), in flight " +
+         std::to_string(window) + " x " + std::to_string(max_read_entries) + " entries (" + MiB(in_flight_bytes) +
+         "), batches " + MiB(batches_bytes);
+}
+
+Result<MemoryPlan> PlanMemory(const RowLayout& layout, const LoaderOptions& options, double mean_items) {
+  MemoryPlan plan;
+  const int64_t batch = options.batch_size;
+  double ragged_row = 0;  // ragged values per row, output types
+  for (const auto& part : layout.ragged) {
+    ragged_row += mean_items * static_cast<double>(part.inner * ByteWidth(part.type)) + sizeof(std::vector<uint8_t>);
+  }
+  plan.batch_bytes = static_cast<int64_t>(BatchAssembler::BatchBytes(layout, batch)) +
+                     static_cast<int64_t>(ragged_row * static_cast<double>(batch));
+  plan.batches_bytes = plan.batch_bytes * (options.queue_batches + 2);
+  plan.slot_bytes = static_cast<int64_t>(layout.row_bytes) + 12 + static_cast<int64_t>(ragged_row);
+
+  // The buffer gets 7/8 of the budget less four batches (two queued, one
+  // being built, one held by the consumer). It depends on nothing else, so
+  // that the thread count and queue depth never change the batches.
+  const int64_t share = options.memory_budget / 8;
+  const int64_t fixed_batches = 4 * plan.batch_bytes;
+  const int64_t buffer_room = options.memory_budget - share - fixed_batches;
+  plan.num_slots = buffer_room > 0 ? buffer_room / plan.slot_bytes : 0;
+  if (plan.num_slots < batch) {
+    const int64_t needed = (fixed_batches + plan.slot_bytes * batch) * 8 / 7 + 1;
+    return InvalidArgument("memory budget " + MiB(options.memory_budget) + " is too small for batches of " +
+                           std::to_string(batch) + " rows (" + MiB(plan.batch_bytes) +
+                           " each; the loader holds 4 and a buffer of at least one batch of rows); it needs more than " +
+                           MiB(needed));
+  }
+
+  // The other 1/8: reads in flight and batches queued beyond two.
+  plan.window = std::max(2, options.num_threads + 1);
+  double widest_raw = 0;
+  for (const auto& route : layout.routes) {
+    double raw = static_cast<double>(route.inner * ByteWidth(route.spec.type));
+    if (route.spec.kind == ColumnKind::kJagged) raw = raw * mean_items + 8;
+    widest_raw = std::max(widest_raw, raw);
+  }
+  const double staged_row = static_cast<double>(layout.row_bytes) + ragged_row;
+  const double per_entry = plan.window * staged_row + options.num_threads * 3.0 * widest_raw;
+  const int64_t read_room = share - plan.batch_bytes * std::max(0, options.queue_batches - 2);
+  if (read_room < static_cast<int64_t>(per_entry)) {
+    return InvalidArgument("memory budget " + MiB(options.memory_budget) + " leaves no room to read ahead with " +
+                           std::to_string(options.queue_batches) + " queued batches of " + MiB(plan.batch_bytes) +
+                           "; queue fewer batches or raise the budget");
+  }
+  plan.max_read_entries = std::clamp<int64_t>(static_cast<int64_t>(static_cast<double>(read_room) / per_entry), 1,
+                                              options.max_block_entries);
+  plan.in_flight_bytes = static_cast<int64_t>(per_entry * static_cast<double>(plan.max_read_entries));
+  if (options.shuffle == ShuffleStrategy::kNone) plan.num_slots = batch;  // no mixing: one batch of rows suffices
+  plan.buffer_bytes = plan.num_slots * plan.slot_bytes;
+  return plan;
+}
+
+}  // namespace rootbatch::loader

@@ -1,0 +1,44 @@
+// How the memory budget is split. Everything the loader holds is counted:
+//
+//   buffer     7/8 of the budget less four batches (two queued, one being
+//              built, one held by the consumer), as num_slots rows of
+//              (row bytes + 12 bytes of bookkeeping + ragged values,
+//              estimated from the mean number of items per entry)
+//   batches    those four batches
+//   the rest   (1/8): reads in flight, window x a staged segment (rows in
+//              output types) + per worker the raw column being converted and
+//              the reader's basket buffers (estimated as 3 x the widest raw
+//              column), and any queued batches beyond two
+//
+// The buffer size depends only on the budget, the batch size and the
+// columns, so threads and queue depth never change the batches. Reads are
+// cut into segments of max_read_entries to fit their share (a basket split
+// across segments is decompressed once per segment; the statistics show it).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "rootbatch/base/status.hpp"
+#include "rootbatch/loader/layout.hpp"
+#include "rootbatch/loader/options.hpp"
+
+namespace rootbatch::loader {
+
+struct MemoryPlan {
+  int64_t num_slots = 0;          // rows the shuffle buffer holds
+  int64_t slot_bytes = 0;         // per slot, bookkeeping included
+  int64_t max_read_entries = 0;   // longest segment one read covers
+  int window = 0;                 // segments read ahead
+  int64_t batch_bytes = 0;        // one batch
+  int64_t batches_bytes = 0;      // all batches held
+  int64_t in_flight_bytes = 0;    // blocks being read, at most
+  int64_t buffer_bytes = 0;       // num_slots x slot_bytes
+
+  std::string Describe() const;   // one line, MiB
+};
+
+// `mean_items`: mean items per entry of the jagged columns (for estimates).
+Result<MemoryPlan> PlanMemory(const RowLayout& layout, const LoaderOptions& options, double mean_items);
+
+}  // namespace rootbatch::loader

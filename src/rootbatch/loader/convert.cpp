@@ -1,0 +1,129 @@
+#include "rootbatch/loader/convert.hpp"
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <type_traits>
+
+namespace rootbatch::loader {
+namespace {
+
+template <typename To, typename From>
+To Cast(From value) {
+  if constexpr (std::is_same_v<To, bool>) {
+    return value != From{};
+  } else if constexpr (std::is_floating_point_v<From> && std::is_integral_v<To>) {
+    if (std::isnan(value)) return 0;
+    // Compare in long double so that the limits of int64 are exact.
+    long double v = value;
+    if (v <= static_cast<long double>(std::numeric_limits<To>::min())) return std::numeric_limits<To>::min();
+    if (v >= static_cast<long double>(std::numeric_limits<To>::max())) return std::numeric_limits<To>::max();
+    return static_cast<To>(value);
+  } else if constexpr (std::is_integral_v<From> && std::is_integral_v<To> && !std::is_same_v<From, bool>) {
+    // Saturate out-of-range integers (uint64 above int64 max) instead of wrapping.
+    if constexpr (std::is_unsigned_v<From> && std::is_signed_v<To>) {
+      if (value > static_cast<std::make_unsigned_t<To>>(std::numeric_limits<To>::max())) {
+        return std::numeric_limits<To>::max();
+      }
+    } else if constexpr (std::is_signed_v<From> && sizeof(To) < sizeof(From)) {
+      if (value > static_cast<From>(std::numeric_limits<To>::max())) return std::numeric_limits<To>::max();
+      if (value < static_cast<From>(std::numeric_limits<To>::min())) return std::numeric_limits<To>::min();
+    }
+    return static_cast<To>(value);
+  } else {
+    return static_cast<To>(value);
+  }
+}
+
+template <typename From, typename To>
+void ConvertRowsTyped(const From* src, int64_t rows, int64_t inner, uint8_t* dst, size_t dst_stride) {
+  if constexpr (std::is_same_v<From, To>) {
+    const size_t bytes = static_cast<size_t>(inner) * sizeof(To);
+    if (dst_stride == bytes) {
+      std::memcpy(dst, src, bytes * static_cast<size_t>(rows));
+      return;
+    }
+    for (int64_t r = 0; r < rows; ++r) std::memcpy(dst + static_cast<size_t>(r) * dst_stride, src + r * inner, bytes);
+  } else {
+    for (int64_t r = 0; r < rows; ++r) {
+      uint8_t* out = dst + static_cast<size_t>(r) * dst_stride;
+      const From* in = src + r * inner;
+      for (int64_t j = 0; j < inner; ++j) {
+        To value = Cast<To>(in[j]);
+        std::memcpy(out + static_cast<size_t>(j) * sizeof(To), &value, sizeof(To));
+      }
+    }
+  }
+}
+
+template <typename From>
+void DispatchTo(const From* src, int64_t rows, int64_t inner, DataType to, uint8_t* dst, size_t stride) {
+  switch (to) {
+    case DataType::kFloat32: return ConvertRowsTyped<From, float>(src, rows, inner, dst, stride);
+    case DataType::kFloat64: return ConvertRowsTyped<From, double>(src, rows, inner, dst, stride);
+    case DataType::kInt64: return ConvertRowsTyped<From, int64_t>(src, rows, inner, dst, stride);
+    case DataType::kInt32: return ConvertRowsTyped<From, int32_t>(src, rows, inner, dst, stride);
+    case DataType::kBool: return ConvertRowsTyped<From, bool>(src, rows, inner, dst, stride);
+    default: return;  // not an output type; rejected by option validation
+  }
+}
+
+}  // namespace
+
+bool IsOutputType(DataType type) {
+  return type == DataType::kFloat32 || type == DataType::kFloat64 || type == DataType::kInt64 ||
+         type == DataType::kInt32 || type == DataType::kBool;
+}
+
+bool IsLossless(DataType from, DataType to) {
+  if (from == to) return true;
+  switch (to) {
+    case DataType::kBool: return from == DataType::kBool;
+    case DataType::kInt32:
+      return from == DataType::kBool || from == DataType::kInt8 || from == DataType::kUInt8 ||
+             from == DataType::kInt16 || from == DataType::kUInt16;
+    case DataType::kInt64:
+      return from == DataType::kBool || from == DataType::kInt8 || from == DataType::kUInt8 ||
+             from == DataType::kInt16 || from == DataType::kUInt16 || from == DataType::kInt32 ||
+             from == DataType::kUInt32;
+    case DataType::kFloat32:  // 24-bit mantissa
+      return from == DataType::kBool || from == DataType::kInt8 || from == DataType::kUInt8 ||
+             from == DataType::kInt16 || from == DataType::kUInt16;
+    case DataType::kFloat64:  // 53-bit mantissa
+      return from == DataType::kBool || from == DataType::kInt8 || from == DataType::kUInt8 ||
+             from == DataType::kInt16 || from == DataType::kUInt16 || from == DataType::kInt32 ||
+             from == DataType::kUInt32 || from == DataType::kFloat32;
+    default: return false;
+  }
+}
+
+void ConvertRows(DataType from, const void* src, int64_t rows, int64_t inner, DataType to, void* dst,
+                 size_t dst_stride) {
+  if (rows <= 0 || inner <= 0) return;
+  auto* out = static_cast<uint8_t*>(dst);
+  switch (from) {
+    case DataType::kBool: return DispatchTo(static_cast<const bool*>(src), rows, inner, to, out, dst_stride);
+    case DataType::kInt8: return DispatchTo(static_cast<const int8_t*>(src), rows, inner, to, out, dst_stride);
+    case DataType::kChar:
+    case DataType::kUInt8: return DispatchTo(static_cast<const uint8_t*>(src), rows, inner, to, out, dst_stride);
+    case DataType::kInt16: return DispatchTo(static_cast<const int16_t*>(src), rows, inner, to, out, dst_stride);
+    case DataType::kUInt16: return DispatchTo(static_cast<const uint16_t*>(src), rows, inner, to, out, dst_stride);
+    case DataType::kInt32: return DispatchTo(static_cast<const int32_t*>(src), rows, inner, to, out, dst_stride);
+    case DataType::kUInt32: return DispatchTo(static_cast<const uint32_t*>(src), rows, inner, to, out, dst_stride);
+    case DataType::kInt64: return DispatchTo(static_cast<const int64_t*>(src), rows, inner, to, out, dst_stride);
+    case DataType::kUInt64: return DispatchTo(static_cast<const uint64_t*>(src), rows, inner, to, out, dst_stride);
+    case DataType::kFloat32: return DispatchTo(static_cast<const float*>(src), rows, inner, to, out, dst_stride);
+    case DataType::kFloat64: return DispatchTo(static_cast<const double*>(src), rows, inner, to, out, dst_stride);
+  }
+}
+
+void FillValue(DataType to, double value, void* dst, int64_t count) {
+  if (count <= 0) return;
+  uint8_t tmp[8];
+  ConvertRows(DataType::kFloat64, &value, 1, 1, to, tmp, 8);
+  const int width = ByteWidth(to);
+  auto* out = static_cast<uint8_t*>(dst);
+  for (int64_t i = 0; i < count; ++i) std::memcpy(out + i * width, tmp, static_cast<size_t>(width));
+}
+
+}  // namespace rootbatch::loader

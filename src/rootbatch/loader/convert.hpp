@@ -1,0 +1,31 @@
+// Element type conversion from a column's type to a batch's output type.
+//
+// Conversions are C++ value conversions (int64 -> float32 rounds to nearest),
+// except that float -> integer saturates at the target's range and maps NaN
+// to 0 (a plain cast would be undefined behaviour), and anything -> bool is
+// `value != 0`. IsLossless says when every value of a type survives.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "rootbatch/column/data_type.hpp"
+
+namespace rootbatch::loader {
+
+// The output types a batch may use.
+bool IsOutputType(DataType type);
+
+// True if every value of `from` is represented exactly in `to`.
+bool IsLossless(DataType from, DataType to);
+
+// Converts rows of `inner` contiguous values: row r of `src` (at
+// src + r * inner * width(from)) goes to dst + r * dst_stride bytes.
+// dst need not be aligned.
+void ConvertRows(DataType from, const void* src, int64_t rows, int64_t inner, DataType to, void* dst,
+                 size_t dst_stride);
+
+// Writes `count` copies of `value` converted to `to` at dst (unaligned ok).
+void FillValue(DataType to, double value, void* dst, int64_t count);
+
+}  // namespace rootbatch::loader

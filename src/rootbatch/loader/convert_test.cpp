@@ -1,0 +1,57 @@
+#include "rootbatch/loader/convert.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+namespace rootbatch::loader {
+namespace {
+
+TEST(ConvertTest, LosslessTable) {
+  EXPECT_TRUE(IsLossless(DataType::kInt16, DataType::kFloat32));
+  EXPECT_FALSE(IsLossless(DataType::kInt32, DataType::kFloat32));
+  EXPECT_TRUE(IsLossless(DataType::kInt32, DataType::kFloat64));
+  EXPECT_FALSE(IsLossless(DataType::kInt64, DataType::kFloat64));
+  EXPECT_TRUE(IsLossless(DataType::kUInt32, DataType::kInt64));
+  EXPECT_FALSE(IsLossless(DataType::kUInt64, DataType::kInt64));
+  EXPECT_FALSE(IsLossless(DataType::kFloat64, DataType::kFloat32));
+  EXPECT_TRUE(IsLossless(DataType::kFloat32, DataType::kFloat64));
+  EXPECT_FALSE(IsLossless(DataType::kInt8, DataType::kBool));
+}
+
+TEST(ConvertTest, StridedRowsAndSaturation) {
+  const double src[4] = {1.5, -2.5, std::nan(""), 1e30};
+  uint8_t dst[4 * 12] = {};
+  ConvertRows(DataType::kFloat64, src, 4, 1, DataType::kInt32, dst + 4, 12);
+  int32_t got[4];
+  for (int r = 0; r < 4; ++r) std::memcpy(&got[r], dst + 4 + 12 * r, 4);
+  EXPECT_EQ(got[0], 1);
+  EXPECT_EQ(got[1], -2);
+  EXPECT_EQ(got[2], 0);
+  EXPECT_EQ(got[3], std::numeric_limits<int32_t>::max());
+  EXPECT_EQ(dst[0], 0);  // bytes outside the rows untouched
+
+  const uint64_t big[2] = {std::numeric_limits<uint64_t>::max(), 7};
+  int64_t out[2];
+  ConvertRows(DataType::kUInt64, big, 1, 2, DataType::kInt64, out, 16);
+  EXPECT_EQ(out[0], std::numeric_limits<int64_t>::max());
+  EXPECT_EQ(out[1], 7);
+
+  const int16_t small[3] = {0, 5, -1};
+  bool flags[3];
+  ConvertRows(DataType::kInt16, small, 3, 1, DataType::kBool, flags, 1);
+  EXPECT_FALSE(flags[0]);
+  EXPECT_TRUE(flags[1]);
+  EXPECT_TRUE(flags[2]);
+}
+
+TEST(ConvertTest, FillValue) {
+  float values[3];
+  FillValue(DataType::kFloat32, -1.25, values, 3);
+  for (float v : values) EXPECT_EQ(v, -1.25f);
+}
+
+}  // namespace
+}  // namespace rootbatch::loader

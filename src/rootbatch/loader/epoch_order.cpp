@@ -1,0 +1,170 @@
+#include "rootbatch/loader/epoch_order.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "rootbatch/loader/rng.hpp"
+
+namespace rootbatch::loader {
+namespace {
+
+// An ordering unit: consecutive pieces [begin, end) of the piece list.
+struct Unit {
+  size_t begin = 0;
+  size_t end = 0;
+  int32_t input = 0;
+};
+
+std::vector<size_t> Sample(const std::vector<Unit>& units, const std::vector<LoaderInput>& inputs,
+                           const LoaderOptions& options, int64_t epoch) {
+  std::vector<size_t> chosen;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    std::vector<size_t> mine;
+    for (size_t u = 0; u < units.size(); ++u) {
+      if (units[u].input == static_cast<int32_t>(i)) mine.push_back(u);
+    }
+    double ratio = inputs[i].sampling_ratio;
+    if (ratio == 1.0) {
+      chosen.insert(chosen.end(), mine.begin(), mine.end());
+      continue;
+    }
+    double whole = std::floor(ratio);
+    for (int64_t copy = 0; copy < static_cast<int64_t>(whole); ++copy) chosen.insert(chosen.end(), mine.begin(), mine.end());
+    auto extra = static_cast<size_t>(std::llround((ratio - whole) * static_cast<double>(mine.size())));
+    Rng rng(DeriveSeed(options.seed, Stream::kSample, {static_cast<uint64_t>(epoch), i}));
+    // A partial Fisher-Yates draws `extra` distinct units.
+    for (size_t k = 0; k < extra && k < mine.size(); ++k) {
+      size_t j = k + static_cast<size_t>(rng.Below(mine.size() - k));
+      std::swap(mine[k], mine[j]);
+      chosen.push_back(mine[k]);
+    }
+  }
+  std::sort(chosen.begin(), chosen.end());  // position order; copies stay adjacent
+  return chosen;
+}
+
+void StratifiedOrder(std::vector<size_t>& order, Rng& rng) {
+  const size_t n = order.size();
+  const size_t strata = std::max<size_t>(1, n / static_cast<size_t>(kUnitsPerStratum));
+  std::vector<std::vector<size_t>> groups(strata);
+  for (size_t s = 0; s < strata; ++s) {
+    groups[s].assign(order.begin() + static_cast<std::ptrdiff_t>(n * s / strata),
+                     order.begin() + static_cast<std::ptrdiff_t>(n * (s + 1) / strata));
+    rng.Shuffle(groups[s]);
+  }
+  size_t rounds = 0;
+  for (const auto& g : groups) rounds = std::max(rounds, g.size());
+  constexpr double kGolden = 0.6180339887498949;
+  std::vector<size_t> out;
+  out.reserve(n);
+  std::vector<size_t> avail;
+  std::vector<std::pair<double, size_t>> keyed;
+  for (size_t r = 0; r < rounds; ++r) {
+    avail.clear();
+    for (size_t s = 0; s < strata; ++s) {
+      if (r < groups[s].size()) avail.push_back(s);
+    }
+    // The j-th unit of the round comes from the stratum whose rank among the
+    // keys frac(j * golden + phase) is j's rank: neighbours in the round are
+    // about 0.38 or 0.62 of the dataset apart.
+    double phase = rng.Uniform();
+    keyed.clear();
+    for (size_t j = 0; j < avail.size(); ++j) {
+      double key = std::fmod(static_cast<double>(j) * kGolden + phase, 1.0);
+      keyed.emplace_back(key, j);
+    }
+    std::sort(keyed.begin(), keyed.end());
+    std::vector<size_t> rank(avail.size());
+    for (size_t k = 0; k < keyed.size(); ++k) rank[keyed[k].second] = k;
+    for (size_t j = 0; j < avail.size(); ++j) out.push_back(groups[avail[rank[j]]][r]);
+  }
+  order.swap(out);
+}
+
+}  // namespace
+
+size_t EpochOrder::SegmentOf(int64_t position) const {
+  auto it = std::upper_bound(starts.begin(), starts.end(), position);
+  return static_cast<size_t>(it - starts.begin()) - 1;
+}
+
+int64_t EpochOrder::GlobalIndex(int64_t position) const {
+  size_t s = SegmentOf(position);
+  return segments[s].global_begin + (position - starts[s]);
+}
+
+EpochOrder BuildEpochOrder(const Plan& plan, const std::vector<LoaderInput>& inputs, const LoaderOptions& options,
+                           int64_t epoch, int64_t max_read_entries) {
+  // 1. Pieces and ordering units.
+  std::vector<Segment> pieces;
+  std::vector<Unit> units;
+  const int split = options.shuffle == ShuffleStrategy::kStream ? options.block_split : 1;
+  for (size_t b = 0; b < plan.blocks.size(); ++b) {
+    const Block& block = plan.blocks[b];
+    const bool same_cluster = options.shuffle == ShuffleStrategy::kClusterChunks && !units.empty() &&
+                              b > 0 && plan.blocks[b - 1].cluster == block.cluster;
+    int64_t length = block.entries.Size();
+    int64_t parts = std::min<int64_t>(split, length);
+    for (int64_t p = 0; p < parts; ++p) {
+      Segment piece{block.input, block.file,
+                    {block.entries.begin + length * p / parts, block.entries.begin + length * (p + 1) / parts}, 0};
+      piece.global_begin = block.global_begin + (piece.entries.begin - block.entries.begin);
+      pieces.push_back(piece);
+      if (same_cluster && p == 0) {
+        units.back().end = pieces.size();
+      } else {
+        units.push_back({pieces.size() - 1, pieces.size(), block.input});
+      }
+    }
+  }
+
+  // 2. Sampling, 3. order.
+  std::vector<size_t> order = Sample(units, inputs, options, epoch);
+  Rng rng(DeriveSeed(options.seed, Stream::kOrder, {static_cast<uint64_t>(epoch)}));
+  if (options.shuffle == ShuffleStrategy::kStream && options.stratify) {
+    StratifiedOrder(order, rng);
+  } else if (options.shuffle != ShuffleStrategy::kNone) {
+    rng.Shuffle(order);
+  }
+
+  // 4. The shard's part of the stream of rows.
+  int64_t epoch_rows = 0;
+  for (size_t u : order) {
+    for (size_t p = units[u].begin; p < units[u].end; ++p) epoch_rows += pieces[p].entries.Size();
+  }
+  const int64_t shards = static_cast<int64_t>(options.world_size) * options.num_workers;
+  const int64_t shard = static_cast<int64_t>(options.rank) * options.num_workers + options.worker_id;
+  const int64_t per_shard = epoch_rows / shards;
+  const int64_t lo = shard * per_shard;
+  const int64_t hi = lo + per_shard;
+
+  EpochOrder result;
+  result.epoch_rows = epoch_rows;
+  result.left_out = epoch_rows - per_shard * shards;
+  result.starts.push_back(0);
+  int64_t at = 0;  // stream position of the piece's first row, over the whole epoch
+  const int64_t max_read = std::max<int64_t>(max_read_entries, 1);
+  for (size_t u : order) {
+    for (size_t p = units[u].begin; p < units[u].end && at < hi; ++p) {
+      const Segment& piece = pieces[p];
+      int64_t begin = std::max(at, lo);
+      int64_t end = std::min(at + piece.entries.Size(), hi);
+      if (begin < end) {
+        // 5. Cut long runs to the budget's read size.
+        for (int64_t s = begin; s < end; s += max_read) {
+          int64_t e = std::min(end, s + max_read);
+          Segment segment = piece;
+          segment.entries = {piece.entries.begin + (s - at), piece.entries.begin + (e - at)};
+          segment.global_begin = piece.global_begin + (s - at);
+          result.segments.push_back(segment);
+          result.starts.push_back(result.starts.back() + (e - s));
+        }
+      }
+      at += piece.entries.Size();
+    }
+    if (at >= hi) break;
+  }
+  return result;
+}
+
+}  // namespace rootbatch::loader

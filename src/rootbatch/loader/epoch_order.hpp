@@ -1,0 +1,60 @@
+// The order of one epoch: which entries, in which block order, for which
+// shard. Pure index arithmetic, cheap, recomputed identically by every rank,
+// worker and resumed loader from (plan, seed, epoch, options).
+//
+// Steps:
+//  1. Ordering units: blocks (kStream, kNone; cut into block_split pieces),
+//     or whole clusters (kClusterChunks, as ROOT 6.40 shuffles clusters).
+//  2. Sampling: an input with ratio r contributes floor(r) copies of each of
+//     its units plus a seeded random subset of round(frac(r) x units).
+//  3. Order: global order (kNone); a random permutation (kClusterChunks, and
+//     kStream without stratify); or, for kStream with stratify, a stratified
+//     low-discrepancy order: the position-sorted units are grouped into
+//     strata of about kUnitsPerStratum, each stratum is shuffled, and each
+//     round takes one unit of every stratum in the order of a golden-ratio
+//     sequence with a random phase, so that consecutive units come from far
+//     apart in the dataset and any window of the stream spans all of it.
+//  4. Sharding: the epoch's rows are cut into world_size x num_workers equal
+//     contiguous parts of q = floor(rows / shards) rows; shard
+//     rank x num_workers + worker_id gets part number shard. The last
+//     rows mod shards rows of the order are left out this epoch (a different
+//     random set each epoch), so every shard yields the same number of rows
+//     and therefore of batches.
+//  5. Segments longer than max_read_entries are cut (the memory budget's limit
+//     on one read).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "rootbatch/loader/options.hpp"
+#include "rootbatch/loader/plan.hpp"
+
+namespace rootbatch::loader {
+
+inline constexpr int64_t kUnitsPerStratum = 4;
+
+// A run of entries of one file that the shard reads, in stream order.
+struct Segment {
+  int32_t input = 0;
+  int32_t file = 0;
+  EntryRange entries;
+  int64_t global_begin = 0;
+};
+
+struct EpochOrder {
+  std::vector<Segment> segments;
+  std::vector<int64_t> starts;  // stream position of each segment's first row; back() == rows
+  int64_t epoch_rows = 0;       // rows of the whole epoch (all shards)
+  int64_t left_out = 0;         // rows of the epoch no shard yields (epoch_rows mod shards)
+
+  int64_t Rows() const { return starts.back(); }
+  // Index of the segment holding stream position `position`.
+  size_t SegmentOf(int64_t position) const;
+  int64_t GlobalIndex(int64_t position) const;
+};
+
+EpochOrder BuildEpochOrder(const Plan& plan, const std::vector<LoaderInput>& inputs, const LoaderOptions& options,
+                           int64_t epoch, int64_t max_read_entries);
+
+}  // namespace rootbatch::loader

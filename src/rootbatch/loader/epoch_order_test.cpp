@@ -1,0 +1,122 @@
+#include "rootbatch/loader/epoch_order.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "rootbatch/loader/testing/loader_fixtures.hpp"
+
+namespace rootbatch::loader {
+namespace {
+
+Plan UniformPlan(int64_t blocks, int64_t size) {
+  Plan plan;
+  for (int64_t b = 0; b < blocks; ++b) {
+    Block block;
+    block.entries = {b * size, (b + 1) * size};
+    block.global_begin = b * size;
+    block.cluster = b / 4;
+    plan.blocks.push_back(block);
+  }
+  plan.total_rows = blocks * size;
+  plan.input_rows = {plan.total_rows};
+  return plan;
+}
+
+std::vector<LoaderInput> OneInput() { return std::vector<LoaderInput>(1); }
+
+std::vector<int64_t> Rows(const EpochOrder& order) {
+  std::vector<int64_t> rows;
+  for (int64_t p = 0; p < order.Rows(); ++p) rows.push_back(order.GlobalIndex(p));
+  return rows;
+}
+
+TEST(EpochOrderTest, ShardsSplitTheEpochEvenly) {
+  Plan plan = UniformPlan(50, 100);
+  plan.blocks.back().entries.end -= 7;  // 4993 rows
+  plan.total_rows -= 7;
+  for (int shards : {1, 2, 3, 7}) {
+    std::vector<int64_t> all;
+    for (int s = 0; s < shards; ++s) {
+      LoaderOptions options;
+      options.world_size = shards;
+      options.rank = s;
+      EpochOrder order = BuildEpochOrder(plan, OneInput(), options, 0, 1000);
+      EXPECT_EQ(order.Rows(), 4993 / shards);
+      EXPECT_EQ(order.left_out, 4993 % shards);
+      auto rows = Rows(order);
+      all.insert(all.end(), rows.begin(), rows.end());
+    }
+    std::sort(all.begin(), all.end());
+    EXPECT_EQ(std::adjacent_find(all.begin(), all.end()), all.end());
+    EXPECT_EQ(static_cast<int64_t>(all.size()), 4993 - 4993 % shards);
+  }
+}
+
+TEST(EpochOrderTest, StratifiedOrderSpreadsNeighbours) {
+  Plan plan = UniformPlan(400, 10);
+  LoaderOptions options;
+  options.seed = 3;
+  EpochOrder order = BuildEpochOrder(plan, OneInput(), options, 0, 1000);
+  ASSERT_EQ(order.segments.size(), 400u);
+  // A permutation of the blocks...
+  std::vector<int64_t> begins;
+  for (const auto& s : order.segments) begins.push_back(s.global_begin);
+  std::vector<int64_t> sorted = begins;
+  std::sort(sorted.begin(), sorted.end());
+  for (int64_t b = 0; b < 400; ++b) ASSERT_EQ(sorted[static_cast<size_t>(b)], b * 10);
+  // ...in which any 20 consecutive blocks span most of the data.
+  for (size_t w = 0; w + 20 <= begins.size(); w += 20) {
+    std::vector<int64_t> window(begins.begin() + static_cast<std::ptrdiff_t>(w),
+                                begins.begin() + static_cast<std::ptrdiff_t>(w + 20));
+    int64_t quarters[4] = {0, 0, 0, 0};
+    for (int64_t b : window) ++quarters[b * 4 / 4000];
+    for (int64_t q : quarters) EXPECT_GE(q, 3) << "window at " << w;
+  }
+  // Another epoch, another order; plain permutation without stratify.
+  EpochOrder next = BuildEpochOrder(plan, OneInput(), options, 1, 1000);
+  EXPECT_NE(Rows(next), Rows(order));
+  options.stratify = false;
+  EXPECT_NE(Rows(BuildEpochOrder(plan, OneInput(), options, 0, 1000)), Rows(order));
+}
+
+TEST(EpochOrderTest, ClusterChunksKeepClustersTogether) {
+  Plan plan = UniformPlan(40, 25);  // clusters of 4 blocks
+  LoaderOptions options;
+  options.shuffle = ShuffleStrategy::kClusterChunks;
+  EpochOrder order = BuildEpochOrder(plan, OneInput(), options, 0, 1000);
+  auto rows = Rows(order);
+  for (size_t c = 0; c < 10; ++c) {
+    int64_t first = rows[c * 100];
+    ASSERT_EQ(first % 100, 0);
+    for (size_t i = 0; i < 100; ++i) ASSERT_EQ(rows[c * 100 + i], first + static_cast<int64_t>(i));
+  }
+}
+
+TEST(EpochOrderTest, LongBlocksAreCutToTheReadSize) {
+  Plan plan = UniformPlan(3, 1000);
+  LoaderOptions options;
+  options.shuffle = ShuffleStrategy::kNone;
+  EpochOrder order = BuildEpochOrder(plan, OneInput(), options, 0, 300);
+  EXPECT_EQ(order.segments.size(), 12u);
+  for (const auto& s : order.segments) EXPECT_LE(s.entries.Size(), 300);
+  std::vector<int64_t> expected(3000);
+  for (int64_t i = 0; i < 3000; ++i) expected[static_cast<size_t>(i)] = i;
+  EXPECT_EQ(Rows(order), expected);
+}
+
+TEST(EpochOrderTest, BlockSplitPlacesPiecesIndependently) {
+  Plan plan = UniformPlan(100, 100);
+  LoaderOptions options;
+  options.block_split = 4;
+  EpochOrder order = BuildEpochOrder(plan, OneInput(), options, 0, 1000);
+  EXPECT_EQ(order.segments.size(), 400u);
+  for (const auto& s : order.segments) EXPECT_EQ(s.entries.Size(), 25);
+  auto rows = Rows(order);
+  std::sort(rows.begin(), rows.end());
+  for (int64_t i = 0; i < 10000; ++i) ASSERT_EQ(rows[static_cast<size_t>(i)], i);
+}
+
+}  // namespace
+}  // namespace rootbatch::loader

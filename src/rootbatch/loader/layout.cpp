@@ -1,0 +1,274 @@
+#include "rootbatch/loader/layout.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "rootbatch/loader/convert.hpp"
+
+namespace rootbatch::loader {
+namespace {
+
+size_t AlignUp(size_t value, size_t alignment) { return (value + alignment - 1) / alignment * alignment; }
+
+bool Contains(const std::vector<std::string>& names, const std::string& name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+std::string Quote(const std::string& name) { return "'" + name + "'"; }
+
+// Adds a part of `count` elements of `type` per row; returns its index.
+int AddPart(RowLayout& layout, std::string name, DataType type, std::vector<int64_t> shape, int64_t count) {
+  size_t width = static_cast<size_t>(ByteWidth(type));
+  RowPart part{std::move(name), type, std::move(shape), AlignUp(layout.row_bytes, width),
+               static_cast<size_t>(count) * width};
+  layout.row_bytes = part.offset + part.bytes;
+  layout.parts.push_back(std::move(part));
+  return static_cast<int>(layout.parts.size()) - 1;
+}
+
+// The narrowest of float32, float64, int64 that holds every target exactly.
+Result<DataType> DefaultTargetType(const std::vector<ColumnSpec>& targets, bool has_class_label) {
+  for (DataType candidate : {DataType::kFloat32, DataType::kFloat64, DataType::kInt64}) {
+    bool all = true;
+    for (const auto& spec : targets) all = all && IsLossless(spec.type, candidate);
+    // Class labels are small integers (checked when the layout is built).
+    if (all) return candidate;
+  }
+  std::string list;
+  for (const auto& spec : targets) {
+    list += (list.empty() ? "" : ", ") + Quote(spec.name) + " (" + std::string(DataTypeName(spec.type)) + ")";
+  }
+  (void)has_class_label;
+  return InvalidArgument("targets " + list +
+                         " have no common output type that holds them all exactly; set the target type "
+                         "(float32, float64, int64, int32, bool) to say which conversion you want");
+}
+
+}  // namespace
+
+size_t RowLayout::RawBytesPerEntry(double mean_items) const {
+  double bytes = 0;
+  for (const auto& route : routes) {
+    double per = static_cast<double>(route.inner * ByteWidth(route.spec.type));
+    if (route.spec.kind == ColumnKind::kJagged) per = per * mean_items + 8;  // + offsets
+    bytes += per;
+  }
+  return static_cast<size_t>(bytes + 0.5);
+}
+
+Result<RowLayout> BuildLayout(const std::vector<LoaderInput>& inputs, const LoaderOptions& options,
+                              std::vector<std::vector<std::vector<size_t>>>* indices) {
+  if (inputs.empty()) return InvalidArgument("the loader needs at least one input");
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (inputs[i].dataset == nullptr) return InvalidArgument("input " + std::to_string(i) + " has no dataset");
+    if (inputs[i].class_label.has_value() != inputs[0].class_label.has_value()) {
+      return InvalidArgument("either every input has a class label or none does (input " + std::to_string(i) +
+                             " differs from input 0)");
+    }
+    if (!(inputs[i].sampling_ratio > 0.0) || inputs[i].sampling_ratio > 1e6) {
+      return InvalidArgument("input " + std::to_string(i) + ": sampling ratio must be positive, got " +
+                             std::to_string(inputs[i].sampling_ratio));
+    }
+  }
+  const bool labelled = inputs[0].class_label.has_value();
+  const Dataset& schema = *inputs[0].dataset;
+  auto spec_of = [&](const std::string& name) -> Result<ColumnSpec> {
+    RB_ASSIGN_OR_RETURN(size_t index, schema.File(0).FindColumn(name));
+    return schema.Columns()[index];
+  };
+
+  // Which column plays which role, with the conflicts named.
+  std::vector<std::string> jagged_names;
+  for (const auto& jagged : options.jagged) {
+    if (Contains(jagged_names, jagged.name)) return InvalidArgument("jagged column " + Quote(jagged.name) + " listed twice");
+    jagged_names.push_back(jagged.name);
+  }
+  std::set<std::string> targets_seen;
+  for (const auto& target : options.targets) {
+    if (!targets_seen.insert(target).second) return InvalidArgument("target " + Quote(target) + " listed twice");
+    if (target == options.weight) return InvalidArgument("column " + Quote(target) + " is both a target and the weight");
+    if (Contains(jagged_names, target)) return InvalidArgument("column " + Quote(target) + " is both a target and a jagged input");
+  }
+  if (Contains(jagged_names, options.weight)) {
+    return InvalidArgument("column " + Quote(options.weight) + " is both the weight and a jagged input");
+  }
+  std::vector<std::string> features = options.features;
+  if (features.empty()) {
+    for (const auto& spec : schema.Columns()) {
+      if (spec.kind != ColumnKind::kScalar || spec.type == DataType::kChar) continue;
+      if (Contains(options.targets, spec.name) || spec.name == options.weight || Contains(jagged_names, spec.name)) {
+        continue;
+      }
+      features.push_back(spec.name);
+    }
+  }
+  std::set<std::string> features_seen;
+  for (const auto& feature : features) {
+    if (!features_seen.insert(feature).second) return InvalidArgument("feature " + Quote(feature) + " listed twice");
+    if (Contains(options.targets, feature)) {
+      return InvalidArgument("column " + Quote(feature) + " is both a target and a feature; a model would see its answer");
+    }
+    if (feature == options.weight) return InvalidArgument("column " + Quote(feature) + " is both a feature and the weight");
+    if (Contains(jagged_names, feature)) {
+      return InvalidArgument("column " + Quote(feature) + " is listed as a feature and as a jagged column; list it once");
+    }
+  }
+
+  RowLayout layout;
+  auto numeric = [](const ColumnSpec& spec, const std::string& role) -> Status {
+    if (spec.kind == ColumnKind::kString || spec.type == DataType::kChar) {
+      return Unsupported(role + " " + Quote(spec.name) + " is a string column (" + spec.source_type +
+                         "); only numeric columns can go into a batch");
+    }
+    return Status::Ok();
+  };
+
+  // Features: scalars and fixed arrays, then flattened jagged columns.
+  std::vector<ColumnRoute> feature_routes;
+  int64_t feature_count = 0;
+  for (const auto& name : features) {
+    RB_ASSIGN_OR_RETURN(ColumnSpec spec, spec_of(name));
+    RB_RETURN_IF_ERROR(numeric(spec, "feature"));
+    if (spec.kind == ColumnKind::kJagged) {
+      return InvalidArgument("feature " + Quote(name) + " is jagged (" + spec.source_type +
+                             "); list it under jagged columns with a mode (pad, ragged or flatten)");
+    }
+    ColumnRoute route{name, spec, ColumnRoute::Kind::kFixed, options.feature_type, spec.InnerSize()};
+    route.offset = static_cast<size_t>(feature_count);  // in elements until the part is placed
+    if (spec.kind == ColumnKind::kScalar) {
+      layout.feature_names.push_back(name);
+    } else {
+      for (int64_t j = 0; j < route.inner; ++j) layout.feature_names.push_back(name + "_" + std::to_string(j));
+    }
+    feature_count += route.inner;
+    feature_routes.push_back(std::move(route));
+  }
+  std::vector<ColumnRoute> jagged_routes;
+  for (const auto& jagged : options.jagged) {
+    RB_ASSIGN_OR_RETURN(ColumnSpec spec, spec_of(jagged.name));
+    RB_RETURN_IF_ERROR(numeric(spec, "jagged column"));
+    if (spec.kind != ColumnKind::kJagged) {
+      return InvalidArgument("column " + Quote(jagged.name) + " (" + spec.source_type +
+                             ") is not jagged; list it as a feature instead");
+    }
+    ColumnRoute route{jagged.name, spec, ColumnRoute::Kind::kPadded, jagged.type, spec.InnerSize()};
+    route.max_length = jagged.max_length;
+    route.pad_value = jagged.pad_value;
+    if (jagged.mode == JaggedMode::kFlatten) {
+      route.out_type = options.feature_type;
+      route.offset = static_cast<size_t>(feature_count);
+      for (int64_t j = 0; j < route.max_length * route.inner; ++j) {
+        layout.feature_names.push_back(jagged.name + "_" + std::to_string(j));
+      }
+      feature_count += route.max_length * route.inner;
+      feature_routes.push_back(std::move(route));
+    } else {
+      if (jagged.mode == JaggedMode::kRagged) route.kind = ColumnRoute::Kind::kRagged;
+      route.mask_offset = jagged.mask && jagged.mode == JaggedMode::kPad ? 0 : -1;
+      jagged_routes.push_back(std::move(route));
+    }
+  }
+  AddPart(layout, "features", options.feature_type, {feature_count}, feature_count);
+  for (auto& route : feature_routes) {
+    route.offset = layout.parts[0].offset + route.offset * static_cast<size_t>(ByteWidth(options.feature_type));
+    layout.routes.push_back(std::move(route));
+  }
+
+  // Targets, then the class label as the last target.
+  std::vector<ColumnSpec> target_specs;
+  for (const auto& name : options.targets) {
+    RB_ASSIGN_OR_RETURN(ColumnSpec spec, spec_of(name));
+    RB_RETURN_IF_ERROR(numeric(spec, "target"));
+    if (spec.kind == ColumnKind::kJagged) return InvalidArgument("target " + Quote(name) + " is jagged; targets must be scalars or fixed arrays");
+    target_specs.push_back(spec);
+  }
+  if (!target_specs.empty() || labelled) {
+    DataType target_type = DataType::kFloat32;
+    if (options.target_type) {
+      target_type = *options.target_type;
+    } else if (!target_specs.empty()) {
+      RB_ASSIGN_OR_RETURN(target_type, DefaultTargetType(target_specs, labelled));
+    }
+    if (labelled && !options.target_type && target_type == DataType::kFloat32) {
+      for (const auto& input : inputs) {
+        if (*input.class_label > (1 << 24) || *input.class_label < -(1 << 24)) target_type = DataType::kInt64;
+      }
+    }
+    int64_t count = 0;
+    for (const auto& spec : target_specs) count += spec.InnerSize();
+    int64_t total = count + (labelled ? 1 : 0);
+    layout.targets_part = AddPart(layout, "targets", target_type, {total}, total);
+    size_t base = layout.parts[static_cast<size_t>(layout.targets_part)].offset;
+    size_t width = static_cast<size_t>(ByteWidth(target_type));
+    int64_t at = 0;
+    for (const auto& spec : target_specs) {
+      ColumnRoute route{spec.name, spec, ColumnRoute::Kind::kFixed, target_type, spec.InnerSize()};
+      route.offset = base + static_cast<size_t>(at) * width;
+      if (spec.kind == ColumnKind::kScalar) {
+        layout.target_names.push_back(spec.name);
+      } else {
+        for (int64_t j = 0; j < route.inner; ++j) layout.target_names.push_back(spec.name + "_" + std::to_string(j));
+      }
+      at += route.inner;
+      layout.routes.push_back(std::move(route));
+    }
+    if (labelled) {
+      layout.class_label_offset = static_cast<int64_t>(base + static_cast<size_t>(at) * width);
+      layout.target_names.push_back("class_label");
+    }
+  }
+
+  if (!options.weight.empty()) {
+    RB_ASSIGN_OR_RETURN(ColumnSpec spec, spec_of(options.weight));
+    RB_RETURN_IF_ERROR(numeric(spec, "weight"));
+    if (spec.kind != ColumnKind::kScalar) return InvalidArgument("weight " + Quote(options.weight) + " must be a scalar column");
+    layout.weights_part = AddPart(layout, "weights", options.weight_type, {}, 1);
+    ColumnRoute route{options.weight, spec, ColumnRoute::Kind::kFixed, options.weight_type, 1};
+    route.offset = layout.parts[static_cast<size_t>(layout.weights_part)].offset;
+    layout.routes.push_back(std::move(route));
+  }
+
+  // Padded and ragged jagged columns.
+  for (auto& route : jagged_routes) {
+    if (route.kind == ColumnRoute::Kind::kPadded) {
+      std::vector<int64_t> shape = {route.max_length};
+      shape.insert(shape.end(), route.spec.inner_shape.begin(), route.spec.inner_shape.end());
+      int part = AddPart(layout, route.name, route.out_type, shape, route.max_length * route.inner);
+      route.offset = layout.parts[static_cast<size_t>(part)].offset;
+      layout.padded_parts.push_back(part);
+      int mask = -1;
+      if (route.mask_offset >= 0) {
+        mask = AddPart(layout, route.name + "_mask", DataType::kBool, {route.max_length}, route.max_length);
+        route.mask_offset = static_cast<int64_t>(layout.parts[static_cast<size_t>(mask)].offset);
+      }
+      layout.mask_parts.push_back(mask);
+    } else {
+      route.ragged_index = static_cast<int>(layout.ragged.size());
+      layout.ragged.push_back({route.name, route.out_type, route.spec.inner_shape, route.inner});
+    }
+    layout.routes.push_back(std::move(route));
+  }
+  layout.row_bytes = AlignUp(std::max<size_t>(layout.row_bytes, 1), 8);
+
+  // Every input and file must have every column, with the same shape.
+  std::vector<std::string> names;
+  for (const auto& route : layout.routes) names.push_back(route.name);
+  indices->clear();
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    RB_ASSIGN_OR_RETURN_CTX(auto per_file, inputs[i].dataset->ResolveColumns(names), "input " + std::to_string(i));
+    const Dataset& dataset = *inputs[i].dataset;
+    for (size_t r = 0; r < layout.routes.size(); ++r) {
+      const ColumnSpec& here = dataset.Columns()[per_file[0][r]];
+      const ColumnSpec& first = layout.routes[r].spec;
+      if (here.type != first.type || here.kind != first.kind || here.inner_shape != first.inner_shape) {
+        return InvalidArgument("column " + Quote(names[r]) + " is " + here.source_type + " in input " +
+                               std::to_string(i) + " (" + dataset.Description() + ") but " + first.source_type +
+                               " in input 0; all inputs must agree");
+      }
+    }
+    indices->push_back(std::move(per_file));
+  }
+  return layout;
+}
+
+}  // namespace rootbatch::loader

@@ -1,0 +1,82 @@
+// RowLayout: where each selected column lands in a batch, resolved against
+// the inputs' schemas once, when a loader is created.
+//
+// Rows are staged (by the workers) and buffered (in the shuffle buffer) in
+// one fixed-size byte format, already converted to the output types, so that
+// building a batch is a few memcpys per row:
+//
+//   [features: F x feature_type][targets: T x target_type][weight]
+//   [padded column 0: L0 x inner0 x type0] ... [mask 0: L0 bools] ...
+//
+// Each part starts at an offset aligned to its element size. Ragged columns
+// have variable size and are kept beside the fixed row (see SlotStore).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "rootbatch/base/status.hpp"
+#include "rootbatch/column/column.hpp"
+#include "rootbatch/loader/options.hpp"
+
+namespace rootbatch::loader {
+
+// One contiguous part of the fixed row that becomes one batch tensor.
+struct RowPart {
+  std::string name;             // "features", "targets", "weights", a padded column, "<col>_mask"
+  DataType type;
+  std::vector<int64_t> shape;   // per row: {F}, {T}, {} (weights), {L, inner...}, {L}
+  size_t offset = 0;            // bytes from the row start
+  size_t bytes = 0;             // bytes per row
+};
+
+// How one source column is converted into the row.
+struct ColumnRoute {
+  enum class Kind : uint8_t { kFixed, kPadded, kRagged };
+  std::string name;
+  ColumnSpec spec;              // from the first input's first file
+  Kind kind = Kind::kFixed;
+  DataType out_type;
+  int64_t inner = 1;            // values per entry (fixed) or per item (jagged)
+  size_t offset = 0;            // kFixed/kPadded: where its values start in the row
+  int64_t max_length = 0;       // kPadded: items kept per entry
+  double pad_value = 0.0;
+  int64_t mask_offset = -1;     // kPadded with mask: where its L bools start
+  int ragged_index = -1;        // kRagged: index into RowLayout::ragged
+};
+
+struct RaggedPart {
+  std::string name;
+  DataType type;
+  std::vector<int64_t> item_shape;  // {inner...}; empty for scalars items
+  int64_t inner = 1;
+};
+
+struct RowLayout {
+  std::vector<ColumnRoute> routes;   // in read order
+  std::vector<RowPart> parts;        // parts[0] is always the features
+  int targets_part = -1;             // index into parts, or -1
+  int weights_part = -1;
+  std::vector<int> padded_parts;     // per padded column (index into parts)
+  std::vector<int> mask_parts;       // per padded column, -1 without mask
+  std::vector<RaggedPart> ragged;
+  std::vector<std::string> feature_names;  // one per feature matrix column
+  std::vector<std::string> target_names;   // with "class_label" last if labelled
+  int64_t class_label_offset = -1;   // byte offset of the class label target, or -1
+  size_t row_bytes = 0;              // the fixed row, a multiple of 8
+
+  // Bytes a column takes in memory as read (before conversion), per entry;
+  // jagged columns count `mean_items` items.
+  size_t RawBytesPerEntry(double mean_items) const;
+};
+
+// Checks the columns against the schema of every input and file: unknown
+// columns, a target also listed as a feature, strings, jagged columns without
+// a mode, lossy target types, inconsistent inputs. `indices[input][file][i]`
+// receives routes[i]'s column index in that file.
+Result<RowLayout> BuildLayout(const std::vector<LoaderInput>& inputs, const LoaderOptions& options,
+                              std::vector<std::vector<std::vector<size_t>>>* indices);
+
+}  // namespace rootbatch::loader

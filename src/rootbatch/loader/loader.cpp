@@ -1,0 +1,215 @@
+#include "rootbatch/loader/loader.hpp"
+
+#include <chrono>
+#include <cstring>
+
+#include "rootbatch/loader/pipeline.hpp"
+#include "rootbatch/loader/rng.hpp"
+
+namespace rootbatch::loader {
+namespace {
+
+double Now() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+// Mean items per entry of the jagged columns over the start of the first
+// block, for the memory estimates (1 if there are none).
+Result<double> MeanJaggedItems(const BlockReader& reader, const Plan& plan) {
+  const RowLayout& layout = reader.Layout();
+  double items = 0;
+  int64_t entries = 0;
+  const Block& block = plan.blocks.front();
+  const Segment segment{block.input, block.file,
+                        {block.entries.begin, std::min(block.entries.end, block.entries.begin + 4096)},
+                        block.global_begin};
+  for (size_t r = 0; r < layout.routes.size(); ++r) {
+    if (layout.routes[r].spec.kind != ColumnKind::kJagged) continue;
+    RB_ASSIGN_OR_RETURN(Column column, reader.ReadColumn(segment, r, nullptr));
+    items += static_cast<double>(column.offsets.back());
+    entries += segment.entries.Size();
+  }
+  return entries > 0 ? std::max(1.0, items / static_cast<double>(entries)) : 1.0;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Loader>> Loader::Create(std::vector<LoaderInput> inputs, LoaderOptions options) {
+  RB_RETURN_IF_ERROR(ValidateOptions(options));
+  std::vector<std::vector<std::vector<size_t>>> indices;
+  RB_ASSIGN_OR_RETURN(RowLayout layout, BuildLayout(inputs, options, &indices));
+  std::unique_ptr<Loader> loader(new Loader());
+  RB_ASSIGN_OR_RETURN(loader->plan_, BuildPlan(inputs, indices, options));
+  loader->reader_ = std::make_shared<BlockReader>(inputs, std::move(layout), std::move(indices));
+  RB_ASSIGN_OR_RETURN(double mean_items, MeanJaggedItems(*loader->reader_, loader->plan_));
+  RB_ASSIGN_OR_RETURN(loader->memory_, PlanMemory(loader->reader_->Layout(), options, mean_items));
+  loader->inputs_ = std::move(inputs);
+  loader->options_ = std::move(options);
+  loader->buffers_ = BufferPool::Create(static_cast<size_t>(loader->options_.queue_batches) + 4);
+  loader->stats_.baskets_per_epoch = loader->plan_.baskets;
+  loader->StartEpoch(0, 0);
+  return loader;
+}
+
+Loader::~Loader() {
+  StopPipeline();
+  if (pool_) pool_->Shutdown();
+}
+
+void Loader::StopPipeline() {
+  if (!pipeline_) return;
+  pipeline_->Cancel();
+  ReadStats reads = pipeline_->Reads();
+  double wait = pipeline_->AssemblerWaitSeconds();
+  pipeline_.reset();  // joins the assembler
+  stats_.bytes_read += reads.bytes_read;
+  stats_.bytes_decompressed += reads.bytes_decompressed;
+  stats_.baskets_read += reads.units_read;
+  stats_.assembler_wait_s += wait;
+}
+
+void Loader::StartEpoch(int64_t epoch, int64_t position) {
+  StopPipeline();
+  order_ = std::make_shared<const EpochOrder>(
+      BuildEpochOrder(plan_, inputs_, options_, epoch, memory_.max_read_entries));
+  info_ = EpochInfo();
+  info_.epoch = epoch;
+  info_.rows = order_->Rows();
+  const int64_t batch = options_.batch_size;
+  info_.num_batches = options_.drop_remainder ? info_.rows / batch : (info_.rows + batch - 1) / batch;
+  info_.yielded_rows = options_.drop_remainder ? info_.num_batches * batch : info_.rows;
+  info_.epoch_rows = order_->epoch_rows;
+  info_.left_out = order_->left_out;
+  position_ = position;
+  failure_ = Status::Ok();
+  epoch_started_ = false;
+}
+
+Status Loader::SetEpoch(int64_t epoch) {
+  if (epoch < 0) return InvalidArgument("epoch must be >= 0, got " + std::to_string(epoch));
+  StartEpoch(epoch, 0);
+  return Status::Ok();
+}
+
+Result<std::optional<Batch>> Loader::Next() {
+  if (!failure_.IsOk()) return failure_;
+  if (position_ >= info_.num_batches) {
+    StopPipeline();
+    return std::optional<Batch>();
+  }
+  if (!pipeline_) {
+    if (!pool_) pool_ = std::make_unique<ThreadPool>(options_.num_threads, "rb-read");
+    PipelineConfig config;
+    config.reader = reader_;
+    config.order = order_;
+    config.buffers = buffers_;
+    config.pool = pool_.get();
+    config.memory = memory_;
+    config.strategy = options_.shuffle;
+    config.batch_size = options_.batch_size;
+    config.queue_batches = options_.queue_batches;
+    config.epoch = info_.epoch;
+    config.start_batch = position_;
+    config.num_batches = info_.num_batches;
+    const int64_t shard = static_cast<int64_t>(options_.rank) * options_.num_workers + options_.worker_id;
+    config.slot_seed = DeriveSeed(options_.seed, Stream::kSlots, {static_cast<uint64_t>(info_.epoch),
+                                                                   static_cast<uint64_t>(shard)});
+    pipeline_ = std::make_unique<Pipeline>(std::move(config));
+  }
+  if (!epoch_started_) {
+    epoch_started_ = true;
+    first_batch_pending_ = true;
+    epoch_clock_start_ = Now();
+  }
+  double waited = 0;
+  Result<std::optional<Batch>> next = pipeline_->Next(&waited);
+  stats_.consumer_wait_s += waited;
+  if (!next.IsOk()) {
+    failure_ = next.status().WithContext("epoch " + std::to_string(info_.epoch) + ", batch " +
+                                         std::to_string(position_));
+    StopPipeline();
+    return failure_;
+  }
+  if (!next->has_value()) {
+    StopPipeline();
+    failure_ = Internal("the pipeline ended after " + std::to_string(position_) + " of " +
+                        std::to_string(info_.num_batches) + " batches");
+    return failure_;
+  }
+  if (first_batch_pending_) {
+    first_batch_pending_ = false;
+    stats_.first_batch_s = Now() - epoch_clock_start_;
+  }
+  ++position_;
+  ++stats_.batches;
+  stats_.events += (*next)->num_rows;
+  return next;
+}
+
+LoaderState Loader::State() const {
+  LoaderState state;
+  state.seed = options_.seed;
+  state.epoch = info_.epoch;
+  state.position = position_;
+  state.fingerprint = Fingerprint();
+  return state;
+}
+
+Status Loader::Restore(const LoaderState& state) {
+  if (state.seed != options_.seed) {
+    return InvalidArgument("the state was saved with seed " + std::to_string(state.seed) + ", this loader has seed " +
+                           std::to_string(options_.seed));
+  }
+  if (state.fingerprint != Fingerprint()) {
+    return InvalidArgument("the state was saved by a loader with other data or options (batch size, buffer, split, "
+                           "shard or shuffle); restore it into a loader built the same way");
+  }
+  StartEpoch(state.epoch, 0);
+  if (state.position > info_.num_batches) {
+    return InvalidArgument("position " + std::to_string(state.position) + " is past the " +
+                           std::to_string(info_.num_batches) + " batches of epoch " + std::to_string(state.epoch));
+  }
+  position_ = state.position;
+  return Status::Ok();
+}
+
+LoaderStats Loader::Stats() const {
+  LoaderStats stats = stats_;
+  if (pipeline_) {
+    ReadStats reads = pipeline_->Reads();
+    stats.bytes_read += reads.bytes_read;
+    stats.bytes_decompressed += reads.bytes_decompressed;
+    stats.baskets_read += reads.units_read;
+    stats.assembler_wait_s += pipeline_->AssemblerWaitSeconds();
+  }
+  if (pool_) stats.worker_idle_s = pool_->IdleSeconds();
+  return stats;
+}
+
+uint64_t Loader::Fingerprint() const {
+  uint64_t h = Mix64(0x726f6f7462617463ull);
+  auto add = [&h](uint64_t value) { h = Mix64(h ^ Mix64(value)); };
+  auto add_double = [&add](double value) {
+    uint64_t bits;
+    std::memcpy(&bits, &value, sizeof(bits));
+    add(bits);
+  };
+  add(static_cast<uint64_t>(plan_.total_rows));
+  add(plan_.blocks.size());
+  for (const auto& block : plan_.blocks) add(static_cast<uint64_t>(block.global_begin) * 31 + static_cast<uint64_t>(block.entries.Size()));
+  for (const auto& input : inputs_) add_double(input.sampling_ratio);
+  add(static_cast<uint64_t>(options_.batch_size));
+  add(options_.drop_remainder);
+  add(static_cast<uint64_t>(options_.shuffle));
+  add(options_.stratify);
+  add(static_cast<uint64_t>(options_.block_split));
+  add(static_cast<uint64_t>(options_.rank));
+  add(static_cast<uint64_t>(options_.world_size));
+  add(static_cast<uint64_t>(options_.worker_id));
+  add(static_cast<uint64_t>(options_.num_workers));
+  add(static_cast<uint64_t>(memory_.num_slots));
+  add(reader_->Layout().row_bytes);
+  return h;
+}
+
+}  // namespace rootbatch::loader

@@ -1,0 +1,125 @@
+// Loader: shuffled, memory-bounded, multi-threaded batches from one or more
+// datasets. The C++ API a training loop uses directly; docs/loader.md has a
+// worked example.
+//
+//   std::vector<loader::LoaderInput> inputs = {{dataset}};
+//   loader::LoaderOptions options;
+//   options.targets = {"label"};
+//   options.memory_budget = 512 * loader::kMiB;
+//   RB_ASSIGN_OR_RETURN(auto train, loader::Loader::Create(inputs, options));
+//   for (int64_t epoch = 0; epoch < 10; ++epoch) {
+//     RB_RETURN_IF_ERROR(train->SetEpoch(epoch));
+//     while (true) {
+//       RB_ASSIGN_OR_RETURN(std::optional<loader::Batch> batch, train->Next());
+//       if (!batch) break;
+//       // batch->features: [rows, F] float32, row-major, 64-byte aligned
+//     }
+//   }
+//
+// Guarantees:
+//  - Determinism: the batches (rows, order, values) depend only on the data,
+//    the columns and the options listed as such in options.hpp, never on
+//    num_threads or timing.
+//  - Each epoch yields every row of this shard's part exactly once; shards
+//    (rank x worker) are disjoint and yield the same number of batches.
+//    Left out per epoch: epoch_rows mod (world_size x num_workers) rows (a
+//    different random set each epoch), and with drop_remainder the last
+//    partial batch of every shard.
+//  - Memory: the loader's own allocations stay within memory_budget
+//    (docs/loader.md lists what is estimated).
+//  - Threads: none exists before the first Next(); none survives the
+//    loader; destroying it mid-epoch cancels reads and returns promptly.
+//  - Errors: a failed read reaches the consumer at its next Next(), with the
+//    column, entries and file; the loader then keeps returning it until
+//    SetEpoch or Restore.
+//
+// A Loader is used from one thread at a time (its consumer).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "rootbatch/base/status.hpp"
+#include "rootbatch/base/thread_pool.hpp"
+#include "rootbatch/loader/batch.hpp"
+#include "rootbatch/loader/block_reader.hpp"
+#include "rootbatch/loader/budget.hpp"
+#include "rootbatch/loader/buffer_pool.hpp"
+#include "rootbatch/loader/epoch_order.hpp"
+#include "rootbatch/loader/layout.hpp"
+#include "rootbatch/loader/options.hpp"
+#include "rootbatch/loader/plan.hpp"
+#include "rootbatch/loader/state.hpp"
+#include "rootbatch/loader/stats.hpp"
+
+namespace rootbatch::loader {
+
+class Pipeline;
+
+// The current epoch's numbers for this shard.
+struct EpochInfo {
+  int64_t epoch = 0;
+  int64_t rows = 0;          // rows this shard's part holds
+  int64_t num_batches = 0;   // batches this shard yields (same on every shard)
+  int64_t yielded_rows = 0;  // rows in those batches
+  int64_t epoch_rows = 0;    // rows of the epoch across all shards (after sampling)
+  int64_t left_out = 0;      // epoch rows no shard yields (epoch_rows mod shards)
+};
+
+class Loader {
+ public:
+  static Result<std::unique_ptr<Loader>> Create(std::vector<LoaderInput> inputs, LoaderOptions options);
+  Loader(const Loader&) = delete;
+  Loader& operator=(const Loader&) = delete;
+  ~Loader();
+
+  // Starts epoch `epoch` (>= 0) from its first batch, stopping any epoch in
+  // flight. A fresh loader is at epoch 0.
+  Status SetEpoch(int64_t epoch);
+  // The next batch of the current epoch; nullopt once it is done.
+  Result<std::optional<Batch>> Next();
+
+  const EpochInfo& Epoch() const { return info_; }
+  // Where the consumer is: restore it into a loader built with the same
+  // inputs and options (num_threads may differ) to continue identically.
+  LoaderState State() const;
+  Status Restore(const LoaderState& state);
+
+  LoaderStats Stats() const;
+  const RowLayout& Layout() const { return reader_->Layout(); }
+  const MemoryPlan& Memory() const { return memory_; }
+  const Plan& BlockPlan() const { return plan_; }
+  const LoaderOptions& Options() const { return options_; }
+  // The current epoch's read order for this shard, and the reader that reads
+  // it (what `rootbatch bench --ceiling` decompresses).
+  const EpochOrder& Order() const { return *order_; }
+  const BlockReader& Reader() const { return *reader_; }
+
+ private:
+  Loader() = default;
+  void StartEpoch(int64_t epoch, int64_t position);
+  void StopPipeline();
+  uint64_t Fingerprint() const;
+
+  std::vector<LoaderInput> inputs_;
+  LoaderOptions options_;
+  Plan plan_;
+  MemoryPlan memory_;
+  std::shared_ptr<const BlockReader> reader_;
+  std::shared_ptr<BufferPool> buffers_;
+  std::shared_ptr<const EpochOrder> order_;
+  EpochInfo info_;
+  int64_t position_ = 0;  // batches of the epoch consumed
+  Status failure_;
+  bool epoch_started_ = false;  // Next() was called since StartEpoch
+  bool first_batch_pending_ = false;
+
+  std::unique_ptr<ThreadPool> pool_;    // created at the first Next()
+  std::unique_ptr<Pipeline> pipeline_;  // declared after pool_: destroyed first
+  LoaderStats stats_;                   // finished pipelines + consumer side
+  double epoch_clock_start_ = 0;
+};
+
+}  // namespace rootbatch::loader

@@ -1,0 +1,123 @@
+// What a loader reads and how: the inputs (datasets with optional class
+// labels and sampling ratios) and the options (columns, output types, jagged
+// handling, shuffling, memory budget, threads, split, sharding).
+//
+// Every option that changes WHICH rows are yielded or in WHAT ORDER is listed
+// under "Determinism" below; options not listed (threads, queue depth) never
+// change the batches, only how fast they come.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rootbatch/column/column.hpp"
+#include "rootbatch/frame/dataset.hpp"
+
+namespace rootbatch::loader {
+
+// One source of events: a dataset (files x tree), optionally labelled and
+// resampled. The global entry index counts the inputs' entries in order:
+// input 0's files first, then input 1's, and so on.
+struct LoaderInput {
+  std::shared_ptr<const Dataset> dataset;
+  // If any input has a class label, all must: it becomes the last target
+  // column, named "class_label".
+  std::optional<int64_t> class_label;
+  // Per epoch, this input contributes ratio x its blocks: below 1 a seeded
+  // random subset of blocks (undersampling), above 1 every block floor(ratio)
+  // times plus a random subset (oversampling). A fresh draw every epoch.
+  double sampling_ratio = 1.0;
+  // Entries of this input to use, in its own index (0 .. dataset entries).
+  std::optional<EntryRange> entries;
+};
+
+enum class JaggedMode : uint8_t {
+  kPad,      // [rows, max_length, inner] tensor, pad_value beyond each entry's length, optional mask
+  kRagged,   // values [items, inner] + offsets [rows + 1]
+  kFlatten,  // name_0 .. name_{max_length*inner-1} appended to the feature matrix, as ROOT 6.40 does
+};
+
+struct JaggedColumn {
+  std::string name;
+  JaggedMode mode = JaggedMode::kPad;
+  int64_t max_length = 0;  // kPad / kFlatten: items kept per entry (longer entries are truncated)
+  double pad_value = 0.0;
+  bool mask = false;       // kPad: also a bool [rows, max_length] mask, true where an item exists
+  DataType type = DataType::kFloat32;
+};
+
+enum class ShuffleStrategy : uint8_t {
+  kNone,           // entries in global order
+  // Basket-aligned blocks in a seeded order (see `stratify`) stream through a
+  // buffer of rows; each batch takes random rows of the buffer, whose slots
+  // are refilled at once with the next incoming rows. Every basket is
+  // decompressed once per epoch (block_split = 1).
+  kStream,
+  // ROOT 6.40 RDataLoader's strategy, for comparisons at equal memory:
+  // clusters in random order fill a buffer, the buffer's rows are shuffled and
+  // cut into batches, then the next buffer is filled.
+  kClusterChunks,
+};
+
+enum class Split : uint8_t { kAll, kTrain, kValidation };
+
+inline constexpr int64_t kMiB = int64_t{1} << 20;
+
+struct LoaderOptions {
+  // Columns. Empty `features` means every numeric scalar column that is not
+  // a target, the weight or a jagged column.
+  std::vector<std::string> features;
+  std::vector<std::string> targets;
+  std::string weight;  // empty: no weights
+  std::vector<JaggedColumn> jagged;
+
+  // Output types: float32, float64, int64, int32 or bool.
+  DataType feature_type = DataType::kFloat32;
+  // Unset: the narrowest of float32, float64, int64 that holds every target
+  // exactly (an error if none does: then say which type you want).
+  std::optional<DataType> target_type;
+  DataType weight_type = DataType::kFloat32;
+
+  int64_t batch_size = 1024;
+  bool drop_remainder = false;  // drop each shard's last, partial batch
+
+  // Hard cap in bytes on what the loader holds: its row buffer, blocks being
+  // read and decompressed, and ready batches (see docs/loader.md for the
+  // split and what is estimated).
+  int64_t memory_budget = 256 * kMiB;
+  int num_threads = 2;     // decompression workers (plus one thread that assembles batches)
+  int queue_batches = 2;   // ready batches queued ahead of the consumer
+
+  // Determinism: the batches depend on exactly these, the columns, and the data.
+  uint64_t seed = 0;
+  ShuffleStrategy shuffle = ShuffleStrategy::kStream;
+  // kStream: order blocks so that consecutive blocks come from distant parts
+  // of the dataset (strata of about 4 blocks, drawn in a low-discrepancy
+  // order each round), so every batch spans the whole file even with a small
+  // buffer. false: a plain random permutation of blocks.
+  bool stratify = true;
+  // >1 cuts every block into this many pieces placed independently: better
+  // mixing at the cost of decompressing each basket up to this many times.
+  int block_split = 1;
+  // Blocks (the units of splitting and shuffling) are basket-aligned runs of
+  // at most this many entries. Part of the split's definition.
+  int64_t max_block_entries = 65536;
+  Split split = Split::kAll;
+  double validation_fraction = 0.0;  // in [0, 1); fraction of each input's entries
+  int rank = 0;
+  int world_size = 1;
+  int worker_id = 0;
+  int num_workers = 1;
+};
+
+std::string_view ShuffleStrategyName(ShuffleStrategy strategy);  // "none", "stream", "cluster-chunks"
+std::string_view JaggedModeName(JaggedMode mode);                 // "pad", "ragged", "flatten"
+
+// Checks the options that do not need the data (batch size, fractions,
+// shard ids, types); the rest is checked against the schema by BuildLayout.
+Status ValidateOptions(const LoaderOptions& options);
+
+}  // namespace rootbatch::loader

@@ -1,0 +1,168 @@
+#include "rootbatch/loader/pipeline.hpp"
+
+#include <pthread.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "rootbatch/loader/batch_assembler.hpp"
+#include "rootbatch/loader/slot_schedule.hpp"
+
+namespace rootbatch::loader {
+
+Pipeline::Pipeline(PipelineConfig config) : config_(std::move(config)), queue_(static_cast<size_t>(config_.queue_batches)) {
+  thread_ = std::thread([this] { Run(); });
+  pthread_setname_np(thread_.native_handle(), "rb-assembler");
+}
+
+Pipeline::~Pipeline() {
+  Cancel();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Pipeline::Cancel() {
+  std::shared_ptr<Prefetcher> prefetcher;
+  {
+    std::lock_guard lock(mutex_);
+    cancelled_ = true;
+    prefetcher = prefetcher_;
+  }
+  queue_.Cancel();
+  if (prefetcher) prefetcher->Cancel();
+}
+
+void Pipeline::Fail(Status status) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!failure_.IsOk()) return;
+    failure_ = std::move(status);
+  }
+  queue_.Cancel();
+}
+
+Result<std::optional<Batch>> Pipeline::Next(double* waited) {
+  auto start = std::chrono::steady_clock::now();
+  std::optional<Batch> batch = queue_.Pop();
+  if (waited != nullptr) *waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (batch) return batch;
+  std::lock_guard lock(mutex_);
+  if (!failure_.IsOk()) return failure_;
+  if (cancelled_) return Cancelled("the loader was stopped");
+  return std::optional<Batch>();
+}
+
+// The prefetcher's lock is taken outside mutex_: its error callback takes
+// them in the other order.
+double Pipeline::AssemblerWaitSeconds() const {
+  std::shared_ptr<Prefetcher> prefetcher;
+  {
+    std::lock_guard lock(mutex_);
+    prefetcher = prefetcher_;
+  }
+  return prefetcher ? prefetcher->WaitSeconds() : 0.0;
+}
+
+ReadStats Pipeline::Reads() const {
+  std::shared_ptr<Prefetcher> prefetcher;
+  {
+    std::lock_guard lock(mutex_);
+    prefetcher = prefetcher_;
+  }
+  return prefetcher ? prefetcher->Stats() : ReadStats();
+}
+
+void Pipeline::Run() {
+  Status status = Assemble();
+  if (!status.IsOk()) {
+    Fail(std::move(status));
+    return;
+  }
+  queue_.Close();
+}
+
+Status Pipeline::Assemble() {
+  const EpochOrder& order = *config_.order;
+  const int64_t rows = order.Rows();
+  const int64_t slots = std::min(config_.memory.num_slots, rows);
+  SlotSchedule schedule(config_.strategy, slots, config_.batch_size, rows, config_.num_batches, config_.slot_seed);
+  SlotSchedule::Step step;
+  for (int64_t b = 0; b < config_.start_batch; ++b) schedule.Next(&step);  // replay (resume)
+
+  // What to read: on resume, first the segments whose rows sit in the buffer.
+  std::vector<std::pair<int64_t, int32_t>> restore;  // (position, slot)
+  std::vector<size_t> restore_segments;
+  if (config_.start_batch > 0) {
+    const auto& positions = schedule.SlotPositions();
+    for (size_t s = 0; s < positions.size(); ++s) {
+      if (positions[s] >= 0) restore.emplace_back(positions[s], static_cast<int32_t>(s));
+    }
+    std::sort(restore.begin(), restore.end());
+    for (const auto& [position, slot] : restore) {
+      size_t segment = order.SegmentOf(position);
+      if (restore_segments.empty() || restore_segments.back() != segment) restore_segments.push_back(segment);
+    }
+  }
+  const int64_t first_incoming = config_.start_batch > 0 ? schedule.NextIncoming() : 0;
+  const size_t first_segment = first_incoming < rows ? order.SegmentOf(first_incoming) : order.segments.size();
+  std::vector<Segment> reads;
+  for (size_t s : restore_segments) reads.push_back(order.segments[s]);
+  for (size_t s = first_segment; s < order.segments.size(); ++s) reads.push_back(order.segments[s]);
+
+  auto prefetcher = std::make_shared<Prefetcher>(config_.pool, config_.reader, std::move(reads), config_.memory.window,
+                                                 [this](const Status& error) { Fail(error); });
+  {
+    std::lock_guard lock(mutex_);
+    prefetcher_ = prefetcher;
+    if (cancelled_) prefetcher->Cancel();
+  }
+
+  BatchAssembler assembler(config_.reader->Layout(), std::max<int64_t>(slots, 1), config_.buffers);
+  std::unique_ptr<StagedBlock> block;
+  for (size_t r = 0, at = 0; r < restore_segments.size(); ++r) {
+    RB_ASSIGN_OR_RETURN(block, prefetcher->Next());
+    if (!block) return Internal("the prefetcher ran out of blocks while restoring the buffer");
+    const int64_t start = order.starts[restore_segments[r]];
+    for (; at < restore.size() && order.SegmentOf(restore[at].first) == restore_segments[r]; ++at) {
+      assembler.Fill(restore[at].second, *block, restore[at].first - start);
+    }
+  }
+
+  // The incoming stream: `block` holds segment `current` (none yet).
+  size_t current = first_segment;
+  bool have_block = false;
+  auto block_for = [&](int64_t position) -> Status {
+    while (!have_block || position >= order.starts[current + 1]) {
+      if (have_block) ++current;
+      RB_ASSIGN_OR_RETURN(block, prefetcher->Next());
+      if (!block) return Internal("the prefetcher ran out of blocks at stream position " + std::to_string(position));
+      have_block = true;
+    }
+    return Status::Ok();
+  };
+  if (config_.start_batch == 0) {
+    for (int64_t position = 0; position < schedule.InitialFill(); ++position) {
+      RB_RETURN_IF_ERROR(block_for(position));
+      assembler.Fill(static_cast<int32_t>(position), *block, position - order.starts[current]);
+    }
+  }
+
+  constexpr size_t kLookahead = 8;
+  for (int64_t b = config_.start_batch; schedule.Next(&step); ++b) {
+    const size_t count = step.take.size();
+    assembler.Begin(static_cast<int64_t>(count), config_.epoch, b);
+    for (size_t i = 0; i < std::min(count, kLookahead); ++i) assembler.Prefetch(step.take[i]);
+    for (size_t i = 0; i < count; ++i) {
+      if (i + kLookahead < count) assembler.Prefetch(step.take[i + kLookahead]);
+      assembler.Gather(static_cast<int64_t>(i), step.take[i], order.GlobalIndex(step.positions[i]));
+      if (static_cast<int64_t>(i) < step.fill_count) {
+        const int64_t position = step.fill_begin + static_cast<int64_t>(i);
+        RB_RETURN_IF_ERROR(block_for(position));
+        assembler.Fill(step.take[i], *block, position - order.starts[current]);
+      }
+    }
+    if (!queue_.Push(assembler.Finish())) return Cancelled("the loader was stopped");
+  }
+  return Status::Ok();
+}
+
+}  // namespace rootbatch::loader

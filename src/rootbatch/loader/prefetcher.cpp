@@ -1,0 +1,97 @@
+#include "rootbatch/loader/prefetcher.hpp"
+
+#include <chrono>
+
+namespace rootbatch::loader {
+
+Prefetcher::Prefetcher(ThreadPool* pool, std::shared_ptr<const BlockReader> reader, std::vector<Segment> reads,
+                       int window, ErrorCallback on_error)
+    : pool_(pool), window_(window < 1 ? 1 : window), state_(std::make_shared<State>()) {
+  state_->reader = std::move(reader);
+  state_->reads = std::move(reads);
+  state_->on_error = std::move(on_error);
+  std::lock_guard lock(state_->mutex);
+  ScheduleLocked();
+}
+
+Prefetcher::~Prefetcher() { Cancel(); }
+
+void Prefetcher::Cancel() {
+  {
+    std::lock_guard lock(state_->mutex);
+    state_->cancelled = true;
+  }
+  state_->changed.notify_all();
+}
+
+void Prefetcher::ScheduleLocked() {
+  State& s = *state_;
+  const size_t routes = s.reader->NumRoutes();
+  while (!s.cancelled && s.error.IsOk() && s.scheduled < s.reads.size() &&
+         s.scheduled - s.taken < static_cast<size_t>(window_)) {
+    const size_t segment = s.scheduled++;
+    Pending pending;
+    pending.block = s.reader->Allocate(s.reads[segment]);
+    pending.columns_left = static_cast<int>(routes);
+    StagedBlock* block = pending.block.get();
+    s.window.push_back(std::move(pending));
+    for (size_t route = 0; route < routes; ++route) {
+      std::shared_ptr<State> state = state_;
+      pool_->Submit([state, segment, route, block] { RunTask(state, segment, route, block); });
+    }
+  }
+}
+
+void Prefetcher::RunTask(const std::shared_ptr<State>& state, size_t segment, size_t route, StagedBlock* block) {
+  {
+    std::lock_guard lock(state->mutex);
+    // `block` stays valid while it is in the window, and it leaves the window
+    // only when all its tasks finished or the prefetcher is cancelled.
+    if (state->cancelled || !state->error.IsOk()) return;
+  }
+  ReadStats stats;
+  Status status = state->reader->ReadInto(state->reads[segment], route, block, &stats);
+  {
+    std::lock_guard lock(state->mutex);
+    state->stats += stats;
+    if (!status.IsOk() && state->error.IsOk() && !state->cancelled) {
+      state->error = std::move(status).WithContext("loader read of segment " + std::to_string(segment));
+      // Under the lock: Cancel() cannot return while the owner is being told,
+      // so the callback never outlives the object it points to.
+      if (state->on_error) state->on_error(state->error);
+    }
+    if (segment >= state->taken) --state->window[segment - state->taken].columns_left;
+  }
+  state->changed.notify_all();
+}
+
+Result<std::unique_ptr<StagedBlock>> Prefetcher::Next() {
+  State& s = *state_;
+  std::unique_lock lock(s.mutex);
+  if (s.taken >= s.reads.size()) return std::unique_ptr<StagedBlock>();
+  ScheduleLocked();
+  auto start = std::chrono::steady_clock::now();
+  s.changed.wait(lock, [&] {
+    return s.cancelled || !s.error.IsOk() || (!s.window.empty() && s.window.front().columns_left == 0);
+  });
+  s.wait_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (!s.error.IsOk()) return s.error;
+  if (s.cancelled) return Cancelled("the loader was stopped");
+  std::unique_ptr<StagedBlock> block = std::move(s.window.front().block);
+  s.window.pop_front();
+  ++s.taken;
+  ScheduleLocked();
+  return block;
+}
+
+double Prefetcher::WaitSeconds() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->wait_seconds;
+}
+
+ReadStats Prefetcher::Stats() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->stats;
+}
+
+}  // namespace rootbatch::loader

@@ -1,0 +1,81 @@
+// Prefetcher: reads a list of segments on a thread pool, a bounded window
+// ahead of its consumer, and hands them out as StagedBlocks in list order.
+//
+// Each segment is read as one task per column, so even a single block in
+// flight keeps every worker busy; the window (segments read or being read
+// but not yet taken) bounds the memory. Blocks come out in list order
+// whatever the thread count, which is what makes batches deterministic.
+//
+// Threading: tasks share a State with the Prefetcher (shared_ptr), so a task
+// still queued in the pool when the Prefetcher is destroyed finds the state
+// cancelled and returns. `mutex` guards everything in State except the
+// read-only `reads` and `reader`; `changed` signals a finished block, an
+// error or cancellation.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "rootbatch/base/status.hpp"
+#include "rootbatch/base/thread_pool.hpp"
+#include "rootbatch/loader/block_reader.hpp"
+
+namespace rootbatch::loader {
+
+class Prefetcher {
+ public:
+  // Called once, from a worker, with the first read error (already carrying
+  // its context), so the owner can fail fast instead of waiting for the
+  // consumer to reach the broken block. It runs under the prefetcher's lock:
+  // it must not call back into the prefetcher.
+  using ErrorCallback = std::function<void(const Status&)>;
+
+  Prefetcher(ThreadPool* pool, std::shared_ptr<const BlockReader> reader, std::vector<Segment> reads, int window,
+             ErrorCallback on_error);
+  Prefetcher(const Prefetcher&) = delete;
+  Prefetcher& operator=(const Prefetcher&) = delete;
+  ~Prefetcher();
+
+  // The next segment's block, waiting for it if needed; nullptr after the
+  // last one. Fails with the read error, or kCancelled after Cancel().
+  Result<std::unique_ptr<StagedBlock>> Next();
+  void Cancel();
+
+  double WaitSeconds() const;  // time Next() spent waiting for workers
+  ReadStats Stats() const;     // what the finished reads cost
+
+ private:
+  struct Pending {
+    std::unique_ptr<StagedBlock> block;
+    int columns_left = 0;
+  };
+  struct State {
+    std::shared_ptr<const BlockReader> reader;
+    std::vector<Segment> reads;
+    ErrorCallback on_error;
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::deque<Pending> window;  // segments [taken, scheduled)
+    size_t taken = 0;            // segments handed out
+    size_t scheduled = 0;        // segments submitted to the pool
+    bool cancelled = false;
+    Status error;
+    ReadStats stats;
+    double wait_seconds = 0;
+  };
+
+  // Submits segments until the window is full; requires the lock.
+  void ScheduleLocked();
+  static void RunTask(const std::shared_ptr<State>& state, size_t segment, size_t route, StagedBlock* block);
+
+  ThreadPool* pool_;
+  int window_;
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace rootbatch::loader

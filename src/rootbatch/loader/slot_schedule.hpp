@@ -1,0 +1,74 @@
+// SlotSchedule: which rows of the shuffle buffer go into each batch, decided
+// on row positions alone (no data), so it is cheap to replay for resume and
+// identical whatever the number of threads.
+//
+// The buffer has `num_slots` slots. Rows arrive in stream order (position 0,
+// 1, ... of the shard's EpochOrder); the buffer starts filled with the first
+// rows. Each step takes up to batch_size slots and, in the same order, refills
+// each taken slot with the next incoming row (while rows remain), so the
+// buffer stays full until the stream ends; data-side, each taken slot must be
+// copied out before it is refilled.
+//
+// Strategies choose the slots:
+//   kStream:        batch_size distinct slots uniformly at random (a partial
+//                   Fisher-Yates over the live slots).
+//   kClusterChunks: the live slots are shuffled once per buffer generation
+//                   and taken in that order; refilled slots hold the next
+//                   generation, so this is ROOT's fill-shuffle-drain cycle.
+//   kNone:          like kClusterChunks without shuffling: rows in order.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "rootbatch/loader/options.hpp"
+#include "rootbatch/loader/rng.hpp"
+
+namespace rootbatch::loader {
+
+class SlotSchedule {
+ public:
+  struct Step {
+    std::vector<int32_t> take;       // slots read out, in batch row order
+    std::vector<int64_t> positions;  // stream position of each row read out
+    int64_t fill_begin = 0;          // take[i] (i < fill_count) is refilled with fill_begin + i
+    int64_t fill_count = 0;
+  };
+
+  // `rows` in the shard's stream; `num_batches` steps are produced (the
+  // caller decides drop_remainder); seed drives kStream and kClusterChunks.
+  SlotSchedule(ShuffleStrategy strategy, int64_t num_slots, int64_t batch_size, int64_t rows,
+               int64_t num_batches, uint64_t seed);
+
+  // Rows that fill slots [0, InitialFill()) before the first step: positions
+  // 0 .. InitialFill() - 1 go to slots 0 .. InitialFill() - 1.
+  int64_t InitialFill() const { return initial_fill_; }
+  int64_t NumSlots() const { return static_cast<int64_t>(slot_position_.size()); }
+
+  // Produces the next step; false once num_batches steps were produced.
+  bool Next(Step* step);
+  int64_t StepsDone() const { return steps_done_; }
+  int64_t NextIncoming() const { return next_incoming_; }
+
+  // Current stream position held by each slot (-1: empty).
+  const std::vector<int64_t>& SlotPositions() const { return slot_position_; }
+
+ private:
+  void TakeStream(int64_t count, Step* step);
+  void TakeChunked(int64_t count, Step* step);
+  void RefillOrEmpty(int32_t slot, Step* step);
+
+  ShuffleStrategy strategy_;
+  int64_t batch_size_;
+  int64_t rows_;
+  int64_t num_batches_;
+  Rng rng_;
+  int64_t initial_fill_ = 0;
+  int64_t next_incoming_ = 0;
+  int64_t steps_done_ = 0;
+  std::vector<int64_t> slot_position_;
+  std::vector<int32_t> live_;   // slots holding a row not yet taken (kStream), or the generation (chunked)
+  size_t cursor_ = 0;           // chunked: next index into live_
+};
+
+}  // namespace rootbatch::loader
