@@ -85,6 +85,7 @@ void DecodeValues(const Interpretation& in, const uint8_t* src, int64_t n, uint8
 
 // Appends `n` values decoded from `src` to the column.
 void AppendValues(const Interpretation& in, const uint8_t* src, int64_t n, Column& column) {
+  if (n <= 0) return;  // also keeps null pointers of empty buffers away from memcpy
   const size_t old_size = column.values.size();
   column.values.resize(old_size + static_cast<size_t>(n * ByteWidth(in.spec.type)));
   DecodeValues(in, src, n, column.values.data() + old_size);
