@@ -1,12 +1,34 @@
 """Shared pytest fixtures: where the CLI and the shared test data are."""
+import importlib.util
 import os
 import pathlib
 import shutil
+import sys
 
 import pytest
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 TESTDATA = pathlib.Path(os.environ.get("ROOTBATCH_TESTDATA_DIR", REPO.parent / "shared" / "testdata" / "root"))
+
+
+def _put_rootbatch_on_path():
+    """Lets `python -m pytest tests/python` import the package from a build tree
+    (scripts/test sets PYTHONPATH itself): $ROOTBATCH_PYTHONPATH, else the dev or
+    release build's python/ folder, unless rootbatch is installed."""
+    explicit = os.environ.get("ROOTBATCH_PYTHONPATH")
+    if explicit:
+        sys.path.insert(0, explicit)
+        return
+    if importlib.util.find_spec("rootbatch") is not None:
+        return
+    for preset in ("dev", "release"):
+        candidate = REPO / "build" / preset / "python"
+        if (candidate / "rootbatch").is_dir():
+            sys.path.insert(0, str(candidate))
+            return
+
+
+_put_rootbatch_on_path()
 
 
 def find_cli():

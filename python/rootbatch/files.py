@@ -1,0 +1,239 @@
+"""ROOT files and trees: list what a file holds and read columns into NumPy.
+
+    >>> f = rootbatch.open("events.root")
+    >>> f.trees()
+    ['events']
+    >>> t = f["events"]
+    >>> t.num_entries, t.typenames()["px"]
+    (100000, 'float')
+    >>> arrays = t.arrays(["px", "py"], entry_stop=1000)   # dict of numpy arrays
+
+Reads are zero-copy: each array views the buffer the C++ decoder filled and
+keeps it alive. Jagged columns come back as :class:`Jagged` (``offsets`` and
+flat ``values``; ``to_awkward()`` if awkward is installed); string columns as
+a NumPy object array of ``str`` (a copy).
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from . import _core
+
+__all__ = ["open", "File", "Tree", "ColumnInfo", "Key", "Jagged", "TREE_CLASSES"]
+
+TREE_CLASSES = ("TTree", "TNtuple", "TNtupleD")
+
+
+@dataclasses.dataclass(frozen=True)
+class Key:
+    """One key of a ROOT file (``rootbatch ls`` shows the same)."""
+
+    path: str
+    class_name: str
+    cycle: int
+    title: str
+    stored_bytes: int
+    object_bytes: int
+
+
+@dataclasses.dataclass(frozen=True)
+class ColumnInfo:
+    """A readable column of a tree."""
+
+    name: str
+    dtype: str          # element type in memory: "float32", "int64", ...
+    kind: str           # "scalar", "fixed", "jagged" or "string"
+    inner_shape: tuple  # fixed dims per entry (fixed) or per item (jagged)
+    source_type: str    # ROOT's type name: "float", "float[3]", "std::vector<float>"
+
+    @property
+    def numpy_dtype(self) -> np.dtype:
+        return np.dtype("uint8" if self.dtype == "char" else self.dtype)
+
+
+@dataclasses.dataclass
+class Jagged:
+    """A jagged column: entry ``i`` holds ``values[offsets[i]:offsets[i+1]]``."""
+
+    offsets: np.ndarray  # int64 [entries + 1], from 0
+    values: np.ndarray   # [items, inner...]
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    @property
+    def counts(self) -> np.ndarray:
+        return np.diff(self.offsets)
+
+    def __getitem__(self, i: int) -> np.ndarray:
+        return self.values[self.offsets[i] : self.offsets[i + 1]]
+
+    def to_list(self) -> list:
+        return [self[i].tolist() for i in range(len(self))]
+
+    def to_awkward(self):
+        import awkward as ak
+
+        content = ak.contents.NumpyArray(self.values)
+        return ak.Array(ak.contents.ListOffsetArray(ak.index.Index64(self.offsets), content))
+
+
+def open(path: str | os.PathLike) -> "File":  # noqa: A001 - mirrors uproot.open
+    """Opens a local ROOT file (reads its header and key lists only)."""
+    return File(_core.open_file(os.fspath(path)))
+
+
+class File:
+    """An open ROOT file. Cheap to keep open; closes when dropped."""
+
+    def __init__(self, core_file):
+        self._file = core_file
+
+    @property
+    def path(self) -> str:
+        return self._file.name
+
+    @property
+    def size(self) -> int:
+        return self._file.size
+
+    @property
+    def root_version(self) -> str:
+        return self._file.root_version
+
+    def keys(self) -> list[Key]:
+        """Every key in every directory, depth first, in file order."""
+        return [Key(*k) for k in self._file.keys()]
+
+    def trees(self) -> list[str]:
+        """Paths of the trees ("dir/name"), one per name (the highest cycle)."""
+        seen: dict[str, None] = {}
+        for key in self.keys():
+            if key.class_name in TREE_CLASSES:
+                seen.setdefault(key.path)
+        return list(seen)
+
+    def tree(self, path: str) -> "Tree":
+        """Opens a tree: "events", "dir/events" or "events;2"."""
+        return Tree(_core.open_tree(self._file, path), self)
+
+    __getitem__ = tree
+
+    def __contains__(self, path: str) -> bool:
+        return any(k.path == path.split(";")[0] for k in self.keys())
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def __repr__(self) -> str:
+        return f"<rootbatch.File {self.path!r}: {len(self.keys())} keys, ROOT {self.root_version}>"
+
+
+class Tree:
+    """A TTree as columns. Reading is thread-safe and releases the GIL."""
+
+    def __init__(self, core_tree, file: File | None = None):
+        self._tree = core_tree
+        self._file = file  # keeps the File alive while the tree is used
+        self._columns = [
+            ColumnInfo(c.name, c.dtype, c.kind, tuple(c.inner_shape), c.source_type) for c in core_tree.columns
+        ]
+        self._index = {c.name: i for i, c in enumerate(self._columns)}
+
+    @property
+    def name(self) -> str:
+        return self._tree.name
+
+    @property
+    def path(self) -> str:
+        return self._tree.path
+
+    @property
+    def num_entries(self) -> int:
+        return self._tree.num_entries
+
+    def __len__(self) -> int:
+        return self.num_entries
+
+    @property
+    def columns(self) -> list[ColumnInfo]:
+        return list(self._columns)
+
+    def keys(self) -> list[str]:
+        """Names of the readable columns, in tree order."""
+        return [c.name for c in self._columns]
+
+    def typenames(self) -> dict[str, str]:
+        """ROOT type names by column, as ``uproot``'s ``typenames()``."""
+        return {c.name: c.source_type for c in self._columns}
+
+    @property
+    def skipped(self) -> list[tuple[str, str, str]]:
+        """Branches that cannot be read: (name, type, reason)."""
+        return [tuple(s) for s in self._tree.skipped]
+
+    def cluster_boundaries(self) -> list[int]:
+        return list(self._tree.cluster_boundaries())
+
+    def column(self, name: str) -> ColumnInfo:
+        return self._columns[self._column_index(name)]
+
+    def _column_index(self, name: str) -> int:
+        index = self._index.get(name)
+        if index is None:
+            index = self._tree.find_column(name)  # raises NotFoundError / UnsupportedError
+        return index
+
+    def _range(self, entry_start, entry_stop, n) -> tuple[int, int]:
+        start = 0 if entry_start is None else int(entry_start)
+        stop = n if entry_stop is None else int(entry_stop)
+        if start < 0:
+            start += n
+        if stop < 0:
+            stop += n
+        start = min(max(start, 0), n)
+        stop = min(max(stop, start), n)
+        return start, stop
+
+    def array(self, name: str, entry_start: int | None = None, entry_stop: int | None = None):
+        """One column over [entry_start, entry_stop): an ndarray, a Jagged, or str objects.
+
+        The default stop is the column's own entry count: usually the tree's,
+        more for branches filled on their own (as uproot reads them).
+        """
+        index = self._column_index(name)
+        start, stop = self._range(entry_start, entry_stop, self._tree.column_entries(index))
+        values, offsets = self._tree.read(index, start, stop)
+        info = self._columns[index]
+        if info.kind == "string":
+            raw = values.tobytes()
+            return np.array(
+                [raw[offsets[i] : offsets[i + 1]].decode("utf-8", "replace") for i in range(len(offsets) - 1)],
+                dtype=object,
+            )
+        if offsets is not None:
+            return Jagged(offsets, values)
+        return values
+
+    def arrays(
+        self,
+        columns: Iterable[str] | None = None,
+        entry_start: int | None = None,
+        entry_stop: int | None = None,
+    ) -> dict:
+        """Several columns (all readable ones by default) as a dict name -> array."""
+        names: Sequence[str] = self.keys() if columns is None else list(columns)
+        return {name: self.array(name, entry_start, entry_stop) for name in names}
+
+    def __getitem__(self, name: str):
+        return self.array(name)
+
+    def __repr__(self) -> str:
+        return f"<rootbatch.Tree {self.path!r}: {self.num_entries} entries, {len(self._columns)} columns>"
