@@ -1,0 +1,128 @@
+// Entry layouts that the real test files do not all exercise: std::vector
+// and string baskets without an offset table, and hostile sizes.
+#include "rootbatch/ttree/decode.hpp"
+
+#include <gtest/gtest.h>
+
+#include "rootbatch/base/endian.hpp"
+
+namespace rootbatch {
+namespace {
+
+void PutU32(std::vector<uint8_t>& out, uint32_t value) {
+  uint8_t bytes[4];
+  StoreBigEndian(bytes, value);
+  out.insert(out.end(), bytes, bytes + 4);
+}
+
+// One std::vector<int32_t> entry as ROOT streams it: byte count, version, size, values.
+void PutVector(std::vector<uint8_t>& out, const std::vector<int32_t>& values) {
+  PutU32(out, 0x40000000u | static_cast<uint32_t>(6 + 4 * values.size()));
+  out.push_back(0);
+  out.push_back(9);  // class version
+  PutU32(out, static_cast<uint32_t>(values.size()));
+  for (int32_t v : values) PutU32(out, static_cast<uint32_t>(v));
+}
+
+Interpretation VectorOfInt() {
+  Interpretation in;
+  in.spec.name = "v";
+  in.spec.type = DataType::kInt32;
+  in.spec.kind = ColumnKind::kJagged;
+  in.layout = EntryLayout::kVector;
+  in.disk_width = 4;
+  return in;
+}
+
+BasketData Basket(std::vector<uint8_t> data, int64_t entries) {
+  BasketData basket;
+  basket.data_size = static_cast<int64_t>(data.size());
+  basket.buffer = std::move(data);
+  basket.num_entries = entries;
+  return basket;
+}
+
+TEST(DecodeTest, VectorsWithoutOffsetTableAreWalkedByByteCount) {
+  std::vector<uint8_t> data;
+  PutVector(data, {1, 2, 3});
+  PutVector(data, {});
+  PutVector(data, {-7});
+  BasketData basket = Basket(std::move(data), 3);
+  Column all;
+  all.type = DataType::kInt32;
+  ASSERT_TRUE(DecodeBasket(VectorOfInt(), basket, 0, 3, {}, all).IsOk());
+  EXPECT_EQ(all.offsets, (std::vector<int64_t>{0, 3, 3, 4}));
+  EXPECT_EQ(std::vector<int32_t>(all.As<int32_t>().begin(), all.As<int32_t>().end()),
+            (std::vector<int32_t>{1, 2, 3, -7}));
+  // A range that starts mid-basket walks past the entries before it.
+  Column tail;
+  tail.type = DataType::kInt32;
+  ASSERT_TRUE(DecodeBasket(VectorOfInt(), basket, 2, 3, {}, tail).IsOk());
+  EXPECT_EQ(tail.offsets, (std::vector<int64_t>{0, 1}));
+  EXPECT_EQ(tail.As<int32_t>()[0], -7);
+}
+
+TEST(DecodeTest, VectorClaimingMoreElementsThanBytesIsCorrupt) {
+  std::vector<uint8_t> data;
+  PutVector(data, {1, 2});
+  StoreBigEndian<uint32_t>(data.data() + 6, 1000);  // size field lies
+  BasketData basket = Basket(data, 1);
+  basket.offsets = {0, static_cast<int64_t>(data.size())};
+  Column column;
+  column.type = DataType::kInt32;
+  Status status = DecodeBasket(VectorOfInt(), basket, 0, 1, {}, column);
+  EXPECT_EQ(status.Code(), StatusCode::kCorrupt);
+  EXPECT_NE(status.Message().find("1000"), std::string::npos) << status.ToString();
+}
+
+TEST(DecodeTest, ByteCountPastTheBasketIsCorrupt) {
+  std::vector<uint8_t> data;
+  PutVector(data, {1});
+  data.resize(data.size() - 2);  // the entry's byte count now passes the end
+  BasketData basket = Basket(std::move(data), 1);
+  Column column;
+  column.type = DataType::kInt32;
+  EXPECT_EQ(DecodeBasket(VectorOfInt(), basket, 0, 1, {}, column).Code(), StatusCode::kCorrupt);
+}
+
+TEST(DecodeTest, StringsWithoutOffsetTableIncludingLongForm) {
+  std::vector<uint8_t> data = {2, 'h', 'i', 0};
+  std::string long_text(300, 'x');
+  data.push_back(255);
+  PutU32(data, 300);
+  data.insert(data.end(), long_text.begin(), long_text.end());
+  Interpretation in;
+  in.spec.type = DataType::kChar;
+  in.spec.kind = ColumnKind::kString;
+  in.layout = EntryLayout::kLeafString;
+  in.disk_width = 1;
+  BasketData basket = Basket(std::move(data), 3);
+  Column column;
+  column.type = DataType::kChar;
+  ASSERT_TRUE(DecodeBasket(in, basket, 0, 3, {}, column).IsOk());
+  EXPECT_EQ(column.offsets, (std::vector<int64_t>{0, 2, 2, 302}));
+}
+
+TEST(DecodeTest, CountedArrayWithoutOffsetsUsesCounts) {
+  std::vector<uint8_t> data;
+  for (int32_t v : {10, 20, 30}) PutU32(data, static_cast<uint32_t>(v));
+  Interpretation in;
+  in.spec.type = DataType::kInt32;
+  in.spec.kind = ColumnKind::kJagged;
+  in.layout = EntryLayout::kCountedArray;
+  in.disk_width = 4;
+  BasketData basket = Basket(std::move(data), 2);
+  std::vector<int64_t> counts = {1, 2};
+  Column column;
+  column.type = DataType::kInt32;
+  ASSERT_TRUE(DecodeBasket(in, basket, 1, 2, counts, column).IsOk());
+  EXPECT_EQ(column.offsets, (std::vector<int64_t>{0, 2}));
+  EXPECT_EQ(column.As<int32_t>()[1], 30);
+  std::vector<int64_t> too_many = {1, 5};
+  Column bad;
+  bad.type = DataType::kInt32;
+  EXPECT_EQ(DecodeBasket(in, basket, 0, 2, too_many, bad).Code(), StatusCode::kCorrupt);
+}
+
+}  // namespace
+}  // namespace rootbatch
