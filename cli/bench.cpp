@@ -1,0 +1,365 @@
+// rootbatch bench: runs the batch loader over files and reports its speed,
+// memory and shuffle quality; --ceiling measures the decompression alone
+// for comparison. docs/benchmarks.md records the numbers and the commands.
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <cstdio>
+#include <fstream>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cli/args.hpp"
+#include "cli/commands.hpp"
+#include "cli/json_writer.hpp"
+#include "rootbatch/frame/dataset.hpp"
+#include "rootbatch/loader/ceiling.hpp"
+#include "rootbatch/loader/loader.hpp"
+#include "rootbatch/loader/shuffle_metrics.hpp"
+
+namespace rootbatch::cli {
+namespace {
+
+constexpr const char* kUsage =
+    "usage: rootbatch bench FILE... --tree T --target COL [options]\n"
+    "\n"
+    "Runs the batch loader for one epoch and prints events/s, MB/s (decompressed), time to\n"
+    "first batch, peak RSS and the fraction of time the consumer waited.\n"
+    "\n"
+    "options:\n"
+    "  --tree T              tree name (required)\n"
+    "  --target COL[,COL]    target column(s) (required)\n"
+    "  --columns a,b,...     feature columns (default: every numeric scalar branch except\n"
+    "                        the targets and the weight)\n"
+    "  --weight COL          weight column\n"
+    "  --batch-size N        rows per batch (default 1024)\n"
+    "  --memory SIZE         memory budget, e.g. 256MB, 1GB, 64MiB (K/M/G are powers of 1024;\n"
+    "                        default 256MB)\n"
+    "  --threads N           decompression threads (default 2)\n"
+    "  --seed S              seed (default 0)\n"
+    "  --epoch E             epoch to run (default 0)\n"
+    "  --no-shuffle          entries in file order\n"
+    "  --shuffle S           stream (default), cluster-chunks (ROOT 6.40's strategy) or none\n"
+    "  --no-stratify         stream: plain random block order instead of the stratified one\n"
+    "  --block-split K       stream: cut blocks into K pieces (better mixing, K x decompression)\n"
+    "  --drop-remainder      drop the last partial batch\n"
+    "  --ceiling             only decompress the same baskets with the same threads (no batches)\n"
+    "  --order-out FILE      write the global entry index of every event yielded, in order\n"
+    "                        (little-endian int64)\n"
+    "  --shuffle-report      print the shuffle figures of SHUFFLE.md; runs the next epoch too,\n"
+    "                        for the epoch-to-epoch correlation (then RSS is not the loader's)\n"
+    "  --rss-trace FILE      write 'seconds rss_mib events' every 50 ms\n"
+    "  --json                one JSON object instead of text\n";
+
+Result<int64_t> ParseSize(const std::string& text) {
+  size_t used = 0;
+  double value = 0;
+  try {
+    value = std::stod(text, &used);
+  } catch (...) {
+    return InvalidArgument("--memory expects a size like 256MB, got '" + text + "'");
+  }
+  std::string unit = text.substr(used);
+  for (auto& c : unit) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  double scale = 1;
+  if (unit == "" || unit == "B") {
+    scale = 1;
+  } else if (unit == "K" || unit == "KB" || unit == "KIB") {
+    scale = 1024.0;
+  } else if (unit == "M" || unit == "MB" || unit == "MIB") {
+    scale = 1024.0 * 1024.0;
+  } else if (unit == "G" || unit == "GB" || unit == "GIB") {
+    scale = 1024.0 * 1024.0 * 1024.0;
+  } else {
+    return InvalidArgument("--memory: unknown unit '" + text.substr(used) + "' (use B, KB, MB or GB)");
+  }
+  if (!(value > 0)) return InvalidArgument("--memory must be positive");
+  return static_cast<int64_t>(value * scale);
+}
+
+double PeakRssMiB() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
+  }
+  return -1;
+}
+
+double RssMiB() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
+  }
+  return -1;
+}
+
+// Samples RSS every 50 ms into a file while it lives.
+class RssTrace {
+ public:
+  RssTrace(const std::string& path, const std::atomic<int64_t>* events) : out_(path), events_(events) {
+    start_ = std::chrono::steady_clock::now();
+    thread_ = std::thread([this] {
+      std::unique_lock lock(mutex_);
+      do {
+        double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+        out_ << t << ' ' << RssMiB() << ' ' << events_->load() << '\n';
+      } while (!wake_.wait_for(lock, std::chrono::milliseconds(50), [this] { return stop_; }));
+    });
+  }
+  ~RssTrace() {
+    {
+      std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+  bool Ok() const { return out_.good(); }
+
+ private:
+  std::ofstream out_;
+  const std::atomic<int64_t>* events_;
+  std::chrono::steady_clock::time_point start_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+struct RunResult {
+  int64_t events = 0;
+  int64_t batches = 0;
+  double seconds = 0;
+  double first_batch_s = 0;
+  loader::LoaderStats stats;
+  loader::ShuffleFigures shuffle;
+  double epoch_correlation = NAN;
+};
+
+double Since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+Status RunEpoch(loader::Loader& loader, int64_t epoch, std::ofstream* order_out, loader::ShuffleMetrics* metrics,
+                std::vector<int32_t>* positions, std::atomic<int64_t>* events) {
+  RB_RETURN_IF_ERROR(loader.SetEpoch(epoch));
+  int64_t position = 0;
+  for (;;) {
+    RB_ASSIGN_OR_RETURN(std::optional<loader::Batch> batch, loader.Next());
+    if (!batch) return Status::Ok();
+    auto entries = batch->entries.Values<int64_t>();
+    if (order_out != nullptr) {
+      order_out->write(reinterpret_cast<const char*>(entries.data()),
+                       static_cast<std::streamsize>(entries.size() * sizeof(int64_t)));
+    }
+    if (metrics != nullptr) metrics->AddBatch(entries);
+    if (positions != nullptr) {
+      for (int64_t e : entries) (*positions)[static_cast<size_t>(e)] = static_cast<int32_t>(position++);
+    }
+    events->fetch_add(batch->num_rows);
+  }
+}
+
+}  // namespace
+
+int RunBench(const std::vector<std::string>& argv) {
+  const auto start = std::chrono::steady_clock::now();
+  auto args = Args::Parse(argv,
+                          {"tree", "target", "columns", "weight", "batch-size", "memory", "threads", "seed", "epoch",
+                           "shuffle", "block-split", "order-out", "rss-trace"},
+                          {"no-shuffle", "no-stratify", "drop-remainder", "ceiling", "shuffle-report", "json", "help"});
+  if (!args.IsOk()) {
+    std::fprintf(stderr, "%s", kUsage);
+    return ReportError("bench", args.status());
+  }
+  if (args->Flag("help")) {
+    std::printf("%s", kUsage);
+    return 0;
+  }
+  if (args->Positional().empty() || !args->Has("tree") || !args->Has("target")) {
+    std::fprintf(stderr, "%s", kUsage);
+    return ReportError("bench", InvalidArgument("FILE..., --tree and --target are required"));
+  }
+
+  loader::LoaderOptions options;
+  options.targets = SplitList(*args->Get("target"));
+  options.features = SplitList(args->GetOr("columns", ""));
+  options.weight = args->GetOr("weight", "");
+  options.drop_remainder = args->Flag("drop-remainder");
+  options.stratify = !args->Flag("no-stratify");
+  auto batch_size = args->GetInt("batch-size", 1024);
+  auto threads = args->GetInt("threads", 2);
+  auto seed = args->GetInt("seed", 0);
+  auto epoch = args->GetInt("epoch", 0);
+  auto block_split = args->GetInt("block-split", 1);
+  for (const auto* r : {&batch_size, &threads, &seed, &epoch, &block_split}) {
+    if (!r->IsOk()) return ReportError("bench", r->status());
+  }
+  options.batch_size = *batch_size;
+  options.num_threads = static_cast<int>(*threads);
+  options.seed = static_cast<uint64_t>(*seed);
+  options.block_split = static_cast<int>(*block_split);
+  if (args->Has("memory")) {
+    auto memory = ParseSize(*args->Get("memory"));
+    if (!memory.IsOk()) return ReportError("bench", memory.status());
+    options.memory_budget = *memory;
+  }
+  const std::string shuffle = args->Flag("no-shuffle") ? "none" : args->GetOr("shuffle", "stream");
+  if (shuffle == "stream") {
+    options.shuffle = loader::ShuffleStrategy::kStream;
+  } else if (shuffle == "cluster-chunks") {
+    options.shuffle = loader::ShuffleStrategy::kClusterChunks;
+  } else if (shuffle == "none") {
+    options.shuffle = loader::ShuffleStrategy::kNone;
+  } else {
+    return ReportError("bench", InvalidArgument("--shuffle must be stream, cluster-chunks or none, got '" + shuffle + "'"));
+  }
+
+  auto dataset = Dataset::Open(args->Positional(), *args->Get("tree"), DefaultSourceOpener());
+  if (!dataset.IsOk()) return ReportError("bench", dataset.status());
+  loader::LoaderInput input;
+  input.dataset = *dataset;
+  auto created = loader::Loader::Create({input}, options);
+  if (!created.IsOk()) return ReportError("bench", created.status());
+  loader::Loader& loader = **created;
+  const bool json = args->Flag("json");
+
+  if (args->Flag("ceiling")) {
+    if (*epoch != 0) {
+      Status s = loader.SetEpoch(*epoch);
+      if (!s.IsOk()) return ReportError("bench", s);
+    }
+    auto ceiling = loader::RunCeiling(loader, options.num_threads);
+    if (!ceiling.IsOk()) return ReportError("bench", ceiling.status());
+    const double eps = static_cast<double>(ceiling->events) / ceiling->seconds;
+    const double mbps = static_cast<double>(ceiling->reads.bytes_decompressed) / ceiling->seconds / 1e6;
+    if (json) {
+      JsonWriter w;
+      w.BeginObject();
+      w.Key("mode"); w.String("ceiling");
+      w.Key("events"); w.Int(ceiling->events);
+      w.Key("seconds"); w.Double(ceiling->seconds);
+      w.Key("events_per_s"); w.Double(eps);
+      w.Key("mb_per_s"); w.Double(mbps);
+      w.Key("threads"); w.Int(options.num_threads);
+      w.Key("bytes_read"); w.Int(ceiling->reads.bytes_read);
+      w.Key("bytes_decompressed"); w.Int(ceiling->reads.bytes_decompressed);
+      w.Key("baskets_read"); w.Int(ceiling->reads.units_read);
+      w.Key("peak_rss_mb"); w.Double(PeakRssMiB());
+      w.EndObject();
+      std::printf("%s\n", w.Text().c_str());
+    } else {
+      std::printf("decompression ceiling: %lld events in %.3f s with %d threads\n",
+                  static_cast<long long>(ceiling->events), ceiling->seconds, options.num_threads);
+      std::printf("  events/s        %.0f\n  MB/s            %.1f (decompressed)\n  baskets         %lld\n",
+                  eps, mbps, static_cast<long long>(ceiling->reads.units_read));
+    }
+    return 0;
+  }
+
+  std::ofstream order_out;
+  if (args->Has("order-out")) {
+    order_out.open(*args->Get("order-out"), std::ios::binary | std::ios::trunc);
+    if (!order_out) return ReportError("bench", IOError("cannot write '" + *args->Get("order-out") + "'"));
+  }
+  const bool report = args->Flag("shuffle-report");
+  const int64_t n = (*dataset)->NumEntries();
+  loader::ShuffleMetrics metrics(n, options.batch_size);
+  std::vector<int32_t> positions;
+  if (report) positions.assign(static_cast<size_t>(n), -1);
+
+  std::atomic<int64_t> events{0};
+  std::unique_ptr<RssTrace> trace;
+  if (args->Has("rss-trace")) trace = std::make_unique<RssTrace>(*args->Get("rss-trace"), &events);
+
+  RunResult result;
+  const auto run_start = std::chrono::steady_clock::now();
+  Status status = RunEpoch(loader, *epoch, order_out.is_open() ? &order_out : nullptr, report ? &metrics : nullptr,
+                           report ? &positions : nullptr, &events);
+  result.seconds = Since(run_start);
+  if (!status.IsOk()) return ReportError("bench", status);
+  result.stats = loader.Stats();
+  result.events = events.load();
+  result.batches = result.stats.batches;
+  // Time to first batch: opening the files and planning, plus the loader's
+  // own time from its first Next() to the first batch.
+  result.first_batch_s = std::chrono::duration<double>(run_start - start).count() + result.stats.first_batch_s;
+  const double peak_rss = PeakRssMiB();
+  trace.reset();
+  if (report) {
+    result.shuffle = metrics.Finish();
+    std::vector<int32_t> next(static_cast<size_t>(n), -1);
+    std::atomic<int64_t> ignored{0};
+    Status again = RunEpoch(loader, *epoch + 1, nullptr, nullptr, &next, &ignored);
+    if (!again.IsOk()) return ReportError("bench", again);
+    result.epoch_correlation = loader::PositionCorrelation(positions, next);
+  }
+
+  const loader::LoaderStats& s = result.stats;
+  const double eps = static_cast<double>(result.events) / result.seconds;
+  const double mbps = static_cast<double>(s.bytes_decompressed) / result.seconds / 1e6;
+  const double wait_fraction = s.consumer_wait_s / result.seconds;
+  const double amplification =
+      s.baskets_per_epoch > 0 ? static_cast<double>(s.baskets_read) / static_cast<double>(s.baskets_per_epoch) : 0;
+  const double budget_mib = static_cast<double>(options.memory_budget) / (1024.0 * 1024.0);
+  const loader::MemoryPlan& memory = loader.Memory();
+  if (json) {
+    JsonWriter w;
+    w.BeginObject();
+    w.Key("mode"); w.String("loader");
+    w.Key("events"); w.Int(result.events);
+    w.Key("batches"); w.Int(result.batches);
+    w.Key("seconds"); w.Double(result.seconds);
+    w.Key("events_per_s"); w.Double(eps);
+    w.Key("mb_per_s"); w.Double(mbps);
+    w.Key("first_batch_s"); w.Double(result.first_batch_s);
+    w.Key("peak_rss_mb"); w.Double(peak_rss);
+    w.Key("budget_mb"); w.Double(budget_mib);
+    w.Key("wait_fraction"); w.Double(wait_fraction);
+    w.Key("worker_idle_s"); w.Double(s.worker_idle_s);
+    w.Key("assembler_wait_s"); w.Double(s.assembler_wait_s);
+    w.Key("threads"); w.Int(options.num_threads);
+    w.Key("shuffle"); w.String(shuffle);
+    w.Key("buffer_rows"); w.Int(memory.num_slots);
+    w.Key("bytes_read"); w.Int(s.bytes_read);
+    w.Key("bytes_decompressed"); w.Int(s.bytes_decompressed);
+    w.Key("baskets_read"); w.Int(s.baskets_read);
+    w.Key("baskets"); w.Int(s.baskets_per_epoch);
+    w.Key("amplification"); w.Double(amplification);
+    if (report) {
+      w.Key("bins_per_batch"); w.Double(result.shuffle.bins_per_batch);
+      w.Key("var_ratio"); w.Double(result.shuffle.var_ratio);
+      w.Key("spearman"); w.Double(result.shuffle.spearman);
+      w.Key("epoch_correlation"); w.Double(result.epoch_correlation);
+    }
+    w.EndObject();
+    std::printf("%s\n", w.Text().c_str());
+  } else {
+    std::printf("rootbatch bench: %lld events in %lld batches, %.3f s (%s shuffle, %d threads)\n",
+                static_cast<long long>(result.events), static_cast<long long>(result.batches), result.seconds,
+                shuffle.c_str(), options.num_threads);
+    std::printf("  events/s        %.0f\n", eps);
+    std::printf("  MB/s            %.1f (decompressed)\n", mbps);
+    std::printf("  first batch     %.3f s\n", result.first_batch_s);
+    std::printf("  peak RSS        %.1f MiB (budget %.1f MiB)\n", peak_rss, budget_mib);
+    std::printf("  consumer wait   %.1f %%\n", 100.0 * wait_fraction);
+    std::printf("  worker idle     %.2f s (summed over threads)\n", s.worker_idle_s);
+    std::printf("  buffer          %s\n", memory.Describe().c_str());
+    std::printf("  amplification   %.3f (%lld baskets read / %lld)\n", amplification,
+                static_cast<long long>(s.baskets_read), static_cast<long long>(s.baskets_per_epoch));
+    if (report) {
+      std::printf("  bins/batch      %.1f\n  var_ratio       %.2f\n  spearman        %+.4f\n", result.shuffle.bins_per_batch,
+                  result.shuffle.var_ratio, result.shuffle.spearman);
+      std::printf("  epoch corr.     %+.4f (output positions, epochs %lld and %lld)\n", result.epoch_correlation,
+                  static_cast<long long>(*epoch), static_cast<long long>(*epoch + 1));
+    }
+  }
+  return 0;
+}
+
+}  // namespace rootbatch::cli
