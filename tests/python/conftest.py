@@ -56,3 +56,37 @@ def testdata():
     if not TESTDATA.is_dir():
         pytest.fail(f"shared test data not found at {TESTDATA}")
     return TESTDATA
+
+
+# --- samples written by `rootbatch make-sample`, shared by the Python API tests ---
+
+SAMPLE_FEATURES = 6
+
+
+@pytest.fixture(scope="session")
+def make_sample(rootbatch_cli, tmp_path_factory):
+    """make_sample(events, codec="zstd", seed=7, features=6, extra=()) -> path of a
+    cached sample written by the CLI (tree 'events': event_id, label, weight,
+    K float features, jets and muons)."""
+    cache = {}
+    folder = tmp_path_factory.mktemp("samples")
+
+    def make(events, codec="zstd", seed=7, features=SAMPLE_FEATURES, extra=()):
+        key = (events, codec, seed, features, tuple(extra))
+        if key not in cache:
+            import subprocess
+
+            path = folder / f"sample_{events}_{codec}_{seed}_{features}_{len(cache)}.root"
+            subprocess.run([rootbatch_cli, "make-sample", str(path), "--events", str(events), "--codec", codec,
+                            "--seed", str(seed), "--features", str(features), "--quiet", *extra],
+                           check=True, capture_output=True, timeout=600)
+            cache[key] = path
+        return cache[key]
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def sample(make_sample):
+    """20000 events in clusters of 2000 (so a shuffle has several blocks to mix)."""
+    return make_sample(20000, extra=("--cluster-size", "2000"))

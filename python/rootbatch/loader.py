@@ -1,0 +1,571 @@
+"""DataLoader: shuffled, memory-bounded batches from ROOT trees.
+
+    loader = rootbatch.DataLoader("events.root", tree="events", target="label",
+                                  weights="weight", batch_size=1024, memory="256MB")
+    train, val = loader.train_test_split(test_size=0.2)
+    for epoch in range(3):
+        train.set_epoch(epoch)
+        for x, y, w in train.as_numpy():
+            ...
+
+The C++ loader does all the work (reading, decompressing, converting,
+shuffling, assembling batches) on its own threads; Python only receives
+finished batches whose tensors view the C++ buffers (no copies). Each
+iteration over a loader (or one of its ``as_*`` views) is one epoch; the
+epoch advances by itself, or set it with :meth:`DataLoader.set_epoch`.
+
+What a batch yields, in every adapter:
+
+- ``x``                   without targets and weights
+- ``(x, y)``              with ``target``
+- ``(x, y, w)``           with ``target`` and ``weights``
+
+``x`` is the [rows, F] feature matrix; with padded or ragged jagged columns it
+is a dict: ``"features"`` plus one entry per jagged column (and
+``"<name>_mask"`` where a mask was asked for; ragged columns give a
+``(values, offsets)`` pair). ``y`` is [rows, T] (T targets; with labelled
+sources the class label is the last column), ``w`` is [rows].
+"""
+from __future__ import annotations
+
+import copy
+import dataclasses
+import os
+import re
+from typing import Any, Callable, Iterator, Mapping, Sequence
+
+from . import _core
+
+__all__ = ["DataLoader", "Source", "Batch", "JaggedSpec", "parse_memory"]
+
+_UNITS = {"": 1, "B": 1, "K": 1 << 10, "KB": 1 << 10, "KIB": 1 << 10, "M": 1 << 20, "MB": 1 << 20,
+          "MIB": 1 << 20, "G": 1 << 30, "GB": 1 << 30, "GIB": 1 << 30}
+
+
+def parse_memory(size: int | str) -> int:
+    """Bytes of a memory size: an int, or "256MB", "1.5GB", "64MiB" (K/M/G are
+    powers of 1024, as in ``rootbatch bench --memory``)."""
+    if isinstance(size, int):
+        if size <= 0:
+            raise ValueError(f"memory must be positive, got {size}")
+        return size
+    match = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*([A-Za-z]*)\s*", str(size))
+    if not match or match.group(2).upper() not in _UNITS:
+        raise ValueError(f"memory expects a size like 256MB, 1GB or 64MiB, got {size!r}")
+    value = int(float(match.group(1)) * _UNITS[match.group(2).upper()])
+    if value <= 0:
+        raise ValueError(f"memory must be positive, got {size!r}")
+    return value
+
+
+@dataclasses.dataclass(frozen=True)
+class Source:
+    """One source of events: files (paths or glob patterns) x one tree.
+
+    ``label``: a class label for every event of this source (all sources must
+    have one or none); it becomes the last target column, ``class_label``.
+    ``sampling_ratio``: per epoch this source contributes ratio x its events
+    (below 1 a fresh random subset of blocks each epoch, above 1 repeats).
+    ``entries``: (start, stop) entries of this source to use.
+    """
+
+    files: tuple
+    tree: str = "events"
+    label: int | None = None
+    sampling_ratio: float = 1.0
+    entries: tuple | None = None
+
+    def __init__(self, files, tree: str = "events", label: int | None = None, sampling_ratio: float = 1.0,
+                 entries: tuple | None = None):
+        if isinstance(files, (str, os.PathLike)):
+            files = [files]
+        object.__setattr__(self, "files", tuple(os.fspath(f) for f in files))
+        object.__setattr__(self, "tree", tree)
+        object.__setattr__(self, "label", label)
+        object.__setattr__(self, "sampling_ratio", float(sampling_ratio))
+        object.__setattr__(self, "entries", None if entries is None else (int(entries[0]), int(entries[1])))
+        if not self.files:
+            raise ValueError("a Source needs at least one file")
+
+
+@dataclasses.dataclass(frozen=True)
+class JaggedSpec:
+    """How to batch one jagged column (std::vector<T>, T[n] with a counter).
+
+    mode "pad":     [rows, max_length] (pad_value beyond each entry), with an
+                    optional bool mask [rows, max_length]
+    mode "flatten": max_length columns name_0.. appended to the feature matrix
+                    (what ROOT's RDataLoader does with ``max_vec_sizes``)
+    mode "ragged":  (values, offsets) per batch
+    """
+
+    mode: str = "pad"
+    max_length: int = 0
+    pad_value: float = 0.0
+    mask: bool = False
+    type: str = "float32"
+
+
+def _jagged_specs(jagged, max_vec_sizes, vec_padding) -> list:
+    specs = []
+    for name, spec in (jagged or {}).items():
+        if isinstance(spec, int):
+            spec = JaggedSpec(mode="pad", max_length=spec, pad_value=vec_padding)
+        elif isinstance(spec, Mapping):
+            spec = JaggedSpec(**spec)
+        specs.append((name, spec))
+    for name, length in (max_vec_sizes or {}).items():
+        specs.append((name, JaggedSpec(mode="flatten", max_length=int(length), pad_value=vec_padding)))
+    return specs
+
+
+@dataclasses.dataclass
+class _Config:
+    sources: list
+    columns: list | None
+    targets: list
+    weights: str
+    jagged: list
+    batch_size: int
+    memory: int
+    shuffle: str
+    seed: int
+    validation_fraction: float
+    split: str
+    drop_remainder: bool
+    feature_type: str
+    target_type: str | None
+    weight_type: str
+    num_threads: int
+    queue_batches: int
+    block_split: int
+    stratify: bool
+    max_block_entries: int
+    rank: int = 0
+    world_size: int = 1
+    worker_id: int = 0
+    num_workers: int = 1
+
+
+class Batch:
+    """One batch as the C++ loader made it: tensors that export to NumPy
+    (``np.asarray``, ``.numpy()``) and DLPack (``torch.from_dlpack``) without copies."""
+
+    __slots__ = ("_batch",)
+
+    def __init__(self, core_batch):
+        self._batch = core_batch
+
+    epoch = property(lambda self: self._batch.epoch)
+    index = property(lambda self: self._batch.index, doc="batch number within the epoch (this shard)")
+    num_rows = property(lambda self: self._batch.num_rows)
+    features = property(lambda self: self._batch.features, doc="[rows, F] tensor")
+    targets = property(lambda self: self._batch.targets, doc="[rows, T] tensor or None")
+    weights = property(lambda self: self._batch.weights, doc="[rows] tensor or None")
+    entries = property(lambda self: self._batch.entries, doc="[rows] int64: global entry index of each row")
+    padded = property(lambda self: list(self._batch.padded))
+    masks = property(lambda self: list(self._batch.masks))
+    ragged = property(lambda self: list(self._batch.ragged))
+
+    def __len__(self) -> int:
+        return self._batch.num_rows
+
+    def outputs(self, convert: Callable) -> Any:
+        """x, (x, y) or (x, y, w) with each tensor passed through ``convert``."""
+        b = self._batch
+        if b.padded or b.ragged:
+            x = {"features": convert(b.features)}
+            for tensor, mask in zip(b.padded, b.masks):
+                x[tensor.name] = convert(tensor)
+                if mask is not None:
+                    x[mask.name] = convert(mask)
+            for ragged in b.ragged:
+                x[ragged.name] = (convert(ragged.values), convert(ragged.offsets))
+        else:
+            x = convert(b.features)
+        if b.targets is None and b.weights is None:
+            return x
+        y = None if b.targets is None else convert(b.targets)
+        if b.weights is None:
+            return x, y
+        return x, y, convert(b.weights)
+
+    def numpy(self):
+        """x, (x, y) or (x, y, w) as NumPy arrays viewing the batch buffer."""
+        return self.outputs(_to_numpy)
+
+    def __repr__(self) -> str:
+        return f"<rootbatch.Batch epoch {self.epoch} #{self.index}: {self.num_rows} rows>"
+
+
+def _to_numpy(tensor):
+    return tensor.numpy()
+
+
+class DataLoader:
+    """Shuffled batches from one or more sources of ROOT trees.
+
+    Parameters (names follow ROOT's ``RDataLoader`` where they mean the same):
+
+    sources:          a path or glob, a list of them, a :class:`Source`, or a
+                      list of Sources (several samples, e.g. signal and background)
+    tree:             the tree name for sources given as paths
+    columns:          feature columns (default: every numeric scalar column that
+                      is not a target, the weight or jagged)
+    target:           a column or list of columns (y)
+    weights:          a column of per-event weights (w)
+    batch_size:       rows per batch
+    memory:           hard cap on what the loader holds ("256MB", bytes):
+                      the shuffle buffer, reads in flight and ready batches
+                      (instead of RDataLoader's ``batches_in_memory``)
+    shuffle:          True (rootbatch's streaming shuffle), False (file order),
+                      or a strategy name: "stream", "cluster-chunks" (ROOT's), "none"
+    seed:             the shuffle seed (``set_seed`` in RDataLoader); batches
+                      depend only on the data, the options and the seed
+    validation_split: fraction of each source's entries held out for
+                      validation; see :meth:`train_test_split`
+    drop_remainder:   drop the last partial batch (RDataLoader's default is
+                      True; here False: the last batch keeps its true size)
+    jagged:           {column: JaggedSpec | max_length | dict} for jagged columns
+    max_vec_sizes:    {column: n}: RDataLoader-style flattening of jagged
+                      columns into n feature columns padded with ``vec_padding``
+    num_threads:      decompression threads (plus one assembling batches)
+    """
+
+    def __init__(
+        self,
+        sources,
+        tree: str = "events",
+        columns: Sequence[str] | None = None,
+        target: str | Sequence[str] | None = None,
+        weights: str | None = None,
+        *,
+        batch_size: int = 1024,
+        memory: int | str = "256MB",
+        shuffle: bool | str = True,
+        seed: int = 0,
+        validation_split: float = 0.0,
+        drop_remainder: bool = False,
+        jagged: Mapping | None = None,
+        max_vec_sizes: Mapping[str, int] | None = None,
+        vec_padding: float = 0.0,
+        feature_type: str = "float32",
+        target_type: str | None = None,
+        weight_type: str = "float32",
+        num_threads: int = 2,
+        queue_batches: int = 2,
+        block_split: int = 1,
+        stratify: bool = True,
+        max_block_entries: int = 65536,
+        set_seed: int | None = None,
+    ):
+        if set_seed is not None:
+            seed = set_seed
+        if isinstance(shuffle, bool):
+            strategy = "stream" if shuffle else "none"
+        else:
+            strategy = str(shuffle)
+        if isinstance(target, str):
+            target = [target]
+        self._config = _Config(
+            sources=_as_sources(sources, tree),
+            columns=None if columns is None else list(columns),
+            targets=list(target or []),
+            weights=weights or "",
+            jagged=_jagged_specs(jagged, max_vec_sizes, vec_padding),
+            batch_size=int(batch_size),
+            memory=parse_memory(memory),
+            shuffle=strategy,
+            seed=int(seed),
+            validation_fraction=float(validation_split),
+            split="all",
+            drop_remainder=bool(drop_remainder),
+            feature_type=feature_type,
+            target_type=target_type,
+            weight_type=weight_type,
+            num_threads=int(num_threads),
+            queue_batches=int(queue_batches),
+            block_split=int(block_split),
+            stratify=bool(stratify),
+            max_block_entries=int(max_block_entries),
+        )
+        self._reset_runtime()
+        self._next_epoch = 0
+        self._resume: dict | None = None
+
+    # -- construction of the C++ loader (lazily, once per process) ---------------
+
+    def _reset_runtime(self) -> None:
+        self._core = None
+        self._pid = None
+        self._active = None  # token of the generator iterating now
+        self._active_epoch = None
+
+    def _options(self):
+        c = self._config
+        o = _core.LoaderOptions()
+        if c.columns is not None:
+            o.features = c.columns
+        o.targets = c.targets
+        o.weight = c.weights
+        jagged = []
+        for name, spec in c.jagged:
+            j = _core.JaggedColumn()
+            j.name = name
+            j.mode = spec.mode
+            j.max_length = int(spec.max_length)
+            j.pad_value = float(spec.pad_value)
+            j.mask = bool(spec.mask)
+            j.type = spec.type
+            jagged.append(j)
+        o.jagged = jagged
+        o.feature_type = c.feature_type
+        o.target_type = c.target_type
+        o.weight_type = c.weight_type
+        o.batch_size = c.batch_size
+        o.drop_remainder = c.drop_remainder
+        o.memory_budget = c.memory
+        o.num_threads = c.num_threads
+        o.queue_batches = c.queue_batches
+        o.seed = c.seed
+        o.shuffle = c.shuffle
+        o.stratify = c.stratify
+        o.block_split = c.block_split
+        o.max_block_entries = c.max_block_entries
+        o.split = c.split
+        o.validation_fraction = c.validation_fraction
+        o.rank, o.world_size = c.rank, c.world_size
+        o.worker_id, o.num_workers = c.worker_id, c.num_workers
+        return o
+
+    def _build(self):
+        inputs = []
+        for s in self._config.sources:
+            dataset = _core.Dataset.open(list(s.files), s.tree)
+            inputs.append(_core.LoaderInput(dataset, s.label, s.sampling_ratio, s.entries))
+        return _core.Loader(inputs, self._options())
+
+    def _loader(self):
+        """The C++ loader of this process (a forked or unpickled copy builds its own)."""
+        if self._core is None or self._pid != os.getpid():
+            self._core = self._build()
+            self._pid = os.getpid()
+            self._active = None
+        return self._core
+
+    def close(self) -> None:
+        """Stops reading and frees the loader's threads and buffers now (batches
+        already handed out stay valid). The loader rebuilds itself if used again."""
+        core, self._core = self._core, None
+        self._active = None
+        del core
+
+    def __getstate__(self):
+        # Picklable for spawn-started workers: the configuration and the
+        # position, never the C++ objects.
+        state = self.__dict__.copy()
+        position = self.state_dict()
+        state["_next_epoch"] = position["next_epoch"]
+        state["_resume"] = {"epoch": position["epoch"], "state": position["state"]} if position["state"] else None
+        state.update(_core=None, _pid=None, _active=None, _active_epoch=None)
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+
+    # -- configuration views ------------------------------------------------------
+
+    def _derive(self, **changes) -> "DataLoader":
+        other = copy.copy(self)
+        other._config = dataclasses.replace(self._config, **changes)
+        other._reset_runtime()
+        other._resume = None
+        return other
+
+    def train_test_split(self, test_size: float | None = None) -> tuple["DataLoader", "DataLoader"]:
+        """(train, validation) loaders over disjoint entries: seeded random
+        blocks holding ``test_size`` of each source's entries go to validation.
+        The split depends on the seed and the data, never on the epoch, so the
+        two loaders (same seed) never overlap; each part is shuffled per epoch."""
+        fraction = self._config.validation_fraction if test_size is None else float(test_size)
+        if not 0.0 < fraction < 1.0:
+            raise ValueError(f"test_size must be in (0, 1), got {fraction}")
+        train = self._derive(split="train", validation_fraction=fraction)
+        val = self._derive(split="validation", validation_fraction=fraction)
+        return train, val
+
+    def shard(self, rank: int = 0, world_size: int = 1, worker_id: int = 0, num_workers: int = 1) -> "DataLoader":
+        """This loader's part for one process (rank of world_size) and one
+        data-loading worker of it: shards are disjoint and yield equally many batches."""
+        return self._derive(rank=int(rank), world_size=int(world_size), worker_id=int(worker_id),
+                            num_workers=int(num_workers))
+
+    @property
+    def config(self) -> _Config:
+        return self._config
+
+    @property
+    def batch_size(self) -> int:
+        return self._config.batch_size
+
+    @property
+    def epoch(self) -> int:
+        """The epoch the next iteration runs."""
+        return self._next_epoch
+
+    def set_epoch(self, epoch: int) -> None:
+        """Makes the next iteration run epoch ``epoch`` (a different shuffle per epoch)."""
+        if epoch < 0:
+            raise ValueError(f"epoch must be >= 0, got {epoch}")
+        self._next_epoch = int(epoch)
+        self._resume = None
+
+    def __len__(self) -> int:
+        """Batches of the next epoch for this shard (the same on every shard)."""
+        core = self._loader()
+        if self._active is None:
+            core.set_epoch(self._resume["epoch"] if self._resume else self._next_epoch)
+        return int(core.epoch_info()["num_batches"])
+
+    @property
+    def num_batches(self) -> int:
+        return len(self)
+
+    def epoch_info(self) -> dict:
+        """Rows, batches and left-out rows of the current (or next) epoch."""
+        core = self._loader()
+        if self._active is None:
+            core.set_epoch(self._resume["epoch"] if self._resume else self._next_epoch)
+        return core.epoch_info()
+
+    @property
+    def feature_names(self) -> list[str]:
+        return list(self._loader().layout()["feature_names"])
+
+    @property
+    def target_names(self) -> list[str]:
+        return list(self._loader().layout()["target_names"])
+
+    @property
+    def memory_plan(self) -> dict:
+        return self._loader().memory()
+
+    @property
+    def stats(self) -> dict:
+        """What the loader did so far in this process: batches, events, bytes
+        read and decompressed, baskets, wait times, time to first batch."""
+        if self._core is None or self._pid != os.getpid():
+            return {}
+        return self._core.stats()
+
+    # -- iteration ------------------------------------------------------------------
+
+    def batches(self) -> Iterator[Batch]:
+        """One epoch of :class:`Batch` objects (the next epoch, or the rest of a
+        restored one)."""
+        core = self._loader()
+        token = object()
+        if self._resume is not None:
+            resume, self._resume = self._resume, None
+            core.restore(resume["state"])
+            epoch = resume["epoch"]
+        else:
+            epoch = self._next_epoch
+            core.set_epoch(epoch)
+        self._next_epoch = epoch + 1
+        self._active = token
+        self._active_epoch = epoch
+        try:
+            while True:
+                if self._active is not token:
+                    raise RuntimeError("another iteration over this loader started; each loader runs one at a time")
+                batch = core.next()
+                if batch is None:
+                    return
+                yield Batch(batch)
+        finally:
+            if self._active is token:
+                self._active = None
+
+    def __iter__(self) -> Iterator[Batch]:
+        return self.batches()
+
+    def state_dict(self) -> dict:
+        """Where this loader is: during an epoch, the epoch and the batches
+        consumed so far; between epochs, the next epoch. Restore it with
+        :meth:`load_state_dict` into a loader built the same way (thread counts
+        may differ) to get exactly the remaining batches."""
+        if self._active is not None and self._core is not None and self._pid == os.getpid():
+            epoch = self._active_epoch
+            return {"version": 1, "next_epoch": epoch + 1, "epoch": epoch, "state": self._core.state()}
+        if self._resume is not None:
+            epoch = self._resume["epoch"]
+            return {"version": 1, "next_epoch": epoch + 1, "epoch": epoch, "state": self._resume["state"]}
+        return {"version": 1, "next_epoch": self._next_epoch, "epoch": None, "state": None}
+
+    def load_state_dict(self, state_dict: Mapping) -> None:
+        if state_dict.get("version") != 1:
+            raise ValueError(f"not a rootbatch loader state: {state_dict!r}")
+        self._next_epoch = int(state_dict["next_epoch"])
+        if state_dict.get("state"):
+            self._resume = {"epoch": int(state_dict["epoch"]), "state": state_dict["state"]}
+        else:
+            self._resume = None
+
+    # -- adapters ---------------------------------------------------------------------
+
+    def as_numpy(self, progress: bool | str = False):
+        """An iterable of x / (x, y) / (x, y, w) NumPy arrays; each iteration is one epoch."""
+        from .numpy import NumpyIterable
+
+        return NumpyIterable(self, progress=progress)
+
+    def as_torch(self, device=None, pin_memory: bool = False, non_blocking: bool = True,
+                 progress: bool | str = False, shard: bool = True):
+        """A ``torch.utils.data.IterableDataset`` of torch tensors (zero-copy on
+        the CPU; ``pin_memory`` copies into pinned memory, ``device`` moves
+        there). Use it directly or in ``torch.utils.data.DataLoader(ds,
+        batch_size=None, num_workers=k)``: it shards across workers and DDP ranks."""
+        from .torch import TorchDataset
+
+        return TorchDataset(self, device=device, pin_memory=pin_memory, non_blocking=non_blocking,
+                            progress=progress, shard=shard)
+
+    def as_tensorflow(self, progress: bool | str = False):
+        """A ``tf.data.Dataset`` (from_generator with an output_signature)."""
+        from .tf import as_tensorflow
+
+        return as_tensorflow(self, progress=progress)
+
+    def as_keras(self, **kwargs):
+        """A Keras 3 ``PyDataset`` for ``model.fit(train, validation_data=val)``."""
+        from .tf import KerasDataset
+
+        return KerasDataset(self, **kwargs)
+
+    def as_jax(self, progress: bool | str = False):
+        """An iterable of JAX arrays (imported through DLPack)."""
+        from .jax import JaxIterable
+
+        return JaxIterable(self, progress=progress)
+
+    def __repr__(self) -> str:
+        c = self._config
+        files = sum(len(s.files) for s in c.sources)
+        return (f"<rootbatch.DataLoader {len(c.sources)} source(s), {files} file(s), batch {c.batch_size}, "
+                f"shuffle {c.shuffle}, split {c.split}, memory {c.memory >> 20} MiB>")
+
+
+def _as_sources(sources, tree: str) -> list:
+    if isinstance(sources, Source):
+        return [sources]
+    if isinstance(sources, (str, os.PathLike)):
+        return [Source([sources], tree)]
+    sources = list(sources)
+    if not sources:
+        raise ValueError("no sources given")
+    if all(isinstance(s, Source) for s in sources):
+        return sources
+    if any(isinstance(s, Source) for s in sources):
+        raise TypeError("give either paths or Source objects, not both")
+    return [Source(sources, tree)]
