@@ -21,10 +21,11 @@ Tensor MakeTensor(std::string name, DataType dtype, std::vector<int64_t> shape, 
 
 }  // namespace
 
-BatchAssembler::BatchAssembler(const RowLayout& layout, int64_t num_slots, std::shared_ptr<BufferPool> pool)
+BatchAssembler::BatchAssembler(const RowLayout& layout, int64_t num_slots, uint8_t* slot_memory,
+                               std::shared_ptr<BufferPool> pool)
     : layout_(layout),
       pool_(std::move(pool)),
-      slots_(new uint8_t[static_cast<size_t>(num_slots) * layout.row_bytes]),
+      slots_(slot_memory),
       ragged_slots_(layout.ragged.size()),
       ragged_rows_(layout.ragged.size()) {
   for (auto& column : ragged_slots_) column.resize(static_cast<size_t>(num_slots));
@@ -33,7 +34,6 @@ BatchAssembler::BatchAssembler(const RowLayout& layout, int64_t num_slots, std::
 size_t BatchAssembler::BatchBytes(const RowLayout& layout, int64_t rows) {
   size_t bytes = 0;
   for (const auto& part : layout.parts) bytes = Align64(bytes) + part.bytes * static_cast<size_t>(rows);
-  bytes = Align64(bytes) + sizeof(int64_t) * static_cast<size_t>(rows);  // entries
   for (size_t r = 0; r < layout.ragged.size(); ++r) {
     bytes = Align64(bytes) + sizeof(int64_t) * static_cast<size_t>(rows + 1);  // offsets
   }
@@ -41,7 +41,7 @@ size_t BatchAssembler::BatchBytes(const RowLayout& layout, int64_t rows) {
 }
 
 void BatchAssembler::Fill(int32_t slot, const StagedBlock& block, int64_t row) {
-  std::memcpy(Row(slot), block.fixed.data() + static_cast<size_t>(row) * layout_.row_bytes, layout_.row_bytes);
+  std::memcpy(Row(slot), block.fixed.get() + static_cast<size_t>(row) * layout_.row_bytes, layout_.row_bytes);
   for (size_t c = 0; c < layout_.ragged.size(); ++c) {
     const StagedBlock::Ragged& source = block.ragged[c];
     const size_t item_bytes = static_cast<size_t>(layout_.ragged[c].inner * ByteWidth(layout_.ragged[c].type));
@@ -81,6 +81,8 @@ void BatchAssembler::Begin(int64_t rows, int64_t epoch, int64_t index) {
       batch_.targets = std::move(tensor);
     } else if (static_cast<int>(p) == layout_.weights_part) {
       batch_.weights = std::move(tensor);
+    } else if (static_cast<int>(p) == layout_.entries_part) {
+      batch_.entries = std::move(tensor);
     } else {
       for (size_t j = 0; j < layout_.padded_parts.size(); ++j) {
         if (layout_.padded_parts[j] == static_cast<int>(p)) batch_.padded[j] = tensor;
@@ -88,10 +90,6 @@ void BatchAssembler::Begin(int64_t rows, int64_t epoch, int64_t index) {
       }
     }
   }
-  offset = Align64(offset);
-  batch_.entries = MakeTensor("entries", DataType::kInt64, {rows}, buffer_, offset);
-  entries_ = reinterpret_cast<int64_t*>(buffer_->data() + offset);
-  offset += sizeof(int64_t) * static_cast<size_t>(rows);
   batch_.ragged.resize(layout_.ragged.size());
   for (size_t c = 0; c < layout_.ragged.size(); ++c) {
     offset = Align64(offset);
@@ -102,13 +100,12 @@ void BatchAssembler::Begin(int64_t rows, int64_t epoch, int64_t index) {
   }
 }
 
-void BatchAssembler::Gather(int64_t row, int32_t slot, int64_t entry) {
+void BatchAssembler::Gather(int64_t row, int32_t slot) {
   const uint8_t* src = Row(slot);
   for (size_t p = 0; p < layout_.parts.size(); ++p) {
     const RowPart& part = layout_.parts[p];
     std::memcpy(part_dst_[p] + static_cast<size_t>(row) * part.bytes, src + part.offset, part.bytes);
   }
-  entries_[row] = entry;
   for (size_t c = 0; c < layout_.ragged.size(); ++c) {
     // The slot is refilled next; take its vector rather than copy it.
     ragged_rows_[c][static_cast<size_t>(row)] = std::move(ragged_slots_[c][static_cast<size_t>(slot)]);

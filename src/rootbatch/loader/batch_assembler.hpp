@@ -20,35 +20,38 @@ namespace rootbatch::loader {
 
 class BatchAssembler {
  public:
-  BatchAssembler(const RowLayout& layout, int64_t num_slots, std::shared_ptr<BufferPool> pool);
+  // `slot_memory` holds num_slots x layout.row_bytes bytes, owned by the
+  // caller (the loader keeps it across epochs, so pages are touched once).
+  BatchAssembler(const RowLayout& layout, int64_t num_slots, uint8_t* slot_memory, std::shared_ptr<BufferPool> pool);
 
   // Copies row `row` of `block` into `slot`.
   void Fill(int32_t slot, const StagedBlock& block, int64_t row);
   // Hints that `slot` is read soon (hides the cache miss of a random slot).
-  void Prefetch(int32_t slot) const { __builtin_prefetch(Row(slot)); }
+  void Prefetch(int32_t slot) const {
+    const uint8_t* row = Row(slot);
+    __builtin_prefetch(row);
+    __builtin_prefetch(row + layout_.row_bytes - 1);
+  }
 
   // Starts a batch of `rows` rows; Gather must then be called for every row.
   void Begin(int64_t rows, int64_t epoch, int64_t index);
-  void Gather(int64_t row, int32_t slot, int64_t entry);
+  void Gather(int64_t row, int32_t slot);
   Batch Finish();
 
   // Bytes of the fixed part of a batch of `rows` rows (one buffer).
   static size_t BatchBytes(const RowLayout& layout, int64_t rows);
 
  private:
-  uint8_t* Row(int32_t slot) const { return slots_.get() + static_cast<size_t>(slot) * layout_.row_bytes; }
+  uint8_t* Row(int32_t slot) const { return slots_ + static_cast<size_t>(slot) * layout_.row_bytes; }
 
   const RowLayout& layout_;
   std::shared_ptr<BufferPool> pool_;
-  // Left uninitialised so that pages are touched (and counted in RSS) only
-  // as the buffer fills.
-  std::unique_ptr<uint8_t[]> slots_;
+  uint8_t* slots_;
   std::vector<std::vector<std::vector<uint8_t>>> ragged_slots_;  // [ragged column][slot]
 
   // The batch being built.
   Batch batch_;
   std::vector<uint8_t*> part_dst_;
-  int64_t* entries_ = nullptr;
   std::vector<std::vector<std::vector<uint8_t>>> ragged_rows_;  // [ragged column][row]
   std::shared_ptr<Buffer> buffer_;
 };

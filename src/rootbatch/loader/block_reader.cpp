@@ -8,7 +8,7 @@
 namespace rootbatch::loader {
 
 size_t StagedBlock::Bytes() const {
-  size_t bytes = fixed.size();
+  size_t bytes = fixed_bytes;
   for (const auto& r : ragged) bytes += r.values.size() + r.offsets.size() * sizeof(int64_t);
   return bytes;
 }
@@ -17,17 +17,27 @@ BlockReader::BlockReader(std::vector<LoaderInput> inputs, RowLayout layout,
                          std::vector<std::vector<std::vector<size_t>>> indices)
     : inputs_(std::move(inputs)), layout_(std::move(layout)), indices_(std::move(indices)) {}
 
-std::unique_ptr<StagedBlock> BlockReader::Allocate(const Segment& segment) const {
-  auto block = std::make_unique<StagedBlock>();
+std::unique_ptr<StagedBlock> BlockReader::Allocate(const Segment& segment,
+                                                   std::unique_ptr<StagedBlock> recycled) const {
+  auto block = recycled ? std::move(recycled) : std::make_unique<StagedBlock>();
   block->rows = segment.entries.Size();
-  block->fixed.assign(static_cast<size_t>(block->rows) * layout_.row_bytes, 0);
+  block->fixed_bytes = static_cast<size_t>(block->rows) * layout_.row_bytes;
+  if (block->fixed_capacity < block->fixed_bytes) {
+    block->fixed.reset(new uint8_t[block->fixed_bytes]);
+    block->fixed_capacity = block->fixed_bytes;
+  }
   block->ragged.resize(layout_.ragged.size());
+  const size_t entry_offset = layout_.parts[static_cast<size_t>(layout_.entries_part)].offset;
+  for (int64_t r = 0; r < block->rows; ++r) {
+    const int64_t entry = segment.global_begin + r;
+    std::memcpy(block->fixed.get() + static_cast<size_t>(r) * layout_.row_bytes + entry_offset, &entry, sizeof(entry));
+  }
   if (layout_.class_label_offset >= 0) {
     const RowPart& targets = layout_.parts[static_cast<size_t>(layout_.targets_part)];
     double label = static_cast<double>(*inputs_[static_cast<size_t>(segment.input)].class_label);
     for (int64_t r = 0; r < block->rows; ++r) {
       FillValue(targets.type, label,
-                block->fixed.data() + static_cast<size_t>(r) * layout_.row_bytes +
+                block->fixed.get() + static_cast<size_t>(r) * layout_.row_bytes +
                     static_cast<size_t>(layout_.class_label_offset),
                 1);
     }
@@ -67,30 +77,50 @@ Result<Column> BlockReader::ReadColumn(const Segment& segment, size_t route, Rea
   return values;
 }
 
-Status BlockReader::ReadInto(const Segment& segment, size_t route, StagedBlock* block, ReadStats* stats) const {
-  RB_ASSIGN_OR_RETURN(Column values, ReadColumn(segment, route, stats));
+Status BlockReader::ReadBlock(const Segment& segment, StagedBlock* block, ReadStats* stats,
+                              const std::atomic<bool>* cancelled) const {
+  std::vector<Column> columns(layout_.routes.size());
+  for (size_t route = 0; route < columns.size(); ++route) {
+    if (cancelled != nullptr && cancelled->load(std::memory_order_relaxed)) return Cancelled("read cancelled");
+    RB_ASSIGN_OR_RETURN(columns[route], ReadColumn(segment, route, stats));
+  }
+  constexpr int64_t kTile = 256;
+  for (int64_t begin = 0; begin < block->rows; begin += kTile) {
+    const int64_t end = std::min(block->rows, begin + kTile);
+    for (size_t route = 0; route < columns.size(); ++route) {
+      if (layout_.routes[route].kind != ColumnRoute::Kind::kRagged) Convert(route, columns[route], begin, end, block);
+    }
+  }
+  for (size_t route = 0; route < columns.size(); ++route) {
+    if (layout_.routes[route].kind == ColumnRoute::Kind::kRagged) Convert(route, columns[route], 0, block->rows, block);
+  }
+  return Status::Ok();
+}
+
+void BlockReader::Convert(size_t route, const Column& values, int64_t begin, int64_t end, StagedBlock* block) const {
   const ColumnRoute& r = layout_.routes[route];
-  const int64_t rows = block->rows;
   const size_t width_in = static_cast<size_t>(ByteWidth(r.spec.type));
   const size_t width_out = static_cast<size_t>(ByteWidth(r.out_type));
-  uint8_t* fixed = block->fixed.data();
+  uint8_t* fixed = block->fixed.get();
   switch (r.kind) {
     case ColumnRoute::Kind::kFixed:
-      ConvertRows(r.spec.type, values.values.data(), rows, r.inner, r.out_type, fixed + r.offset, layout_.row_bytes);
+      ConvertRows(r.spec.type, values.values.data() + static_cast<size_t>(begin * r.inner) * width_in, end - begin,
+                  r.inner, r.out_type, fixed + static_cast<size_t>(begin) * layout_.row_bytes + r.offset,
+                  layout_.row_bytes);
       break;
     case ColumnRoute::Kind::kPadded: {
       const int64_t capacity = r.max_length * r.inner;
-      for (int64_t row = 0; row < rows; ++row) {
-        const int64_t items = values.offsets[static_cast<size_t>(row) + 1] - values.offsets[static_cast<size_t>(row)];
+      for (int64_t row = begin; row < end; ++row) {
+        const auto at = static_cast<size_t>(row);
+        const int64_t items = values.offsets[at + 1] - values.offsets[at];
         const int64_t kept = std::min(items, r.max_length);
-        uint8_t* dst = fixed + static_cast<size_t>(row) * layout_.row_bytes + r.offset;
-        const uint8_t* src = values.values.data() +
-                             static_cast<size_t>(values.offsets[static_cast<size_t>(row)] * r.inner) * width_in;
+        uint8_t* dst = fixed + at * layout_.row_bytes + r.offset;
+        const uint8_t* src = values.values.data() + static_cast<size_t>(values.offsets[at] * r.inner) * width_in;
         ConvertRows(r.spec.type, src, 1, kept * r.inner, r.out_type, dst, 0);
         FillValue(r.out_type, r.pad_value, dst + static_cast<size_t>(kept * r.inner) * width_out,
                   capacity - kept * r.inner);
         if (r.mask_offset >= 0) {
-          uint8_t* mask = fixed + static_cast<size_t>(row) * layout_.row_bytes + static_cast<size_t>(r.mask_offset);
+          uint8_t* mask = fixed + at * layout_.row_bytes + static_cast<size_t>(r.mask_offset);
           for (int64_t j = 0; j < r.max_length; ++j) mask[j] = j < kept ? 1 : 0;
         }
       }
@@ -101,11 +131,10 @@ Status BlockReader::ReadInto(const Segment& segment, size_t route, StagedBlock* 
       const int64_t count = values.offsets.back() * r.inner;
       out.values.resize(static_cast<size_t>(count) * width_out);
       ConvertRows(r.spec.type, values.values.data(), 1, count, r.out_type, out.values.data(), 0);
-      out.offsets = std::move(values.offsets);
+      out.offsets = values.offsets;
       break;
     }
   }
-  return Status::Ok();
 }
 
 }  // namespace rootbatch::loader

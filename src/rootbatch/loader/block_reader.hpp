@@ -1,9 +1,14 @@
 // BlockReader: reads one segment of entries, column by column, and converts
 // it into the loader's row format (a StagedBlock). Called from worker
-// threads: every method is const and thread-safe, and different columns of
-// one StagedBlock may be filled concurrently (they write disjoint bytes).
+// threads: every method is const and thread-safe.
+//
+// Columns are read whole, then scattered into rows tile by tile (256 rows
+// at a time, all columns), so that the rows being written stay in cache;
+// scattering one column at a time over a large block would stream the whole
+// block through the cache once per column.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -24,7 +29,11 @@ struct StagedBlock {
     std::vector<int64_t> offsets;
   };
   int64_t rows = 0;
-  std::vector<uint8_t> fixed;
+  // Left uninitialised: every byte of every part is written by ReadBlock and
+  // Allocate (padding between parts is never copied into a batch).
+  std::unique_ptr<uint8_t[]> fixed;
+  size_t fixed_bytes = 0;
+  size_t fixed_capacity = 0;
   std::vector<Ragged> ragged;
 
   size_t Bytes() const;
@@ -38,11 +47,14 @@ class BlockReader {
   const RowLayout& Layout() const { return layout_; }
   size_t NumRoutes() const { return layout_.routes.size(); }
 
-  // An empty block for `segment` (the class label already written).
-  std::unique_ptr<StagedBlock> Allocate(const Segment& segment) const;
-  // Reads route `route` of `segment` into `block`. Errors name the column,
-  // the entries and the source.
-  Status ReadInto(const Segment& segment, size_t route, StagedBlock* block, ReadStats* stats) const;
+  // An empty block for `segment` (entries and class label already written),
+  // reusing `recycled`'s memory when it is large enough.
+  std::unique_ptr<StagedBlock> Allocate(const Segment& segment, std::unique_ptr<StagedBlock> recycled = nullptr) const;
+  // Reads every column of `segment` into `block`. Errors name the column,
+  // the entries and the source. Stops early, returning kCancelled, when
+  // `cancelled` (optional) becomes true between two columns.
+  Status ReadBlock(const Segment& segment, StagedBlock* block, ReadStats* stats,
+                   const std::atomic<bool>* cancelled = nullptr) const;
   // Reads without converting (the decompression ceiling, estimates); the
   // reader's output is checked against the column contract.
   Result<Column> ReadColumn(const Segment& segment, size_t route, ReadStats* stats) const;
@@ -52,6 +64,9 @@ class BlockReader {
   }
 
  private:
+  // Converts the values of one column (already read) into rows [begin, end).
+  void Convert(size_t route, const Column& values, int64_t begin, int64_t end, StagedBlock* block) const;
+
   std::vector<LoaderInput> inputs_;
   RowLayout layout_;
   std::vector<std::vector<std::vector<size_t>>> indices_;

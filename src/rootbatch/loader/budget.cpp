@@ -57,8 +57,12 @@ Result<MemoryPlan> PlanMemory(const RowLayout& layout, const LoaderOptions& opti
     if (route.spec.kind == ColumnKind::kJagged) raw = raw * mean_items + 8;
     widest_raw = std::max(widest_raw, raw);
   }
+  // Per entry of a segment: the staged rows of every segment in the window,
+  // and per worker the raw columns of its segment plus the reader's basket
+  // buffers (compressed and decompressed, about twice the widest column).
   const double staged_row = static_cast<double>(layout.row_bytes) + ragged_row;
-  const double per_entry = plan.window * staged_row + options.num_threads * 3.0 * widest_raw;
+  const double raw_row = static_cast<double>(layout.RawBytesPerEntry(mean_items));
+  const double per_entry = plan.window * staged_row + options.num_threads * (raw_row + 2.0 * widest_raw);
   const int64_t read_room = share - plan.batch_bytes * std::max(0, options.queue_batches - 2);
   if (read_room < static_cast<int64_t>(per_entry)) {
     return InvalidArgument("memory budget " + MiB(options.memory_budget) + " leaves no room to read ahead with " +

@@ -6,8 +6,8 @@
 //              estimated from the mean number of items per entry)
 //   batches    those four batches
 //   the rest   (1/8): reads in flight, window x a staged segment (rows in
-//              output types) + per worker the raw column being converted and
-//              the reader's basket buffers (estimated as 3 x the widest raw
+//              output types) + per worker its segment's raw columns and the
+//              reader's basket buffers (estimated as 2 x the widest raw
 //              column), and any queued batches beyond two
 //
 // The buffer size depends only on the budget, the batch size and the

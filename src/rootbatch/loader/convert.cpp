@@ -39,19 +39,19 @@ template <typename From, typename To>
 void ConvertRowsTyped(const From* src, int64_t rows, int64_t inner, uint8_t* dst, size_t dst_stride) {
   if constexpr (std::is_same_v<From, To>) {
     const size_t bytes = static_cast<size_t>(inner) * sizeof(To);
-    if (dst_stride == bytes) {
+    if (dst_stride == bytes || rows == 1) {
       std::memcpy(dst, src, bytes * static_cast<size_t>(rows));
       return;
     }
-    for (int64_t r = 0; r < rows; ++r) std::memcpy(dst + static_cast<size_t>(r) * dst_stride, src + r * inner, bytes);
-  } else {
-    for (int64_t r = 0; r < rows; ++r) {
-      uint8_t* out = dst + static_cast<size_t>(r) * dst_stride;
-      const From* in = src + r * inner;
-      for (int64_t j = 0; j < inner; ++j) {
-        To value = Cast<To>(in[j]);
-        std::memcpy(out + static_cast<size_t>(j) * sizeof(To), &value, sizeof(To));
-      }
+  }
+  // Fixed-size memcpy per value: compiled to a plain (unaligned) store, not a
+  // call, which matters when scattering one column into rows.
+  for (int64_t r = 0; r < rows; ++r) {
+    uint8_t* out = dst + static_cast<size_t>(r) * dst_stride;
+    const From* in = src + r * inner;
+    for (int64_t j = 0; j < inner; ++j) {
+      const To value = Cast<To>(in[j]);
+      std::memcpy(out + static_cast<size_t>(j) * sizeof(To), &value, sizeof(To));
     }
   }
 }

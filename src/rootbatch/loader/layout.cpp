@@ -248,7 +248,8 @@ Result<RowLayout> BuildLayout(const std::vector<LoaderInput>& inputs, const Load
     }
     layout.routes.push_back(std::move(route));
   }
-  layout.row_bytes = AlignUp(std::max<size_t>(layout.row_bytes, 1), 8);
+  layout.entries_part = AddPart(layout, "entries", DataType::kInt64, {}, 1);
+  layout.row_bytes = AlignUp(layout.row_bytes, 8);
 
   // Every input and file must have every column, with the same shape.
   std::vector<std::string> names;

@@ -7,6 +7,7 @@
 //
 //   [features: F x feature_type][targets: T x target_type][weight]
 //   [padded column 0: L0 x inner0 x type0] ... [mask 0: L0 bools] ...
+//   [entry: int64, the row's global entry index]
 //
 // Each part starts at an offset aligned to its element size. Ragged columns
 // have variable size and are kept beside the fixed row (see SlotStore).
@@ -59,6 +60,7 @@ struct RowLayout {
   std::vector<RowPart> parts;        // parts[0] is always the features
   int targets_part = -1;             // index into parts, or -1
   int weights_part = -1;
+  int entries_part = -1;             // always present: the global entry index
   std::vector<int> padded_parts;     // per padded column (index into parts)
   std::vector<int> mask_parts;       // per padded column, -1 without mask
   std::vector<RaggedPart> ragged;

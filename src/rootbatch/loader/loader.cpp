@@ -99,10 +99,15 @@ Result<std::optional<Batch>> Loader::Next() {
   }
   if (!pipeline_) {
     if (!pool_) pool_ = std::make_unique<ThreadPool>(options_.num_threads, "rb-read");
+    if (!slot_memory_) {
+      slot_memory_ = std::make_shared<LargeMemory>(static_cast<size_t>(std::max<int64_t>(memory_.num_slots, 1)) *
+                                                   reader_->Layout().row_bytes);
+    }
     PipelineConfig config;
     config.reader = reader_;
     config.order = order_;
     config.buffers = buffers_;
+    config.slot_memory = slot_memory_;
     config.pool = pool_.get();
     config.memory = memory_;
     config.strategy = options_.shuffle;

@@ -48,6 +48,7 @@
 #include "rootbatch/loader/budget.hpp"
 #include "rootbatch/loader/buffer_pool.hpp"
 #include "rootbatch/loader/epoch_order.hpp"
+#include "rootbatch/loader/large_memory.hpp"
 #include "rootbatch/loader/layout.hpp"
 #include "rootbatch/loader/options.hpp"
 #include "rootbatch/loader/plan.hpp"
@@ -109,6 +110,7 @@ class Loader {
   MemoryPlan memory_;
   std::shared_ptr<const BlockReader> reader_;
   std::shared_ptr<BufferPool> buffers_;
+  std::shared_ptr<LargeMemory> slot_memory_;  // the shuffle buffer, kept across epochs
   std::shared_ptr<const EpochOrder> order_;
   EpochInfo info_;
   int64_t position_ = 0;  // batches of the epoch consumed

@@ -84,7 +84,9 @@ Status Pipeline::Assemble() {
   const EpochOrder& order = *config_.order;
   const int64_t rows = order.Rows();
   const int64_t slots = std::min(config_.memory.num_slots, rows);
-  SlotSchedule schedule(config_.strategy, slots, config_.batch_size, rows, config_.num_batches, config_.slot_seed);
+  const bool resuming = config_.start_batch > 0;
+  SlotSchedule schedule(config_.strategy, slots, config_.batch_size, rows, config_.num_batches, config_.slot_seed,
+                        /*track_positions=*/resuming);
   SlotSchedule::Step step;
   for (int64_t b = 0; b < config_.start_batch; ++b) schedule.Next(&step);  // replay (resume)
 
@@ -101,8 +103,9 @@ Status Pipeline::Assemble() {
       size_t segment = order.SegmentOf(position);
       if (restore_segments.empty() || restore_segments.back() != segment) restore_segments.push_back(segment);
     }
+    schedule.StopTracking();
   }
-  const int64_t first_incoming = config_.start_batch > 0 ? schedule.NextIncoming() : 0;
+  const int64_t first_incoming = resuming ? schedule.NextIncoming() : 0;
   const size_t first_segment = first_incoming < rows ? order.SegmentOf(first_incoming) : order.segments.size();
   std::vector<Segment> reads;
   for (size_t s : restore_segments) reads.push_back(order.segments[s]);
@@ -116,9 +119,11 @@ Status Pipeline::Assemble() {
     if (cancelled_) prefetcher->Cancel();
   }
 
-  BatchAssembler assembler(config_.reader->Layout(), std::max<int64_t>(slots, 1), config_.buffers);
+  BatchAssembler assembler(config_.reader->Layout(), std::max<int64_t>(slots, 1), config_.slot_memory->data(),
+                           config_.buffers);
   std::unique_ptr<StagedBlock> block;
   for (size_t r = 0, at = 0; r < restore_segments.size(); ++r) {
+    prefetcher->Recycle(std::move(block));
     RB_ASSIGN_OR_RETURN(block, prefetcher->Next());
     if (!block) return Internal("the prefetcher ran out of blocks while restoring the buffer");
     const int64_t start = order.starts[restore_segments[r]];
@@ -133,6 +138,7 @@ Status Pipeline::Assemble() {
   auto block_for = [&](int64_t position) -> Status {
     while (!have_block || position >= order.starts[current + 1]) {
       if (have_block) ++current;
+      prefetcher->Recycle(std::move(block));
       RB_ASSIGN_OR_RETURN(block, prefetcher->Next());
       if (!block) return Internal("the prefetcher ran out of blocks at stream position " + std::to_string(position));
       have_block = true;
@@ -146,14 +152,14 @@ Status Pipeline::Assemble() {
     }
   }
 
-  constexpr size_t kLookahead = 8;
+  constexpr size_t kLookahead = 16;
   for (int64_t b = config_.start_batch; schedule.Next(&step); ++b) {
     const size_t count = step.take.size();
     assembler.Begin(static_cast<int64_t>(count), config_.epoch, b);
     for (size_t i = 0; i < std::min(count, kLookahead); ++i) assembler.Prefetch(step.take[i]);
     for (size_t i = 0; i < count; ++i) {
       if (i + kLookahead < count) assembler.Prefetch(step.take[i + kLookahead]);
-      assembler.Gather(static_cast<int64_t>(i), step.take[i], order.GlobalIndex(step.positions[i]));
+      assembler.Gather(static_cast<int64_t>(i), step.take[i]);
       if (static_cast<int64_t>(i) < step.fill_count) {
         const int64_t position = step.fill_begin + static_cast<int64_t>(i);
         RB_RETURN_IF_ERROR(block_for(position));

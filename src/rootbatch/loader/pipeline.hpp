@@ -27,6 +27,7 @@
 #include "rootbatch/loader/budget.hpp"
 #include "rootbatch/loader/buffer_pool.hpp"
 #include "rootbatch/loader/epoch_order.hpp"
+#include "rootbatch/loader/large_memory.hpp"
 #include "rootbatch/loader/prefetcher.hpp"
 
 namespace rootbatch::loader {
@@ -35,6 +36,7 @@ struct PipelineConfig {
   std::shared_ptr<const BlockReader> reader;
   std::shared_ptr<const EpochOrder> order;
   std::shared_ptr<BufferPool> buffers;
+  std::shared_ptr<LargeMemory> slot_memory;  // memory.num_slots x row bytes
   ThreadPool* pool = nullptr;
   MemoryPlan memory;
   ShuffleStrategy strategy = ShuffleStrategy::kStream;

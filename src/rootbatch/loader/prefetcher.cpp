@@ -18,7 +18,7 @@ Prefetcher::~Prefetcher() { Cancel(); }
 
 void Prefetcher::Cancel() {
   {
-    std::lock_guard lock(state_->mutex);
+    std::lock_guard lock(state_->mutex);  // waits for a running error callback
     state_->cancelled = true;
   }
   state_->changed.notify_all();
@@ -26,31 +26,34 @@ void Prefetcher::Cancel() {
 
 void Prefetcher::ScheduleLocked() {
   State& s = *state_;
-  const size_t routes = s.reader->NumRoutes();
   while (!s.cancelled && s.error.IsOk() && s.scheduled < s.reads.size() &&
          s.scheduled - s.taken < static_cast<size_t>(window_)) {
     const size_t segment = s.scheduled++;
-    Pending pending;
-    pending.block = s.reader->Allocate(s.reads[segment]);
-    pending.columns_left = static_cast<int>(routes);
-    StagedBlock* block = pending.block.get();
-    s.window.push_back(std::move(pending));
-    for (size_t route = 0; route < routes; ++route) {
-      std::shared_ptr<State> state = state_;
-      pool_->Submit([state, segment, route, block] { RunTask(state, segment, route, block); });
-    }
+    s.window.emplace_back();
+    std::shared_ptr<State> state = state_;
+    pool_->Submit([state, segment] { RunTask(state, segment); });
   }
 }
 
-void Prefetcher::RunTask(const std::shared_ptr<State>& state, size_t segment, size_t route, StagedBlock* block) {
+void Prefetcher::RunTask(const std::shared_ptr<State>& state, size_t segment) {
   {
     std::lock_guard lock(state->mutex);
-    // `block` stays valid while it is in the window, and it leaves the window
-    // only when all its tasks finished or the prefetcher is cancelled.
     if (state->cancelled || !state->error.IsOk()) return;
   }
+  std::unique_ptr<StagedBlock> recycled;
+  {
+    std::lock_guard lock(state->mutex);
+    if (state->cancelled || !state->error.IsOk()) return;
+    if (!state->spare.empty()) {
+      recycled = std::move(state->spare.back());
+      state->spare.pop_back();
+    }
+  }
+  // Filled here, not by the consumer: the rows are written by this thread,
+  // and memory another core wrote last costs a transfer per cache line.
+  std::unique_ptr<StagedBlock> block = state->reader->Allocate(state->reads[segment], std::move(recycled));
   ReadStats stats;
-  Status status = state->reader->ReadInto(state->reads[segment], route, block, &stats);
+  Status status = state->reader->ReadBlock(state->reads[segment], block.get(), &stats, &state->cancelled);
   {
     std::lock_guard lock(state->mutex);
     state->stats += stats;
@@ -60,7 +63,11 @@ void Prefetcher::RunTask(const std::shared_ptr<State>& state, size_t segment, si
       // so the callback never outlives the object it points to.
       if (state->on_error) state->on_error(state->error);
     }
-    if (segment >= state->taken) --state->window[segment - state->taken].columns_left;
+    if (segment >= state->taken) {
+      Pending& pending = state->window[segment - state->taken];
+      pending.block = std::move(block);
+      pending.done = true;
+    }
   }
   state->changed.notify_all();
 }
@@ -72,7 +79,7 @@ Result<std::unique_ptr<StagedBlock>> Prefetcher::Next() {
   ScheduleLocked();
   auto start = std::chrono::steady_clock::now();
   s.changed.wait(lock, [&] {
-    return s.cancelled || !s.error.IsOk() || (!s.window.empty() && s.window.front().columns_left == 0);
+    return s.cancelled || !s.error.IsOk() || (!s.window.empty() && s.window.front().done);
   });
   s.wait_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!s.error.IsOk()) return s.error;
@@ -82,6 +89,12 @@ Result<std::unique_ptr<StagedBlock>> Prefetcher::Next() {
   ++s.taken;
   ScheduleLocked();
   return block;
+}
+
+void Prefetcher::Recycle(std::unique_ptr<StagedBlock> block) {
+  if (!block) return;
+  std::lock_guard lock(state_->mutex);
+  if (state_->spare.size() < static_cast<size_t>(window_)) state_->spare.push_back(std::move(block));
 }
 
 double Prefetcher::WaitSeconds() const {

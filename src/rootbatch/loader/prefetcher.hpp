@@ -1,18 +1,20 @@
 // Prefetcher: reads a list of segments on a thread pool, a bounded window
 // ahead of its consumer, and hands them out as StagedBlocks in list order.
 //
-// Each segment is read as one task per column, so even a single block in
-// flight keeps every worker busy; the window (segments read or being read
-// but not yet taken) bounds the memory. Blocks come out in list order
-// whatever the thread count, which is what makes batches deterministic.
+// Each segment is one task; the window (segments read or being read but not
+// yet taken, at least threads + 1) keeps every worker busy and bounds the
+// memory. Blocks come out in list order whatever the thread count, which is
+// what makes batches deterministic.
 //
 // Threading: tasks share a State with the Prefetcher (shared_ptr), so a task
 // still queued in the pool when the Prefetcher is destroyed finds the state
 // cancelled and returns. `mutex` guards everything in State except the
-// read-only `reads` and `reader`; `changed` signals a finished block, an
-// error or cancellation.
+// read-only `reads` and `reader`, and `cancelled`, which is atomic so that a
+// running read can poll it between columns; `changed` signals a finished
+// block, an error or cancellation.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -45,14 +47,17 @@ class Prefetcher {
   // last one. Fails with the read error, or kCancelled after Cancel().
   Result<std::unique_ptr<StagedBlock>> Next();
   void Cancel();
+  // Gives a consumed block back, so its memory serves a later segment
+  // (fresh memory costs page faults on every block otherwise).
+  void Recycle(std::unique_ptr<StagedBlock> block);
 
   double WaitSeconds() const;  // time Next() spent waiting for workers
   ReadStats Stats() const;     // what the finished reads cost
 
  private:
   struct Pending {
-    std::unique_ptr<StagedBlock> block;
-    int columns_left = 0;
+    std::unique_ptr<StagedBlock> block;  // set by the task when done
+    bool done = false;
   };
   struct State {
     std::shared_ptr<const BlockReader> reader;
@@ -61,9 +66,10 @@ class Prefetcher {
     std::mutex mutex;
     std::condition_variable changed;
     std::deque<Pending> window;  // segments [taken, scheduled)
+    std::vector<std::unique_ptr<StagedBlock>> spare;  // recycled blocks
     size_t taken = 0;            // segments handed out
     size_t scheduled = 0;        // segments submitted to the pool
-    bool cancelled = false;
+    std::atomic<bool> cancelled{false};
     Status error;
     ReadStats stats;
     double wait_seconds = 0;
@@ -71,7 +77,7 @@ class Prefetcher {
 
   // Submits segments until the window is full; requires the lock.
   void ScheduleLocked();
-  static void RunTask(const std::shared_ptr<State>& state, size_t segment, size_t route, StagedBlock* block);
+  static void RunTask(const std::shared_ptr<State>& state, size_t segment);
 
   ThreadPool* pool_;
   int window_;

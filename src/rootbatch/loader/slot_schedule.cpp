@@ -5,50 +5,67 @@
 namespace rootbatch::loader {
 
 SlotSchedule::SlotSchedule(ShuffleStrategy strategy, int64_t num_slots, int64_t batch_size, int64_t rows,
-                           int64_t num_batches, uint64_t seed)
-    : strategy_(strategy), batch_size_(batch_size), rows_(rows), num_batches_(num_batches), rng_(seed) {
-  initial_fill_ = std::min(num_slots, rows);
-  slot_position_.assign(static_cast<size_t>(std::max<int64_t>(initial_fill_, 0)), -1);
-  live_.resize(slot_position_.size());
-  for (size_t s = 0; s < slot_position_.size(); ++s) {
-    slot_position_[s] = static_cast<int64_t>(s);
-    live_[s] = static_cast<int32_t>(s);
+                           int64_t num_batches, uint64_t seed, bool track_positions)
+    : strategy_(strategy),
+      batch_size_(batch_size),
+      rows_(rows),
+      num_batches_(num_batches),
+      rng_(seed),
+      tracking_(track_positions) {
+  initial_fill_ = std::max<int64_t>(std::min(num_slots, rows), 0);
+  live_.resize(static_cast<size_t>(initial_fill_));
+  for (size_t s = 0; s < live_.size(); ++s) live_[s] = static_cast<int32_t>(s);
+  if (tracking_) {
+    slot_position_.resize(live_.size());
+    for (size_t s = 0; s < live_.size(); ++s) slot_position_[s] = static_cast<int64_t>(s);
   }
   next_incoming_ = initial_fill_;
-  cursor_ = 0;
   if (strategy_ == ShuffleStrategy::kClusterChunks) rng_.Shuffle(live_);
 }
 
-void SlotSchedule::RefillOrEmpty(int32_t slot, Step* step) {
+void SlotSchedule::StopTracking() {
+  tracking_ = false;
+  std::vector<int64_t>().swap(slot_position_);
+}
+
+int64_t SlotSchedule::Take(int32_t slot, Step* step) {
+  step->take.push_back(slot);
+  const auto s = static_cast<size_t>(slot);
+  if (tracking_) step->positions.push_back(slot_position_[s]);
   if (next_incoming_ < rows_) {
-    if (step->fill_count == 0) step->fill_begin = next_incoming_;
-    slot_position_[static_cast<size_t>(slot)] = next_incoming_++;
+    if (tracking_) slot_position_[s] = next_incoming_;
+    ++next_incoming_;
     ++step->fill_count;
-  } else {
-    slot_position_[static_cast<size_t>(slot)] = -1;
+    return 1;
   }
+  if (tracking_) slot_position_[s] = -1;
+  if (strategy_ != ShuffleStrategy::kStream) {
+    if (empty_.empty()) empty_.assign(static_cast<size_t>(initial_fill_), 0);
+    empty_[s] = 1;
+    ++emptied_;
+  }
+  return 0;
 }
 
 void SlotSchedule::TakeStream(int64_t count, Step* step) {
-  // Partial Fisher-Yates: live_[0 .. count) become the batch.
+  // A partial Fisher-Yates makes live_[0 .. count) the batch. The random
+  // indices do not depend on the array, so draw them first and prefetch
+  // what they point at: live_ is large and read at random.
   const size_t live = live_.size();
-  for (size_t k = 0; k < static_cast<size_t>(count); ++k) {
-    size_t j = k + static_cast<size_t>(rng_.Below(live - k));
-    std::swap(live_[k], live_[j]);
+  const auto n = static_cast<size_t>(count);
+  draws_.resize(n);
+  for (size_t k = 0; k < n; ++k) {
+    draws_[k] = k + static_cast<size_t>(rng_.Below(live - k));
+    __builtin_prefetch(&live_[draws_[k]]);
   }
-  for (size_t k = 0; k < static_cast<size_t>(count); ++k) {
-    int32_t slot = live_[k];
-    step->take.push_back(slot);
-    step->positions.push_back(slot_position_[static_cast<size_t>(slot)]);
-    RefillOrEmpty(slot, step);
-  }
-  // Slots left empty (the stream ended) leave the live set; remove from the
-  // back so that the indices still to visit are not disturbed.
-  for (size_t k = static_cast<size_t>(count); k-- > 0;) {
-    if (slot_position_[static_cast<size_t>(live_[k])] < 0) {
-      live_[k] = live_.back();
-      live_.pop_back();
-    }
+  for (size_t k = 0; k < n; ++k) std::swap(live_[k], live_[draws_[k]]);
+  size_t refilled = 0;
+  for (size_t k = 0; k < n; ++k) refilled += static_cast<size_t>(Take(live_[k], step));
+  // Slots not refilled (the stream ended) are the last ones taken; remove
+  // them from the live set, from the back so the others stay in place.
+  for (size_t k = n; k-- > refilled;) {
+    live_[k] = live_.back();
+    live_.pop_back();
   }
 }
 
@@ -56,20 +73,14 @@ void SlotSchedule::TakeChunked(int64_t count, Step* step) {
   for (int64_t k = 0; k < count; ++k) {
     if (cursor_ >= live_.size()) {
       // A new generation: the slots refilled during the last one, shuffled.
-      std::vector<int32_t> next;
-      next.reserve(live_.size());
-      for (int32_t slot : live_) {
-        if (slot_position_[static_cast<size_t>(slot)] >= 0) next.push_back(slot);
+      if (emptied_ > 0) {
+        std::erase_if(live_, [this](int32_t slot) { return empty_[static_cast<size_t>(slot)] != 0; });
       }
-      live_.swap(next);
       cursor_ = 0;
       if (live_.empty()) return;
       if (strategy_ == ShuffleStrategy::kClusterChunks) rng_.Shuffle(live_);
     }
-    int32_t slot = live_[cursor_++];
-    step->take.push_back(slot);
-    step->positions.push_back(slot_position_[static_cast<size_t>(slot)]);
-    RefillOrEmpty(slot, step);
+    Take(live_[cursor_++], step);
   }
 }
 
@@ -80,11 +91,11 @@ bool SlotSchedule::Next(Step* step) {
   step->fill_count = 0;
   if (steps_done_ >= num_batches_) return false;
   // Rows not yet handed out: those in slots plus those still to arrive.
-  int64_t remaining = rows_ - (steps_done_ * batch_size_);
-  int64_t count = std::min(batch_size_, remaining);
+  const int64_t remaining = rows_ - steps_done_ * batch_size_;
+  const int64_t count = std::min(batch_size_, remaining);
   if (count <= 0) return false;
   if (strategy_ == ShuffleStrategy::kStream) {
-    TakeStream(count, step);
+    TakeStream(std::min<int64_t>(count, static_cast<int64_t>(live_.size())), step);
   } else {
     TakeChunked(count, step);
   }

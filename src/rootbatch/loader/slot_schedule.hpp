@@ -30,15 +30,18 @@ class SlotSchedule {
  public:
   struct Step {
     std::vector<int32_t> take;       // slots read out, in batch row order
-    std::vector<int64_t> positions;  // stream position of each row read out
+    std::vector<int64_t> positions;  // stream position of each row read out (when tracking)
     int64_t fill_begin = 0;          // take[i] (i < fill_count) is refilled with fill_begin + i
     int64_t fill_count = 0;
   };
 
   // `rows` in the shard's stream; `num_batches` steps are produced (the
   // caller decides drop_remainder); seed drives kStream and kClusterChunks.
+  // With `track_positions` the schedule also records which stream position
+  // each slot holds (8 bytes per slot): needed to replay up to a resume
+  // point, not to run.
   SlotSchedule(ShuffleStrategy strategy, int64_t num_slots, int64_t batch_size, int64_t rows,
-               int64_t num_batches, uint64_t seed);
+               int64_t num_batches, uint64_t seed, bool track_positions);
 
   // Rows that fill slots [0, InitialFill()) before the first step: positions
   // 0 .. InitialFill() - 1 go to slots 0 .. InitialFill() - 1.
@@ -50,13 +53,16 @@ class SlotSchedule {
   int64_t StepsDone() const { return steps_done_; }
   int64_t NextIncoming() const { return next_incoming_; }
 
-  // Current stream position held by each slot (-1: empty).
+  // Current stream position held by each slot (-1: empty); tracking only.
   const std::vector<int64_t>& SlotPositions() const { return slot_position_; }
+  // Stops tracking and frees the positions.
+  void StopTracking();
 
  private:
   void TakeStream(int64_t count, Step* step);
   void TakeChunked(int64_t count, Step* step);
   void RefillOrEmpty(int32_t slot, Step* step);
+  int64_t Take(int32_t slot, Step* step);  // records `slot`, refills it; returns 1 if refilled
 
   ShuffleStrategy strategy_;
   int64_t batch_size_;
@@ -66,9 +72,13 @@ class SlotSchedule {
   int64_t initial_fill_ = 0;
   int64_t next_incoming_ = 0;
   int64_t steps_done_ = 0;
-  std::vector<int64_t> slot_position_;
-  std::vector<int32_t> live_;   // slots holding a row not yet taken (kStream), or the generation (chunked)
+  bool tracking_;
+  std::vector<int64_t> slot_position_;  // tracking only
+  std::vector<int32_t> live_;   // slots holding a row (kStream), or the generation in take order (chunked)
   size_t cursor_ = 0;           // chunked: next index into live_
+  std::vector<uint8_t> empty_;  // chunked: slots emptied at the end of the stream
+  int64_t emptied_ = 0;
+  std::vector<size_t> draws_;   // kStream: the batch's random indices
 };
 
 }  // namespace rootbatch::loader

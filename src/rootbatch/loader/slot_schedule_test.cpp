@@ -11,7 +11,7 @@ namespace {
 // Runs a schedule, simulating the buffer, and returns the positions yielded.
 std::vector<int64_t> Simulate(ShuffleStrategy strategy, int64_t slots, int64_t batch, int64_t rows, int64_t batches,
                               uint64_t seed, std::vector<int64_t>* sizes = nullptr) {
-  SlotSchedule schedule(strategy, slots, batch, rows, batches, seed);
+  SlotSchedule schedule(strategy, slots, batch, rows, batches, seed, /*track_positions=*/true);
   std::vector<int64_t> buffer(static_cast<size_t>(std::min(slots, rows)), -1);
   for (int64_t p = 0; p < schedule.InitialFill(); ++p) buffer[static_cast<size_t>(p)] = p;
   std::vector<int64_t> out;
@@ -81,6 +81,25 @@ TEST(SlotScheduleTest, StopsAfterTheRequestedBatches) {
   EXPECT_EQ(out.size(), 1000u / 16 * 16);
   std::sort(out.begin(), out.end());
   EXPECT_EQ(std::adjacent_find(out.begin(), out.end()), out.end());
+}
+
+TEST(SlotScheduleTest, TrackingDoesNotChangeTheSchedule) {
+  for (ShuffleStrategy strategy : {ShuffleStrategy::kStream, ShuffleStrategy::kClusterChunks}) {
+    SlotSchedule tracked(strategy, 300, 32, 5000, 157, 4, true);
+    SlotSchedule plain(strategy, 300, 32, 5000, 157, 4, false);
+    SlotSchedule::Step a, b;
+    int steps = 0;
+    while (tracked.Next(&a)) {
+      ASSERT_TRUE(plain.Next(&b));
+      ASSERT_EQ(a.take, b.take);
+      ASSERT_EQ(a.fill_begin, b.fill_begin);
+      ASSERT_EQ(a.fill_count, b.fill_count);
+      EXPECT_TRUE(b.positions.empty());
+      if (++steps == 50) tracked.StopTracking();  // and stopping midway changes nothing either
+    }
+    EXPECT_FALSE(plain.Next(&b));
+    EXPECT_EQ(steps, 157);
+  }
 }
 
 TEST(SlotScheduleTest, SameSeedSameScheduleOtherSeedOther) {
