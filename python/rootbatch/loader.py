@@ -543,11 +543,11 @@ class DataLoader:
 
         return KerasDataset(self, **kwargs)
 
-    def as_jax(self, progress: bool | str = False):
-        """An iterable of JAX arrays (imported through DLPack)."""
+    def as_jax(self, progress: bool | str = False, device=None):
+        """An iterable of JAX arrays (imported through DLPack, no copy on the CPU)."""
         from .jax import JaxIterable
 
-        return JaxIterable(self, progress=progress)
+        return JaxIterable(self, progress=progress, device=device)
 
     def __repr__(self) -> str:
         c = self._config

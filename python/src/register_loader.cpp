@@ -317,12 +317,22 @@ void RegisterLoader(py::module_& m) {
         py::dict d;
         d["feature_names"] = layout.feature_names;
         d["target_names"] = layout.target_names;
-        py::list padded;
-        for (int part : layout.padded_parts) padded.append(layout.parts[static_cast<size_t>(part)].name);
-        d["padded"] = padded;
         py::list ragged;
-        for (const auto& r : layout.ragged) ragged.append(r.name);
+        for (const auto& r : layout.ragged) {
+          ragged.append(py::make_tuple(r.name, std::string(DataTypeName(r.type)), r.item_shape));
+        }
         d["ragged"] = ragged;
+        // Every fixed part of a row: (name, dtype, shape per row); a batch
+        // tensor is [rows, *shape].
+        py::list parts;
+        for (const auto& part : layout.parts) {
+          parts.append(py::make_tuple(part.name, std::string(DataTypeName(part.type)), part.shape));
+        }
+        d["parts"] = parts;
+        d["targets_part"] = layout.targets_part;
+        d["weights_part"] = layout.weights_part;
+        d["mask_parts"] = layout.mask_parts;
+        d["padded_parts"] = layout.padded_parts;
         return d;
       })
       .def("memory", [](PyLoader& self) {
