@@ -166,6 +166,15 @@ py::dict StatsDict(const loader::LoaderStats& s) {
 }  // namespace
 
 void RegisterLoader(py::module_& m) {
+  // For tests of Ctrl-C handling: waits like Loader.next() does for a batch
+  // that never comes, until `seconds` pass or a signal handler raises.
+  m.def("_interruptible_wait", [](double seconds) {
+    std::mutex mutex;
+    std::condition_variable cv;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    WaitInterruptibly(mutex, cv, [&] { return std::chrono::steady_clock::now() >= deadline; });
+  });
+
   py::class_<Dataset, std::shared_ptr<Dataset>>(m, "Dataset")
       .def_static(
           "open",

@@ -1,0 +1,131 @@
+"""Type stubs of rootbatch._core, the pybind11 glue (use the rootbatch package)."""
+from typing import Any, Optional, Sequence
+
+import numpy as np
+
+HAS_LOADER: bool
+
+def _raise_status(code: str, message: str, context: list[str]) -> None: ...
+def _interruptible_wait(seconds: float) -> None: ...
+
+class File:
+    name: str
+    size: int
+    root_version: str
+    compression: int
+    def keys(self) -> list[tuple[str, str, int, str, int, int]]: ...
+
+def open_file(path: str) -> File: ...
+
+class ColumnSpec:
+    name: str
+    dtype: str
+    kind: str
+    inner_shape: tuple[int, ...]
+    source_type: str
+
+class Tree:
+    name: str
+    title: str
+    path: str
+    cycle: int
+    class_name: str
+    num_entries: int
+    description: str
+    columns: list[ColumnSpec]
+    skipped: list[tuple[str, str, str]]
+    def cluster_boundaries(self) -> list[int]: ...
+    def column_entries(self, index: int) -> int: ...
+    def find_column(self, name: str) -> int: ...
+    def read(self, index: int, entry_start: int, entry_stop: int) -> tuple[np.ndarray, Optional[np.ndarray]]: ...
+
+def open_tree(file: File, path: str) -> Tree: ...
+
+class Tensor:
+    name: str
+    dtype: str
+    shape: tuple[int, ...]
+    strides: tuple[int, ...]
+    nbytes: int
+    data_ptr: int
+    def numpy(self) -> np.ndarray: ...
+    def __dlpack__(self, *, stream: Any = None, max_version: Optional[tuple[int, int]] = None,
+                   dl_device: Optional[tuple[int, int]] = None, copy: Optional[bool] = None) -> Any: ...
+    def __dlpack_device__(self) -> tuple[int, int]: ...
+    def __buffer__(self, flags: int) -> memoryview: ...
+
+class RaggedTensor:
+    name: str
+    values: Tensor
+    offsets: Tensor
+
+class Batch:
+    epoch: int
+    index: int
+    num_rows: int
+    features: Tensor
+    targets: Optional[Tensor]
+    weights: Optional[Tensor]
+    entries: Tensor
+    padded: list[Tensor]
+    masks: list[Optional[Tensor]]
+    ragged: list[RaggedTensor]
+
+class Dataset:
+    num_files: int
+    num_entries: int
+    columns: list[ColumnSpec]
+    description: str
+    @staticmethod
+    def open(paths: Sequence[str], tree: str) -> Dataset: ...
+    def file_start(self, file: int) -> int: ...
+
+class JaggedColumn:
+    name: str
+    mode: str  # "pad", "ragged", "flatten"
+    max_length: int
+    pad_value: float
+    mask: bool
+    type: str
+    def __init__(self) -> None: ...
+
+class LoaderOptions:
+    features: list[str]
+    targets: list[str]
+    weight: str
+    jagged: list[JaggedColumn]
+    feature_type: str
+    target_type: Optional[str]
+    weight_type: str
+    batch_size: int
+    drop_remainder: bool
+    memory_budget: int
+    num_threads: int
+    queue_batches: int
+    seed: int
+    shuffle: str  # "none", "stream", "cluster-chunks"
+    stratify: bool
+    block_split: int
+    max_block_entries: int
+    split: str  # "all", "train", "validation"
+    validation_fraction: float
+    rank: int
+    world_size: int
+    worker_id: int
+    num_workers: int
+    def __init__(self) -> None: ...
+
+class LoaderInput:
+    def __init__(self, dataset: Dataset, class_label: Optional[int] = None, sampling_ratio: float = 1.0,
+                 entries: Optional[tuple[int, int]] = None) -> None: ...
+
+class Loader:
+    def __init__(self, inputs: Sequence[LoaderInput], options: LoaderOptions) -> None: ...
+    def next(self) -> Optional[Batch]: ...
+    def set_epoch(self, epoch: int) -> None: ...
+    def state(self) -> str: ...
+    def restore(self, state: str) -> None: ...
+    def stats(self) -> dict[str, Any]: ...
+    def epoch_info(self) -> dict[str, int]: ...
+    def layout(self) -> dict[str, Any]: ...
+    def memory(self) -> dict[str, Any]: ...
