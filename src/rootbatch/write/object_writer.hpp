@@ -23,12 +23,13 @@ inline constexpr uint32_t kNewClassTag = 0xFFFFFFFF;  // kNewClassTag
 inline constexpr uint32_t kClassMask = 0x80000000;    // kClassMask
 inline constexpr uint32_t kMapOffset = 2;             // kMapOffset
 
-// fBits values as ROOT leaves them on objects it writes (kNotDeleted, kIsOnHeap
-// and class-specific bits); readers ignore them, but matching keeps files familiar.
-inline constexpr uint32_t kBitsPlain = 0x03000000;
-inline constexpr uint32_t kBitsTree = 0x03000008;
-inline constexpr uint32_t kBitsBranch = 0x03400000;       // + TBranch::kDoNotUseBufferMap
+// fBits values as ROOT 6.40 leaves them on the objects it writes (kIsOnHeap
+// plus class-specific bits); readers ignore them, but matching keeps files familiar.
+inline constexpr uint32_t kBitsPlain = 0x01000000;
+inline constexpr uint32_t kBitsTree = 0x01000008;
+inline constexpr uint32_t kBitsBranch = 0x01400000;       // + TBranch::kDoNotUseBufferMap
 inline constexpr uint32_t kBitsStreamerInfo = 0x03010000;
+inline constexpr uint32_t kBitsStreamerElement = 0x03000000;
 
 class ObjectWriter : public ByteWriter {
  public:

@@ -245,7 +245,7 @@ void PutElement(ObjectWriter& out, const ElementDef& e) {
   const int16_t subclass_version = (e.kind == ElementKind::kBase || e.kind == ElementKind::kSTL) ? 3 : 2;
   const size_t subclass = out.BeginObject(subclass_version);
   const size_t element = out.BeginObject(4);  // TStreamerElement
-  out.PutTNamed(e.name, e.title, kBitsPlain);
+  out.PutTNamed(e.name, e.title, kBitsStreamerElement);
   out.PutI32(e.type);   // fType
   out.PutI32(e.size);   // fSize
   out.PutI32(0);        // fArrayLength

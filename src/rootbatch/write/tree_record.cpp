@@ -68,8 +68,9 @@ uint32_t PutLeaf(ObjectWriter& out, const BranchRecord& b, uint32_t counter_leaf
   if (spec.kind == BranchKind::kVector) {
     const size_t any = out.BeginObjectAny("TLeafElement");
     const size_t leaf = out.BeginObject(1);
-    // ROOT gives a top-level vector's leaf fLen 1 and fLenType 4 whatever T is.
-    PutTLeaf(out, spec.name, spec.name, 1, 4, false, false, 0);
+    // ROOT gives a top-level vector's leaf fLen 1 and fLenType 0 whatever T is
+    // (ROOT 6.14 wrote 4); readers take T from the branch's class name.
+    PutTLeaf(out, spec.name, spec.name, 1, 0, false, false, 0);
     out.PutI32(-1);  // fID: the whole object
     out.PutI32(-1);  // fType
     out.EndByteCount(leaf);
