@@ -43,6 +43,24 @@ std::vector<size_t> Sample(const std::vector<Unit>& units, const std::vector<Loa
   return chosen;
 }
 
+// Key of the j-th point of a base-2 van der Corput sequence (the bits of j
+// reversed) after a random nested (Owen) scramble: each bit is flipped by a
+// hash of the seed and the bits above it. Any 2^k consecutive points still
+// fall one in each of 2^k equal intervals, so neighbours in the sequence are
+// far apart; and two seeds give nearly independent orders, so consecutive
+// epochs are uncorrelated.
+uint32_t ScrambledRadicalInverse(uint32_t j, uint64_t seed) {
+  uint32_t key = 0;
+  uint64_t prefix = 1;
+  for (int level = 0; level < 32; ++level) {
+    const uint32_t bit = (j >> level) & 1u;
+    const uint32_t flip = static_cast<uint32_t>(Mix64(seed ^ Mix64(prefix)) & 1u);
+    key |= (bit ^ flip) << (31 - level);
+    prefix = (prefix << 1) | bit;
+  }
+  return key;
+}
+
 void StratifiedOrder(std::vector<size_t>& order, Rng& rng) {
   const size_t n = order.size();
   const size_t strata = std::max<size_t>(1, n / static_cast<size_t>(kUnitsPerStratum));
@@ -54,27 +72,24 @@ void StratifiedOrder(std::vector<size_t>& order, Rng& rng) {
   }
   size_t rounds = 0;
   for (const auto& g : groups) rounds = std::max(rounds, g.size());
-  constexpr double kGolden = 0.6180339887498949;
   std::vector<size_t> out;
   out.reserve(n);
   std::vector<size_t> avail;
-  std::vector<std::pair<double, size_t>> keyed;
+  std::vector<std::pair<uint32_t, size_t>> keyed;
+  std::vector<size_t> rank;
   for (size_t r = 0; r < rounds; ++r) {
     avail.clear();
     for (size_t s = 0; s < strata; ++s) {
       if (r < groups[s].size()) avail.push_back(s);
     }
     // The j-th unit of the round comes from the stratum whose rank among the
-    // keys frac(j * golden + phase) is j's rank: neighbours in the round are
-    // about 0.38 or 0.62 of the dataset apart.
-    double phase = rng.Uniform();
+    // round's keys is the rank of key j: consecutive units come from far
+    // apart in the dataset.
+    const uint64_t seed = rng.Next();
     keyed.clear();
-    for (size_t j = 0; j < avail.size(); ++j) {
-      double key = std::fmod(static_cast<double>(j) * kGolden + phase, 1.0);
-      keyed.emplace_back(key, j);
-    }
+    for (size_t j = 0; j < avail.size(); ++j) keyed.emplace_back(ScrambledRadicalInverse(static_cast<uint32_t>(j), seed), j);
     std::sort(keyed.begin(), keyed.end());
-    std::vector<size_t> rank(avail.size());
+    rank.assign(avail.size(), 0);
     for (size_t k = 0; k < keyed.size(); ++k) rank[keyed[k].second] = k;
     for (size_t j = 0; j < avail.size(); ++j) out.push_back(groups[avail[rank[j]]][r]);
   }
