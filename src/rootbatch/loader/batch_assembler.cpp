@@ -100,15 +100,41 @@ void BatchAssembler::Begin(int64_t rows, int64_t epoch, int64_t index) {
   }
 }
 
-void BatchAssembler::Gather(int64_t row, int32_t slot) {
-  const uint8_t* src = Row(slot);
+namespace {
+
+template <size_t kBytes>
+void CopyRowsFixed(uint8_t* dst, const uint8_t* const* rows, size_t offset, size_t count) {
+  for (size_t i = 0; i < count; ++i) std::memcpy(dst + i * kBytes, rows[i] + offset, kBytes);
+}
+
+}  // namespace
+
+void BatchAssembler::GatherRows(int64_t first_row, const int32_t* slots, size_t count) {
+  constexpr size_t kLookahead = 16;
+  row_pointers_.resize(count);
+  for (size_t i = 0; i < count && i < kLookahead; ++i) Prefetch(slots[i]);
+  for (size_t i = 0; i < count; ++i) {
+    if (i + kLookahead < count) Prefetch(slots[i + kLookahead]);
+    row_pointers_[i] = Row(slots[i]);
+  }
+  const uint8_t* const* rows = row_pointers_.data();
   for (size_t p = 0; p < layout_.parts.size(); ++p) {
     const RowPart& part = layout_.parts[p];
-    std::memcpy(part_dst_[p] + static_cast<size_t>(row) * part.bytes, src + part.offset, part.bytes);
+    uint8_t* dst = part_dst_[p] + static_cast<size_t>(first_row) * part.bytes;
+    switch (part.bytes) {
+      case 1: CopyRowsFixed<1>(dst, rows, part.offset, count); break;
+      case 4: CopyRowsFixed<4>(dst, rows, part.offset, count); break;
+      case 8: CopyRowsFixed<8>(dst, rows, part.offset, count); break;
+      case 16: CopyRowsFixed<16>(dst, rows, part.offset, count); break;
+      default:
+        for (size_t i = 0; i < count; ++i) std::memcpy(dst + i * part.bytes, rows[i] + part.offset, part.bytes);
+    }
   }
   for (size_t c = 0; c < layout_.ragged.size(); ++c) {
-    // The slot is refilled next; take its vector rather than copy it.
-    ragged_rows_[c][static_cast<size_t>(row)] = std::move(ragged_slots_[c][static_cast<size_t>(slot)]);
+    // The slots are refilled next; take their vectors rather than copy them.
+    for (size_t i = 0; i < count; ++i) {
+      ragged_rows_[c][static_cast<size_t>(first_row) + i] = std::move(ragged_slots_[c][static_cast<size_t>(slots[i])]);
+    }
   }
 }
 

@@ -26,22 +26,23 @@ class BatchAssembler {
 
   // Copies row `row` of `block` into `slot`.
   void Fill(int32_t slot, const StagedBlock& block, int64_t row);
-  // Hints that `slot` is read soon (hides the cache miss of a random slot).
-  void Prefetch(int32_t slot) const {
-    const uint8_t* row = Row(slot);
-    __builtin_prefetch(row);
-    __builtin_prefetch(row + layout_.row_bytes - 1);
-  }
-
-  // Starts a batch of `rows` rows; Gather must then be called for every row.
+  // Starts a batch of `rows` rows; GatherRows must then cover every row.
   void Begin(int64_t rows, int64_t epoch, int64_t index);
-  void Gather(int64_t row, int32_t slot);
+  // Copies slots[0 .. count) into batch rows first_row, first_row + 1, ...
+  // Part by part: the first pass takes the cache misses of the randomly
+  // placed slots (prefetched ahead), the others find the rows in cache.
+  void GatherRows(int64_t first_row, const int32_t* slots, size_t count);
   Batch Finish();
 
   // Bytes of the fixed part of a batch of `rows` rows (one buffer).
   static size_t BatchBytes(const RowLayout& layout, int64_t rows);
 
  private:
+  void Prefetch(int32_t slot) const {
+    const uint8_t* row = Row(slot);
+    __builtin_prefetch(row);
+    __builtin_prefetch(row + layout_.row_bytes - 1);
+  }
   uint8_t* Row(int32_t slot) const { return slots_ + static_cast<size_t>(slot) * layout_.row_bytes; }
 
   const RowLayout& layout_;
@@ -53,6 +54,7 @@ class BatchAssembler {
   Batch batch_;
   std::vector<uint8_t*> part_dst_;
   std::vector<std::vector<std::vector<uint8_t>>> ragged_rows_;  // [ragged column][row]
+  std::vector<const uint8_t*> row_pointers_;
   std::shared_ptr<Buffer> buffer_;
 };
 

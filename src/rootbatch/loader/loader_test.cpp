@@ -153,6 +153,29 @@ INSTANTIATE_TEST_SUITE_P(Shards, ExactlyOnceTest, ::testing::ValuesIn(AllShardCa
                                          : info.param.strategy == ShuffleStrategy::kNone ? "none" : "chunks");
                          });
 
+TEST(LoaderTest, SmallBuffersKeepRowsIntactAcrossBufferGenerations) {
+  // A buffer much smaller than the data and not a multiple of the batch: the
+  // chunked strategies start new generations inside a batch.
+  auto dataset = MakeDataset({6000, 3001});
+  for (ShuffleStrategy strategy : {ShuffleStrategy::kClusterChunks, ShuffleStrategy::kNone, ShuffleStrategy::kStream}) {
+    LoaderOptions options = SmallOptions();
+    options.shuffle = strategy;
+    options.memory_budget = 90 * 1024;
+    auto loader = MustCreate(In(dataset), options);
+    ASSERT_NE(loader, nullptr);
+    if (strategy == ShuffleStrategy::kClusterChunks) {
+      ASSERT_LT(loader->Memory().num_slots, 3000);
+      ASSERT_NE(loader->Memory().num_slots % options.batch_size, 0);
+    }
+    auto batches = Drain(*loader);
+    for (const Batch& batch : batches) CheckRows(batch);
+    auto entries = Entries(batches);
+    std::sort(entries.begin(), entries.end());
+    ASSERT_EQ(entries.size(), 9001u);
+    for (int64_t e = 0; e < 9001; ++e) ASSERT_EQ(entries[static_cast<size_t>(e)], e);
+  }
+}
+
 bool SameBatches(const std::vector<Batch>& a, const std::vector<Batch>& b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {

@@ -152,19 +152,22 @@ Status Pipeline::Assemble() {
     }
   }
 
-  constexpr size_t kLookahead = 16;
   for (int64_t b = config_.start_batch; schedule.Next(&step); ++b) {
     const size_t count = step.take.size();
     assembler.Begin(static_cast<int64_t>(count), config_.epoch, b);
-    for (size_t i = 0; i < std::min(count, kLookahead); ++i) assembler.Prefetch(step.take[i]);
-    for (size_t i = 0; i < count; ++i) {
-      if (i + kLookahead < count) assembler.Prefetch(step.take[i + kLookahead]);
-      assembler.Gather(static_cast<int64_t>(i), step.take[i]);
-      if (static_cast<int64_t>(i) < step.fill_count) {
+    // Copy out, then refill, in runs that never take a slot refilled earlier
+    // in the same run (see Step::generation_starts).
+    size_t run_begin = 0;
+    for (size_t g = 0; g <= step.generation_starts.size(); ++g) {
+      const size_t run_end = g < step.generation_starts.size() ? step.generation_starts[g] : count;
+      assembler.GatherRows(static_cast<int64_t>(run_begin), step.take.data() + run_begin, run_end - run_begin);
+      const size_t fill_end = std::min(run_end, static_cast<size_t>(step.fill_count));
+      for (size_t i = run_begin; i < fill_end; ++i) {
         const int64_t position = step.fill_begin + static_cast<int64_t>(i);
         RB_RETURN_IF_ERROR(block_for(position));
         assembler.Fill(step.take[i], *block, position - order.starts[current]);
       }
+      run_begin = run_end;
     }
     if (!queue_.Push(assembler.Finish())) return Cancelled("the loader was stopped");
   }

@@ -79,6 +79,7 @@ void SlotSchedule::TakeChunked(int64_t count, Step* step) {
       cursor_ = 0;
       if (live_.empty()) return;
       if (strategy_ == ShuffleStrategy::kClusterChunks) rng_.Shuffle(live_);
+      if (k > 0) step->generation_starts.push_back(static_cast<size_t>(k));
     }
     Take(live_[cursor_++], step);
   }
@@ -87,6 +88,7 @@ void SlotSchedule::TakeChunked(int64_t count, Step* step) {
 bool SlotSchedule::Next(Step* step) {
   step->take.clear();
   step->positions.clear();
+  step->generation_starts.clear();
   step->fill_begin = next_incoming_;
   step->fill_count = 0;
   if (steps_done_ >= num_batches_) return false;

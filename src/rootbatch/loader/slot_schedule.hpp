@@ -33,6 +33,10 @@ class SlotSchedule {
     std::vector<int64_t> positions;  // stream position of each row read out (when tracking)
     int64_t fill_begin = 0;          // take[i] (i < fill_count) is refilled with fill_begin + i
     int64_t fill_count = 0;
+    // Chunked strategies: indices of `take` where a new buffer generation
+    // begins. A slot taken and refilled before such an index may be taken
+    // again after it, so copy out and refill in runs split at these indices.
+    std::vector<size_t> generation_starts;
   };
 
   // `rows` in the shard's stream; `num_batches` steps are produced (the
