@@ -1,0 +1,139 @@
+"""Python-side loader speed per adapter vs the C++ `rootbatch bench` figure on
+the same file and options, and vs uproot.iterate with a hand-written shuffle
+at the same memory. Prints a Markdown table (docs/benchmarks.md, "Python").
+
+    PYTHONPATH=build/release/python python python/benchmarks/bench_adapters.py \
+        --file samples/demo-500000.root --cli build/release/cli/rootbatch
+
+One epoch per measurement, epoch 0 every time (the same batches as the C++
+run); the median of --repeat runs. The consumer does nothing with a batch but
+touch it, so these are loader ceilings, not training speeds.
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+
+import rootbatch  # noqa: E402
+
+
+def features_of(path):
+    return [c.name for c in rootbatch.open(path)["events"].columns
+            if c.kind == "scalar" and c.dtype == "float32" and c.name != "weight"]
+
+
+def cpp_bench(cli, path, features, args):
+    cmd = [cli, "bench", path, "--tree", "events", "--target", "label", "--columns", ",".join(features),
+           "--batch-size", str(args.batch_size), "--memory", args.memory, "--threads", str(args.threads),
+           "--seed", "1", "--json"]
+    rates = []
+    for _ in range(args.repeat):
+        out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+        rates.append(json.loads(out)["events_per_s"])
+    return statistics.median(rates)
+
+
+def python_rate(make_iterable, touch, repeat):
+    rates = []
+    for _ in range(repeat):
+        iterable = make_iterable()
+        start = time.perf_counter()
+        events = 0
+        for item in iterable:
+            events += touch(item)
+        rates.append(events / (time.perf_counter() - start))
+    return statistics.median(rates)
+
+
+def uproot_rate(path, features, batch_size, memory_bytes, repeat):
+    import uproot
+
+    def run():
+        rng = np.random.default_rng(0)
+        events = 0
+        start = time.perf_counter()
+        for chunk in uproot.iterate(f"{path}:events", features + ["label"], step_size=memory_bytes // 2,
+                                    library="np"):
+            x = np.stack([chunk[name] for name in features], axis=1).astype(np.float32)
+            y = chunk["label"].astype(np.float32)[:, None]
+            order = rng.permutation(len(x))
+            for s in range(0, len(x), batch_size):
+                rows = order[s:s + batch_size]
+                events += len(x[rows]) + 0 * len(y[rows])
+        return events / (time.perf_counter() - start)
+
+    return statistics.median(run() for _ in range(repeat))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--file", required=True)
+    parser.add_argument("--cli", default=os.environ.get("ROOTBATCH_CLI", "build/release/cli/rootbatch"))
+    parser.add_argument("--batch-size", type=int, default=1024)
+    parser.add_argument("--memory", default="256MB")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--adapters", default="numpy,torch,tensorflow,keras,jax,uproot")
+    args = parser.parse_args(argv)
+    features = features_of(args.file)
+    wanted = args.adapters.split(",")
+
+    def loader():
+        dl = rootbatch.DataLoader(args.file, columns=features, target="label", batch_size=args.batch_size,
+                                  memory=args.memory, num_threads=args.threads, seed=1)
+        return dl
+
+    def epoch0(view):
+        def make():
+            dl = loader()
+            dl.set_epoch(0)
+            return view(dl)
+        return make
+
+    rows = [("C++ `rootbatch bench`", cpp_bench(args.cli, args.file, features, args))]
+    if "numpy" in wanted:
+        rows.append(("NumPy `as_numpy()`", python_rate(epoch0(lambda d: d.as_numpy()), lambda b: len(b[0]),
+                                                        args.repeat)))
+    if "torch" in wanted:
+        import torch
+
+        torch.set_num_threads(1)
+        rows.append(("PyTorch `as_torch()`", python_rate(epoch0(lambda d: d.as_torch()), lambda b: len(b[0]),
+                                                          args.repeat)))
+        rows.append(("PyTorch DataLoader(num_workers=0)", python_rate(
+            epoch0(lambda d: torch.utils.data.DataLoader(d.as_torch(), batch_size=None)), lambda b: len(b[0]),
+            args.repeat)))
+    if "tensorflow" in wanted:
+        rows.append(("TensorFlow `as_tensorflow()`", python_rate(epoch0(lambda d: d.as_tensorflow()),
+                                                                  lambda b: int(b[0].shape[0]), args.repeat)))
+    if "keras" in wanted:
+        def keras_epoch(d):
+            ds = d.as_keras()
+            return (ds[i] for i in range(len(ds)))
+        rows.append(("Keras `as_keras()` (PyDataset)", python_rate(epoch0(keras_epoch), lambda b: len(b[0]),
+                                                                    args.repeat)))
+    if "jax" in wanted:
+        rows.append(("JAX `as_jax()`", python_rate(epoch0(lambda d: d.as_jax()), lambda b: int(b[0].shape[0]),
+                                                    args.repeat)))
+    if "uproot" in wanted:
+        rows.append(("uproot.iterate + chunk shuffle (same memory)",
+                     uproot_rate(args.file, features, args.batch_size, rootbatch.parse_memory(args.memory),
+                                 args.repeat)))
+    reference = rows[0][1]
+    print(f"\n{args.file}: {len(features)} float features + label, batch {args.batch_size}, memory {args.memory}, "
+          f"{args.threads} threads, median of {args.repeat}\n")
+    print("| consumer | events/s | vs C++ |")
+    print("|---|---|---|")
+    for name, rate in rows:
+        print(f"| {name} | {rate:,.0f} | {rate / reference:.2f} |")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
