@@ -3,33 +3,35 @@
 #include <cmath>
 #include <cstring>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace rootbatch::cli {
 namespace {
 
+// Element i of a flat value array, loaded as its C++ type.
+template <typename T>
+T Load(const uint8_t* values, int64_t i) {
+  T value;
+  std::memcpy(&value, values + i * static_cast<int64_t>(sizeof(T)), sizeof(T));
+  return value;
+}
+
 // Value i of the column's flat value array, as the JSON it deserves.
 void WriteValue(JsonWriter& json, DataType type, const uint8_t* values, int64_t i) {
-  const uint8_t* p = values + i * ByteWidth(type);
-  auto load = [p](auto tag) {
-    decltype(tag) v;
-    std::memcpy(&v, p, sizeof(v));
-    return v;
-  };
-  switch (type) {
-    case DataType::kBool: json.Bool(*p != 0); return;
-    case DataType::kInt8: json.Int(load(int8_t{})); return;
-    case DataType::kUInt8: json.Int(load(uint8_t{})); return;
-    case DataType::kInt16: json.Int(load(int16_t{})); return;
-    case DataType::kUInt16: json.Int(load(uint16_t{})); return;
-    case DataType::kInt32: json.Int(load(int32_t{})); return;
-    case DataType::kUInt32: json.Int(load(uint32_t{})); return;
-    case DataType::kInt64: json.Int(load(int64_t{})); return;
-    case DataType::kUInt64: json.UInt(load(uint64_t{})); return;
-    case DataType::kFloat32: json.Double(load(float{})); return;
-    case DataType::kFloat64: json.Double(load(double{})); return;
-    case DataType::kChar: json.Int(load(int8_t{})); return;
-  }
+  VisitDataType(type, [&](auto tag) {
+    using T = decltype(tag);
+    const T value = Load<T>(values, i);
+    if constexpr (std::is_same_v<T, bool>) {
+      json.Bool(value);
+    } else if constexpr (std::is_floating_point_v<T>) {
+      json.Double(value);
+    } else if constexpr (std::is_same_v<T, uint64_t>) {
+      json.UInt(value);
+    } else {
+      json.Int(static_cast<int64_t>(value));
+    }
+  });
 }
 
 // Writes `shape`-nested lists of values starting at flat index `first`.
@@ -44,48 +46,6 @@ void WriteNested(JsonWriter& json, DataType type, const uint8_t* values, int64_t
   json.BeginArray();
   for (int64_t i = 0; i < shape[dim]; ++i) WriteNested(json, type, values, first + i * stride, shape, dim + 1);
   json.EndArray();
-}
-
-double AsDouble(DataType type, const uint8_t* p) {
-  auto load = [p](auto tag) {
-    decltype(tag) v;
-    std::memcpy(&v, p, sizeof(v));
-    return static_cast<double>(v);
-  };
-  switch (type) {
-    case DataType::kBool: return *p != 0;
-    case DataType::kInt8: case DataType::kChar: return load(int8_t{});
-    case DataType::kUInt8: return load(uint8_t{});
-    case DataType::kInt16: return load(int16_t{});
-    case DataType::kUInt16: return load(uint16_t{});
-    case DataType::kInt32: return load(int32_t{});
-    case DataType::kUInt32: return load(uint32_t{});
-    case DataType::kInt64: return load(int64_t{});
-    case DataType::kUInt64: return load(uint64_t{});
-    case DataType::kFloat32: return load(float{});
-    case DataType::kFloat64: return load(double{});
-  }
-  return 0;
-}
-
-__int128 AsInt(DataType type, const uint8_t* p) {
-  auto load = [p](auto tag) {
-    decltype(tag) v;
-    std::memcpy(&v, p, sizeof(v));
-    return static_cast<__int128>(v);
-  };
-  switch (type) {
-    case DataType::kBool: return *p != 0;
-    case DataType::kInt8: return load(int8_t{});
-    case DataType::kUInt8: return load(uint8_t{});
-    case DataType::kInt16: return load(int16_t{});
-    case DataType::kUInt16: return load(uint16_t{});
-    case DataType::kInt32: return load(int32_t{});
-    case DataType::kUInt32: return load(uint32_t{});
-    case DataType::kInt64: return load(int64_t{});
-    case DataType::kUInt64: return load(uint64_t{});
-    default: return 0;
-  }
 }
 
 }  // namespace
@@ -131,12 +91,17 @@ ColumnSums Summarize(const ColumnSpec& spec, const Column& column) {
   double sum = 0, compensation = 0;
   bool non_finite = false;
   double non_finite_sum = 0;
-  const int width = ByteWidth(spec.type);
   const int64_t n = column.NumValues();
   sums.has_isum = spec.type == DataType::kBool || IsInteger(spec.type);
   for (int64_t i = 0; i < n; ++i) {
-    const uint8_t* p = column.values.data() + i * width;
-    double value = AsDouble(spec.type, p);
+    double value = 0;
+    __int128 exact = 0;
+    VisitDataType(spec.type, [&](auto tag) {
+      using T = decltype(tag);
+      const T v = Load<T>(column.values.data(), i);
+      value = static_cast<double>(v);
+      if constexpr (std::is_integral_v<T>) exact = static_cast<__int128>(v);
+    });
     if (!std::isfinite(value)) {
       non_finite = true;
       non_finite_sum += value;
@@ -145,7 +110,7 @@ ColumnSums Summarize(const ColumnSpec& spec, const Column& column) {
     double t = sum + value;
     compensation += std::fabs(sum) >= std::fabs(value) ? (sum - t) + value : (value - t) + sum;
     sum = t;
-    if (sums.has_isum) sums.isum += AsInt(spec.type, p);
+    if (sums.has_isum) sums.isum += exact;
   }
   sums.sum = non_finite ? non_finite_sum : sum + compensation;
   return sums;

@@ -30,4 +30,26 @@ std::optional<DataType> ParseDataType(std::string_view name);
 bool IsInteger(DataType type);  // bool excluded
 bool IsFloat(DataType type);
 
+// Calls `f(T{})` with the C++ type that holds one element of `type` in
+// memory (bool for kBool, char for kChar), so that code over all types is
+// written once: `VisitDataType(t, [&](auto tag) { using T = decltype(tag); ... })`.
+template <typename F>
+decltype(auto) VisitDataType(DataType type, F&& f) {
+  switch (type) {
+    case DataType::kBool: return f(bool{});
+    case DataType::kInt8: return f(int8_t{});
+    case DataType::kUInt8: return f(uint8_t{});
+    case DataType::kInt16: return f(int16_t{});
+    case DataType::kUInt16: return f(uint16_t{});
+    case DataType::kInt32: return f(int32_t{});
+    case DataType::kUInt32: return f(uint32_t{});
+    case DataType::kInt64: return f(int64_t{});
+    case DataType::kUInt64: return f(uint64_t{});
+    case DataType::kFloat32: return f(float{});
+    case DataType::kFloat64: return f(double{});
+    case DataType::kChar: return f(char{});
+  }
+  return f(char{});
+}
+
 }  // namespace rootbatch

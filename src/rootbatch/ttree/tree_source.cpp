@@ -1,6 +1,7 @@
 #include "rootbatch/ttree/tree_source.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <set>
 
 #include "rootbatch/ttree/basket.hpp"
@@ -192,19 +193,14 @@ Status TreeSource::ReadBranchColumn(const Interpretation& in, EntryRange range, 
         RB_RETURN_IF_ERROR(ReadBranchColumn(interpretations_.columns[c],
                                             {entries.begin, entries.begin + end}, stats, count_column));
         counts.resize(static_cast<size_t>(end));
+        if (!IsInteger(count_column.type)) return Corrupt("counter branch is not an integer");
         for (int64_t i = 0; i < end; ++i) {
-          const uint8_t* p = count_column.values.data() + i * ByteWidth(count_column.type);
-          int64_t value = 0;
-          switch (count_column.type) {
-            case DataType::kInt8: value = *reinterpret_cast<const int8_t*>(p); break;
-            case DataType::kUInt8: value = *p; break;
-            case DataType::kInt16: value = *reinterpret_cast<const int16_t*>(p); break;
-            case DataType::kUInt16: value = *reinterpret_cast<const uint16_t*>(p); break;
-            case DataType::kInt32: value = *reinterpret_cast<const int32_t*>(p); break;
-            case DataType::kUInt32: value = *reinterpret_cast<const uint32_t*>(p); break;
-            case DataType::kInt64: case DataType::kUInt64: value = *reinterpret_cast<const int64_t*>(p); break;
-            default: return Corrupt("counter branch is not an integer");
-          }
+          int64_t value = VisitDataType(count_column.type, [&](auto tag) {
+            using T = decltype(tag);
+            T v;
+            std::memcpy(&v, count_column.values.data() + i * static_cast<int64_t>(sizeof(T)), sizeof(T));
+            return static_cast<int64_t>(v);
+          });
           if (value < 0) return Corrupt("counter value " + std::to_string(value) + " is negative");
           counts[static_cast<size_t>(i)] = value;
         }
