@@ -84,11 +84,45 @@ Status BlockReader::ReadBlock(const Segment& segment, StagedBlock* block, ReadSt
     if (cancelled != nullptr && cancelled->load(std::memory_order_relaxed)) return Cancelled("read cancelled");
     RB_ASSIGN_OR_RETURN(columns[route], ReadColumn(segment, route, stats));
   }
+  // Runs of float32 -> float32 scalar columns at consecutive offsets (float
+  // features, the common case) are transposed together; the rest is
+  // converted column by column.
+  std::vector<std::pair<size_t, size_t>> runs;  // [first route, end route)
+  for (size_t route = 0; route < columns.size(); ++route) {
+    const ColumnRoute& r = layout_.routes[route];
+    const bool plain = r.kind == ColumnRoute::Kind::kFixed && r.inner == 1 && r.spec.type == DataType::kFloat32 &&
+                       r.out_type == DataType::kFloat32;
+    if (!plain) continue;
+    if (!runs.empty() && runs.back().second == route &&
+        layout_.routes[route - 1].offset + sizeof(float) == r.offset) {
+      ++runs.back().second;
+    } else {
+      runs.emplace_back(route, route + 1);
+    }
+  }
+  std::vector<char> in_run(columns.size(), 0);
+  for (const auto& [first, last] : runs) {
+    if (last - first < 2) continue;
+    for (size_t route = first; route < last; ++route) in_run[route] = 1;
+  }
+  std::vector<const float*> pointers;
   constexpr int64_t kTile = 256;
   for (int64_t begin = 0; begin < block->rows; begin += kTile) {
     const int64_t end = std::min(block->rows, begin + kTile);
+    for (const auto& [first, last] : runs) {
+      if (last - first < 2) continue;
+      pointers.clear();
+      for (size_t route = first; route < last; ++route) {
+        pointers.push_back(reinterpret_cast<const float*>(columns[route].values.data()) + begin);
+      }
+      TransposeFloat32(pointers.data(), static_cast<int>(pointers.size()), end - begin,
+                       block->fixed.get() + static_cast<size_t>(begin) * layout_.row_bytes + layout_.routes[first].offset,
+                       layout_.row_bytes);
+    }
     for (size_t route = 0; route < columns.size(); ++route) {
-      if (layout_.routes[route].kind != ColumnRoute::Kind::kRagged) Convert(route, columns[route], begin, end, block);
+      if (layout_.routes[route].kind != ColumnRoute::Kind::kRagged && in_run[route] == 0) {
+        Convert(route, columns[route], begin, end, block);
+      }
     }
   }
   for (size_t route = 0; route < columns.size(); ++route) {

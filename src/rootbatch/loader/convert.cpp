@@ -1,5 +1,7 @@
 #include "rootbatch/loader/convert.hpp"
 
+#include <immintrin.h>
+
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -115,6 +117,68 @@ void ConvertRows(DataType from, const void* src, int64_t rows, int64_t inner, Da
     case DataType::kFloat32: return DispatchTo(static_cast<const float*>(src), rows, inner, to, out, dst_stride);
     case DataType::kFloat64: return DispatchTo(static_cast<const double*>(src), rows, inner, to, out, dst_stride);
   }
+}
+
+namespace {
+
+void TransposeScalar(const float* const* columns, int count, int64_t rows, uint8_t* dst, size_t stride) {
+  for (int c = 0; c < count; ++c) {
+    for (int64_t r = 0; r < rows; ++r) std::memcpy(dst + static_cast<size_t>(r) * stride + 4 * static_cast<size_t>(c), &columns[c][r], 4);
+  }
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx2"))) void TransposeAvx2(const float* const* columns, int count, int64_t rows, uint8_t* dst,
+                                                   size_t stride) {
+  int c = 0;
+  for (; c + 8 <= count; c += 8) {
+    const float* const* in = columns + c;
+    int64_t r = 0;
+    for (; r + 8 <= rows; r += 8) {
+      const __m256 a0 = _mm256_loadu_ps(in[0] + r), a1 = _mm256_loadu_ps(in[1] + r);
+      const __m256 a2 = _mm256_loadu_ps(in[2] + r), a3 = _mm256_loadu_ps(in[3] + r);
+      const __m256 a4 = _mm256_loadu_ps(in[4] + r), a5 = _mm256_loadu_ps(in[5] + r);
+      const __m256 a6 = _mm256_loadu_ps(in[6] + r), a7 = _mm256_loadu_ps(in[7] + r);
+      const __m256 t0 = _mm256_unpacklo_ps(a0, a1), t1 = _mm256_unpackhi_ps(a0, a1);
+      const __m256 t2 = _mm256_unpacklo_ps(a2, a3), t3 = _mm256_unpackhi_ps(a2, a3);
+      const __m256 t4 = _mm256_unpacklo_ps(a4, a5), t5 = _mm256_unpackhi_ps(a4, a5);
+      const __m256 t6 = _mm256_unpacklo_ps(a6, a7), t7 = _mm256_unpackhi_ps(a6, a7);
+      const __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+      const __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+      const __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+      const __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+      const __m256 out[8] = {_mm256_permute2f128_ps(u0, u4, 0x20), _mm256_permute2f128_ps(u1, u5, 0x20),
+                             _mm256_permute2f128_ps(u2, u6, 0x20), _mm256_permute2f128_ps(u3, u7, 0x20),
+                             _mm256_permute2f128_ps(u0, u4, 0x31), _mm256_permute2f128_ps(u1, u5, 0x31),
+                             _mm256_permute2f128_ps(u2, u6, 0x31), _mm256_permute2f128_ps(u3, u7, 0x31)};
+      for (int k = 0; k < 8; ++k) {
+        _mm256_storeu_ps(reinterpret_cast<float*>(dst + static_cast<size_t>(r + k) * stride + 4 * static_cast<size_t>(c)),
+                         out[k]);
+      }
+    }
+    if (r < rows) {
+      // The tail rows of these 8 columns start at row r of each column.
+      const float* tail[8];
+      for (int k = 0; k < 8; ++k) tail[k] = in[k] + r;
+      TransposeScalar(tail, 8, rows - r, dst + static_cast<size_t>(r) * stride + 4 * static_cast<size_t>(c), stride);
+    }
+  }
+  TransposeScalar(columns + c, count - c, rows, dst + 4 * static_cast<size_t>(c), stride);
+}
+#endif
+
+}  // namespace
+
+void TransposeFloat32(const float* const* columns, int count, int64_t rows, void* dst, size_t dst_stride) {
+  auto* out = static_cast<uint8_t*>(dst);
+#if defined(__x86_64__)
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  if (avx2) {
+    TransposeAvx2(columns, count, rows, out, dst_stride);
+    return;
+  }
+#endif
+  TransposeScalar(columns, count, rows, out, dst_stride);
 }
 
 void FillValue(DataType to, double value, void* dst, int64_t count) {

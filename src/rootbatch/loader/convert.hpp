@@ -25,6 +25,12 @@ bool IsLossless(DataType from, DataType to);
 void ConvertRows(DataType from, const void* src, int64_t rows, int64_t inner, DataType to, void* dst,
                  size_t dst_stride);
 
+// Interleaves `count` float32 columns into rows: value r of columns[c] goes
+// to dst + r * dst_stride + 4 * c. The common case of float features kept as
+// float32; uses 8x8 AVX2 transposes where the CPU has them (about twice as
+// fast as scattering one column at a time).
+void TransposeFloat32(const float* const* columns, int count, int64_t rows, void* dst, size_t dst_stride);
+
 // Writes `count` copies of `value` converted to `to` at dst (unaligned ok).
 void FillValue(DataType to, double value, void* dst, int64_t count);
 

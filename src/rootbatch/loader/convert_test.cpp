@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <vector>
 
 namespace rootbatch::loader {
 namespace {
@@ -45,6 +46,30 @@ TEST(ConvertTest, StridedRowsAndSaturation) {
   EXPECT_FALSE(flags[0]);
   EXPECT_TRUE(flags[1]);
   EXPECT_TRUE(flags[2]);
+}
+
+TEST(ConvertTest, TransposeFloat32MatchesAScatter) {
+  for (int count : {1, 7, 8, 13, 28}) {
+    for (int64_t rows : {1, 7, 8, 9, 100}) {
+      std::vector<std::vector<float>> columns(static_cast<size_t>(count));
+      std::vector<const float*> pointers;
+      for (int c = 0; c < count; ++c) {
+        for (int64_t r = 0; r < rows; ++r) columns[static_cast<size_t>(c)].push_back(static_cast<float>(c * 1000 + r));
+        pointers.push_back(columns[static_cast<size_t>(c)].data());
+      }
+      const size_t stride = 4 * static_cast<size_t>(count) + 12;
+      std::vector<uint8_t> out(static_cast<size_t>(rows) * stride, 0xAB);
+      TransposeFloat32(pointers.data(), count, rows, out.data(), stride);
+      for (int64_t r = 0; r < rows; ++r) {
+        for (int c = 0; c < count; ++c) {
+          float value;
+          std::memcpy(&value, out.data() + static_cast<size_t>(r) * stride + 4 * static_cast<size_t>(c), 4);
+          ASSERT_EQ(value, static_cast<float>(c * 1000 + r)) << count << " columns, " << rows << " rows";
+        }
+        ASSERT_EQ(out[static_cast<size_t>(r) * stride + stride - 1], 0xAB);  // padding untouched
+      }
+    }
+  }
 }
 
 TEST(ConvertTest, FillValue) {
