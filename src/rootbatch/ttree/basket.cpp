@@ -48,6 +48,21 @@ Result<BasketData> ReadEmbedded(const BranchModel& branch, int64_t index, int64_
 
 }  // namespace
 
+BasketHeader ParseBasketHeader(ByteCursor& cursor) {
+  BasketHeader header;
+  header.key = ParseKeyHeader(cursor);
+  cursor.ReadI16();                          // version
+  cursor.ReadI32();                          // fBufferSize
+  header.nevbuf_size = cursor.ReadI32();     // fNevBufSize
+  if (header.nevbuf_size < 0) {
+    header.nevbuf_size = -header.nevbuf_size;
+    cursor.ReadU8();                         // fIOBits
+  }
+  header.nevbuf = cursor.ReadI32();          // fNevBuf
+  header.last = cursor.ReadI32();            // fLast
+  return header;
+}
+
 int64_t BasketCount(const BranchModel& branch) {
   return branch.write_basket + static_cast<int64_t>(branch.embedded.size());
 }
@@ -89,17 +104,12 @@ Result<BasketData> ReadBasket(const ByteSource& source, const BranchModel& branc
   }
   RB_ASSIGN_OR_RETURN_CTX(auto raw, source.Read(seek, nbytes), where);
   ByteCursor cursor(raw, seek);
-  KeyHeader key = ParseKeyHeader(cursor);
-  cursor.ReadI16();                         // version
-  cursor.ReadI32();                         // fBufferSize
+  BasketHeader header = ParseBasketHeader(cursor);
+  KeyHeader& key = header.key;
   BasketData basket;
-  basket.nevbuf_size = cursor.ReadI32();    // fNevBufSize
-  if (basket.nevbuf_size < 0) {
-    basket.nevbuf_size = -basket.nevbuf_size;
-    cursor.ReadU8();                        // fIOBits
-  }
-  basket.num_entries = cursor.ReadI32();    // fNevBuf
-  const int32_t last = cursor.ReadI32();    // fLast
+  basket.nevbuf_size = header.nevbuf_size;
+  basket.num_entries = header.nevbuf;
+  const int32_t last = header.last;
   RB_RETURN_IF_ERROR_CTX(cursor.status(), where);
   key.seek_key = seek;
   RB_RETURN_IF_ERROR_CTX(ValidateKey(key, source.Size()), where);

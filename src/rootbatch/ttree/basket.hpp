@@ -14,10 +14,21 @@
 #include "rootbatch/base/status.hpp"
 #include "rootbatch/codec/codec.hpp"
 #include "rootbatch/column/column.hpp"
+#include "rootbatch/io/byte_cursor.hpp"
 #include "rootbatch/io/byte_source.hpp"
+#include "rootbatch/tfile/key.hpp"
 #include "rootbatch/ttree/tree_model.hpp"
 
 namespace rootbatch {
+
+// The TBasket fields that follow its key header, on disk and embedded alike.
+struct BasketHeader {
+  KeyHeader key;
+  int32_t nevbuf_size = 0;  // fNevBufSize (made positive)
+  int32_t nevbuf = 0;       // fNevBuf
+  int32_t last = 0;         // fLast
+};
+BasketHeader ParseBasketHeader(ByteCursor& cursor);
 
 struct BasketData {
   std::vector<uint8_t> buffer;  // decompressed payload (or embedded data)

@@ -5,6 +5,7 @@
 #include "rootbatch/io/byte_cursor.hpp"
 #include "rootbatch/tfile/key.hpp"
 #include "rootbatch/tfile/object_reader.hpp"
+#include "rootbatch/ttree/basket.hpp"
 
 namespace rootbatch {
 namespace {
@@ -312,18 +313,12 @@ class TreeParser {
 
   Result<EmbeddedBasket> ParseEmbeddedBasket(const ObjectAny& item) {
     const int64_t start = cursor_.FileOffset();
-    KeyHeader key = ParseKeyHeader(cursor_);
-    cursor_.ReadI16();                         // version
-    cursor_.ReadI32();                         // fBufferSize
+    BasketHeader header = ParseBasketHeader(cursor_);
     EmbeddedBasket basket;
-    basket.nevbuf_size = cursor_.ReadI32();    // fNevBufSize
-    if (basket.nevbuf_size < 0) {
-      basket.nevbuf_size = -basket.nevbuf_size;
-      cursor_.ReadU8();                        // fIOBits
-    }
-    basket.nevbuf = cursor_.ReadI32();         // fNevBuf
-    basket.last = cursor_.ReadI32();           // fLast
-    basket.keylen = key.keylen;
+    basket.nevbuf_size = header.nevbuf_size;
+    basket.nevbuf = header.nevbuf;
+    basket.last = header.last;
+    basket.keylen = header.key.keylen;
     const uint8_t flag = cursor_.ReadU8();
     RB_RETURN_IF_ERROR(cursor_.status());
     if (basket.nevbuf < 0 || basket.last < basket.keylen || basket.keylen < 0 ||
