@@ -181,6 +181,19 @@ def test_pattern_tiny_trees(uproot, awkward, write_pattern, tmp_path, entries):
         check_pattern_tree(f["pattern"], awkward, entries)
 
 
+def test_pattern_with_tiny_baskets_and_a_multi_block_tree_record(uproot, awkward, write_pattern, tmp_path):
+    # 64-byte baskets: thousands of baskets per branch, and a TTree record of
+    # several MB, compressed in several blocks.
+    path = tmp_path / "tiny-baskets.root"
+    run(write_pattern, path, "--entries", 6000, "--codec", "zstd", "--basket-size", 64)
+    check_file_layout(path, uproot)
+    with uproot.open(path) as f:
+        key = f.key("pattern")
+        assert key.fObjlen > 512 * 1024 and key.fNbytes - key.fKeylen < key.fObjlen
+        assert f["pattern"]["x_f8"].num_baskets == 6000 // 8
+        check_pattern_tree(f["pattern"], awkward, 6000)
+
+
 def test_pattern_in_subdirectory_with_levels(uproot, awkward, write_pattern, tmp_path):
     path = tmp_path / "nested.root"
     run(write_pattern, path, "--entries", 500, "--codec", "zlib", "--level", 9, "--dir", "one/two",

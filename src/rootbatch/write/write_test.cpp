@@ -399,6 +399,38 @@ TEST(FileLayoutTest, HeaderKeysAndFreeSegments) {
   std::filesystem::remove(path);
 }
 
+TEST(FileLayoutTest, LargeTreeRecordIsCompressedInSeveralBlocks) {
+  // Tiny baskets: the TTree record (basket metadata) grows past 256 KiB and is
+  // compressed slice by slice, which bounds the codec's memory.
+  const std::string path = TempPath("blocks.root");
+  TreeWriterOptions options;
+  options.basket_size = 64;
+  WritePatternFile(path, 20000, {Codec::kZstd, 5}, options);
+  auto root = RootFile::Open(path);
+  ASSERT_TRUE(root.IsOk()) << root.status().ToString();
+  auto key = root->get()->FindKey("pattern");
+  ASSERT_TRUE(key.IsOk());
+  EXPECT_GT((*key)->objlen, 2 * (256 << 10));
+  EXPECT_TRUE((*key)->IsCompressed());
+  auto stored = root->get()->Source().Read((*key)->seek_key + (*key)->keylen, (*key)->nbytes - (*key)->keylen);
+  ASSERT_TRUE(stored.IsOk());
+  int blocks = 0;
+  int64_t uncompressed = 0;
+  for (size_t pos = 0; pos + kBlockHeaderSize <= stored->size(); ++blocks) {
+    const uint8_t* h = stored->data() + pos;
+    EXPECT_EQ(std::string(reinterpret_cast<const char*>(h), 2), "ZS");
+    const int64_t c = h[3] | (h[4] << 8) | (h[5] << 16);
+    uncompressed += h[6] | (h[7] << 8) | (h[8] << 16);
+    pos += kBlockHeaderSize + static_cast<size_t>(c);
+  }
+  EXPECT_GT(blocks, 1);
+  EXPECT_EQ(uncompressed, (*key)->objlen);
+  auto source = OpenTreeSource(path, "pattern");
+  ASSERT_TRUE(source.IsOk()) << source.status().ToString();
+  ExpectPatternRange(**source, {0, 20000});
+  std::filesystem::remove(path);
+}
+
 TEST(FileLayoutTest, ReproducibleWithAFixedTimestampAndUuid) {
   FileWriterOptions fixed{.title = "", .timestamp = 1700000000, .uuid_seed = 7};
   TreeWriterOptions options;
