@@ -33,26 +33,21 @@ def cpp_bench(cli, path, features, args):
     cmd = [cli, "bench", path, "--tree", "events", "--target", "label", "--columns", ",".join(features),
            "--batch-size", str(args.batch_size), "--memory", args.memory, "--threads", str(args.threads),
            "--seed", "1", "--json"]
-    rates = []
-    for _ in range(args.repeat):
-        out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-        rates.append(json.loads(out)["events_per_s"])
-    return statistics.median(rates)
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    return json.loads(out)["events_per_s"]
 
 
-def python_rate(make_iterable, touch, repeat):
-    rates = []
-    for _ in range(repeat):
-        iterable = make_iterable()
-        start = time.perf_counter()
-        events = 0
-        for item in iterable:
-            events += touch(item)
-        rates.append(events / (time.perf_counter() - start))
-    return statistics.median(rates)
+def python_rate(make_iterable, touch):
+    """events/s of one epoch, timed from after the loader's construction (as `rootbatch bench` does)."""
+    iterable = make_iterable()
+    start = time.perf_counter()
+    events = 0
+    for item in iterable:
+        events += touch(item)
+    return events / (time.perf_counter() - start)
 
 
-def uproot_rate(path, features, batch_size, memory_bytes, repeat):
+def uproot_rate(path, features, batch_size, memory_bytes):
     import uproot
 
     def run():
@@ -69,7 +64,7 @@ def uproot_rate(path, features, batch_size, memory_bytes, repeat):
                 events += len(x[rows]) + 0 * len(y[rows])
         return events / (time.perf_counter() - start)
 
-    return statistics.median(run() for _ in range(repeat))
+    return run()
 
 
 def main(argv=None):
@@ -94,38 +89,44 @@ def main(argv=None):
         def make():
             dl = loader()
             dl.set_epoch(0)
+            len(dl)  # opens the files and plans (the C++ figure excludes this too)
             return view(dl)
         return make
 
-    rows = [("C++ `rootbatch bench`", cpp_bench(args.cli, args.file, features, args))]
+    # name -> a function running one epoch and returning events/s. The runs are
+    # interleaved (round r of every consumer, then round r + 1) so that a busy
+    # machine slows every consumer alike; the median of the rounds is reported.
+    consumers = {"C++ `rootbatch bench`": lambda: cpp_bench(args.cli, args.file, features, args)}
     if "numpy" in wanted:
-        rows.append(("NumPy `as_numpy()`", python_rate(epoch0(lambda d: d.as_numpy()), lambda b: len(b[0]),
-                                                        args.repeat)))
+        consumers["NumPy `as_numpy()`"] = lambda: python_rate(epoch0(lambda d: d.as_numpy()), lambda b: len(b[0]))
     if "torch" in wanted:
         import torch
 
         torch.set_num_threads(1)
-        rows.append(("PyTorch `as_torch()`", python_rate(epoch0(lambda d: d.as_torch()), lambda b: len(b[0]),
-                                                          args.repeat)))
-        rows.append(("PyTorch DataLoader(num_workers=0)", python_rate(
-            epoch0(lambda d: torch.utils.data.DataLoader(d.as_torch(), batch_size=None)), lambda b: len(b[0]),
-            args.repeat)))
+        consumers["PyTorch `as_torch()`"] = lambda: python_rate(epoch0(lambda d: d.as_torch()), lambda b: len(b[0]))
+        consumers["PyTorch DataLoader(batch_size=None)"] = lambda: python_rate(
+            epoch0(lambda d: torch.utils.data.DataLoader(d.as_torch(), batch_size=None)), lambda b: len(b[0]))
     if "tensorflow" in wanted:
-        rows.append(("TensorFlow `as_tensorflow()`", python_rate(epoch0(lambda d: d.as_tensorflow()),
-                                                                  lambda b: int(b[0].shape[0]), args.repeat)))
+        consumers["TensorFlow `as_tensorflow()`"] = lambda: python_rate(
+            epoch0(lambda d: d.as_tensorflow()), lambda b: int(b[0].shape[0]))
     if "keras" in wanted:
         def keras_epoch(d):
             ds = d.as_keras()
             return (ds[i] for i in range(len(ds)))
-        rows.append(("Keras `as_keras()` (PyDataset)", python_rate(epoch0(keras_epoch), lambda b: len(b[0]),
-                                                                    args.repeat)))
+        consumers["Keras `as_keras()` (PyDataset)"] = lambda: python_rate(epoch0(keras_epoch), lambda b: len(b[0]))
     if "jax" in wanted:
-        rows.append(("JAX `as_jax()`", python_rate(epoch0(lambda d: d.as_jax()), lambda b: int(b[0].shape[0]),
-                                                    args.repeat)))
+        consumers["JAX `as_jax()`"] = lambda: python_rate(epoch0(lambda d: d.as_jax()), lambda b: int(b[0].shape[0]))
     if "uproot" in wanted:
-        rows.append(("uproot.iterate + chunk shuffle (same memory)",
-                     uproot_rate(args.file, features, args.batch_size, rootbatch.parse_memory(args.memory),
-                                 args.repeat)))
+        memory_bytes = rootbatch.parse_memory(args.memory)
+        consumers["uproot.iterate + chunk shuffle (same memory)"] = lambda: uproot_rate(
+            args.file, features, args.batch_size, memory_bytes)
+    for consumer in consumers.values():  # warm-up: imports, page cache, JIT
+        consumer()
+    rounds = {name: [] for name in consumers}
+    for _ in range(args.repeat):
+        for name, consumer in consumers.items():
+            rounds[name].append(consumer())
+    rows = [(name, statistics.median(rates)) for name, rates in rounds.items()]
     reference = rows[0][1]
     print(f"\n{args.file}: {len(features)} float features + label, batch {args.batch_size}, memory {args.memory}, "
           f"{args.threads} threads, median of {args.repeat}\n")
