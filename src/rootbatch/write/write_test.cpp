@@ -506,6 +506,53 @@ TEST(WriterErrorsTest, BadAppendsChangeNothing) {
   std::filesystem::remove(path);
 }
 
+TEST(RoundTripTest, UnsignedCounterAndLeafMaximum) {
+  const std::string path = TempPath("ucounter.root");
+  {
+    auto file = FileWriter::Create(path, {Codec::kLz4, 1});
+    ASSERT_TRUE(file.IsOk());
+    auto tree = (*file)->MakeTree("t");
+    ASSERT_TRUE(tree.IsOk());
+    ASSERT_TRUE((*tree)->AddBranch({"n", DataType::kUInt32, BranchKind::kScalar, {}, "", ""}).IsOk());
+    ASSERT_TRUE((*tree)->AddBranch({"d", DataType::kFloat64, BranchKind::kCounterArray, {}, "n", ""}).IsOk());
+    std::vector<uint32_t> n = {3, 0, 7};
+    std::vector<double> d(10);
+    for (size_t k = 0; k < d.size(); ++k) d[k] = 0.5 * static_cast<double>(k);
+    std::vector<int64_t> offsets = {0, 3, 3, 10};
+    std::vector<ColumnView> views = {ColumnView::Of(n), ColumnView::Of(d, offsets)};
+    ASSERT_TRUE((*tree)->Append(views, 3).IsOk());
+    ASSERT_TRUE((*file)->Close().IsOk());
+  }
+  auto source = OpenTreeSource(path, "t");
+  ASSERT_TRUE(source.IsOk()) << source.status().ToString();
+  auto d = (*source)->ReadColumn(*(*source)->FindColumn("d"), {1, 3});
+  ASSERT_TRUE(d.IsOk()) << d.status().ToString();
+  EXPECT_EQ(d->offsets, (std::vector<int64_t>{0, 0, 7}));
+  EXPECT_EQ(d->As<double>()[6], 4.5);
+  // The counter leaf says it is one (fIsRange) and how large it gets (fMaximum 7):
+  // its TLeafI is the last 4 + 4 bytes (fMinimum, fMaximum) of the first leaf.
+  auto root = RootFile::Open(path);
+  ASSERT_TRUE(root.IsOk());
+  auto key = root->get()->FindKey("t");
+  ASSERT_TRUE(key.IsOk());
+  auto payload = root->get()->ReadPayload(**key);
+  ASSERT_TRUE(payload.IsOk());
+  const std::string bytes(payload->begin(), payload->end());
+  const size_t leaf = bytes.find("TLeafI");
+  ASSERT_NE(leaf, std::string::npos);
+  const size_t title = bytes.find(std::string("\x01n\x01n", 4), leaf);  // TNamed "n", "n"
+  ASSERT_NE(title, std::string::npos);
+  const uint8_t* p = payload->data() + title + 4;
+  EXPECT_EQ(LoadBigEndian<int32_t>(p), 1);       // fLen
+  EXPECT_EQ(LoadBigEndian<int32_t>(p + 4), 4);   // fLenType
+  EXPECT_EQ(p[12], 1);                           // fIsRange
+  EXPECT_EQ(p[13], 1);                           // fIsUnsigned
+  EXPECT_EQ(LoadBigEndian<uint32_t>(p + 14), 0u);  // fLeafCount: none
+  EXPECT_EQ(LoadBigEndian<int32_t>(p + 18), 0);  // fMinimum
+  EXPECT_EQ(LoadBigEndian<int32_t>(p + 22), 7);  // fMaximum
+  std::filesystem::remove(path);
+}
+
 TEST(WriterErrorsTest, BadFilesTreesAndOptions) {
   EXPECT_EQ(FileWriter::Create("/nonexistent-dir/x.root", {}).status().Code(), StatusCode::kIOError);
   const std::string path = TempPath("options.root");
