@@ -12,6 +12,9 @@
 // (version + 1000); directory records and the header switch to their large
 // layouts when the file ends beyond it. Baskets always use 64-bit keys, as ROOT's do.
 //
+// Not thread-safe: one thread fills a file and its trees. Memory: one open basket
+// per branch, a write buffer, and per-basket metadata (20 bytes per basket).
+//
 //   auto file = FileWriter::Create("out.root", {Codec::kZstd, 5});
 //   TreeWriter* tree = *(*file)->MakeTree("events", "my events");
 //   ... tree->AddBranch(...), tree->Append(...) ...
