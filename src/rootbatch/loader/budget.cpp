@@ -8,6 +8,8 @@
 namespace rootbatch::loader {
 namespace {
 
+constexpr int64_t kMaxWindow = 256;  // segments read ahead at most
+
 std::string MiB(int64_t bytes) {
   char text[32];
   std::snprintf(text, sizeof(text), "%.1f MiB", static_cast<double>(bytes) / (1024.0 * 1024.0));
@@ -22,7 +24,8 @@ std::string MemoryPlan::Describe() const {
          "), batches " + MiB(batches_bytes);
 }
 
-Result<MemoryPlan> PlanMemory(const RowLayout& layout, const LoaderOptions& options, double mean_items) {
+Result<MemoryPlan> PlanMemory(const RowLayout& layout, const LoaderOptions& options, double mean_items,
+                              int64_t largest_block) {
   MemoryPlan plan;
   const int64_t batch = options.batch_size;
   double ragged_row = 0;  // ragged values per row, output types
@@ -71,7 +74,15 @@ Result<MemoryPlan> PlanMemory(const RowLayout& layout, const LoaderOptions& opti
   }
   plan.max_read_entries = std::clamp<int64_t>(static_cast<int64_t>(static_cast<double>(read_room) / per_entry), 1,
                                               options.max_block_entries);
-  plan.in_flight_bytes = static_cast<int64_t>(per_entry * static_cast<double>(plan.max_read_entries));
+  // Segments are no longer than the largest block: deepen the window to fill
+  // the share with them.
+  const int64_t segment = std::clamp<int64_t>(largest_block, 1, plan.max_read_entries);
+  const double per_worker = options.num_threads * (raw_row + 2.0 * widest_raw) * static_cast<double>(segment);
+  const double per_segment = staged_row * static_cast<double>(segment);
+  const auto deep = static_cast<int64_t>((static_cast<double>(read_room) - per_worker) / per_segment);
+  plan.window = static_cast<int>(std::clamp<int64_t>(deep, plan.window, kMaxWindow));
+  plan.in_flight_bytes = static_cast<int64_t>(
+      std::max(per_entry * static_cast<double>(plan.max_read_entries), per_worker + plan.window * per_segment));
   if (options.shuffle == ShuffleStrategy::kNone) plan.num_slots = batch;  // no mixing: one batch of rows suffices
   plan.buffer_bytes = plan.num_slots * plan.slot_bytes;
   return plan;

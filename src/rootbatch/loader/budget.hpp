@@ -13,7 +13,10 @@
 // The buffer size depends only on the budget, the batch size and the
 // columns, so threads and queue depth never change the batches. Reads are
 // cut into segments of max_read_entries to fit their share (a basket split
-// across segments is decompressed once per segment; the statistics show it).
+// across segments is decompressed once per segment; the statistics show it),
+// and as many segments are read ahead as the share holds (at least
+// threads + 1): a deep window lets the workers run ahead while the assembler
+// thread is busy or descheduled.
 #pragma once
 
 #include <cstdint>
@@ -38,7 +41,10 @@ struct MemoryPlan {
   std::string Describe() const;   // one line, MiB
 };
 
-// `mean_items`: mean items per entry of the jagged columns (for estimates).
-Result<MemoryPlan> PlanMemory(const RowLayout& layout, const LoaderOptions& options, double mean_items);
+// `mean_items`: mean items per entry of the jagged columns (for estimates);
+// `largest_block`: entries of the plan's largest block (segments are no
+// longer, so more of them fit in flight).
+Result<MemoryPlan> PlanMemory(const RowLayout& layout, const LoaderOptions& options, double mean_items,
+                              int64_t largest_block);
 
 }  // namespace rootbatch::loader

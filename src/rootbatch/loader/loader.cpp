@@ -42,7 +42,9 @@ Result<std::unique_ptr<Loader>> Loader::Create(std::vector<LoaderInput> inputs, 
   RB_ASSIGN_OR_RETURN(loader->plan_, BuildPlan(inputs, indices, options));
   loader->reader_ = std::make_shared<BlockReader>(inputs, std::move(layout), std::move(indices));
   RB_ASSIGN_OR_RETURN(double mean_items, MeanJaggedItems(*loader->reader_, loader->plan_));
-  RB_ASSIGN_OR_RETURN(loader->memory_, PlanMemory(loader->reader_->Layout(), options, mean_items));
+  int64_t largest_block = 1;
+  for (const Block& block : loader->plan_.blocks) largest_block = std::max(largest_block, block.entries.Size());
+  RB_ASSIGN_OR_RETURN(loader->memory_, PlanMemory(loader->reader_->Layout(), options, mean_items, largest_block));
   loader->inputs_ = std::move(inputs);
   loader->options_ = std::move(options);
   loader->buffers_ = BufferPool::Create(static_cast<size_t>(loader->options_.queue_batches) + 4);

@@ -656,7 +656,12 @@ TEST(LoaderTest, MemoryPlanFitsTheBudget) {
     EXPECT_LE(m.buffer_bytes + m.in_flight_bytes + m.batch_bytes * (options.queue_batches + 2), budget)
         << m.Describe();
     EXPECT_GE(m.num_slots, options.batch_size);
-    EXPECT_LE(m.window * m.max_read_entries * static_cast<int64_t>(loader->Layout().row_bytes), budget / 8);
+    int64_t largest = 0;
+    for (const Block& block : loader->BlockPlan().blocks) largest = std::max(largest, block.entries.Size());
+    const int64_t segment = std::min(largest, m.max_read_entries);
+    EXPECT_LE(m.window * segment * static_cast<int64_t>(loader->Layout().row_bytes), budget / 8);
+    EXPECT_LE(m.in_flight_bytes, budget / 8);
+    EXPECT_GE(m.window, options.num_threads + 1);
   }
 }
 
