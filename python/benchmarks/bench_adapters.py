@@ -67,6 +67,37 @@ def uproot_rate(path, features, batch_size, memory_bytes):
     return run()
 
 
+def conversion_costs(dl, wanted, batches=200):
+    """Seconds per batch each adapter adds on top of the C++ loader: the batches
+    are made first, then converted in a tight loop (best of 5)."""
+    made = [b for b, _ in zip(dl, range(batches))]
+
+    def best(convert):
+        times = []
+        for _ in range(5):
+            start = time.perf_counter()
+            for b in made:
+                convert(b)
+            times.append((time.perf_counter() - start) / len(made))
+        return min(times)
+
+    out = [("Batch.numpy() (NumPy views)", best(lambda b: b.numpy()))]
+    if "torch" in wanted:
+        import torch
+
+        out.append(("torch.from_dlpack per tensor", best(lambda b: b.outputs(torch.from_dlpack))))
+    if "jax" in wanted:
+        import jax.dlpack
+
+        out.append(("jax.dlpack.from_dlpack per tensor", best(lambda b: b.outputs(jax.dlpack.from_dlpack))))
+    if "tensorflow" in wanted:
+        import tensorflow as tf
+
+        out.append(("tf.convert_to_tensor of the NumPy views (a copy)",
+                    best(lambda b: [tf.convert_to_tensor(a) for a in b.numpy()])))
+    return out
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--file", required=True)
@@ -128,12 +159,20 @@ def main(argv=None):
             rounds[name].append(consumer())
     rows = [(name, statistics.median(rates)) for name, rates in rounds.items()]
     reference = rows[0][1]
+    conversion = conversion_costs(loader(), wanted)
     print(f"\n{args.file}: {len(features)} float features + label, batch {args.batch_size}, memory {args.memory}, "
           f"{args.threads} threads, median of {args.repeat}\n")
     print("| consumer | events/s | vs C++ |")
     print("|---|---|---|")
     for name, rate in rows:
         print(f"| {name} | {rate:,.0f} | {rate / reference:.2f} |")
+    batch_seconds = args.batch_size / reference
+    print(f"\nPython-side cost per batch, measured on batches already made (so independent of the "
+          f"reading threads), and the share of a batch's time at the C++ rate ({batch_seconds * 1e6:,.0f} µs/batch):\n")
+    print("| conversion | µs per batch | share |")
+    print("|---|---|---|")
+    for name, seconds in conversion:
+        print(f"| {name} | {seconds * 1e6:,.1f} | {seconds / batch_seconds:.1%} |")
 
 
 if __name__ == "__main__":

@@ -105,8 +105,8 @@ def test_jax_arrays_share_the_buffer_and_train(sample):
 
     train, val = loaders(sample, batch_size=1000)
     batch = next(iter(train))
-    array = jax.dlpack.from_dlpack(batch.features)
-    assert array.unsafe_buffer_pointer() == batch.features.data_ptr
+    assert jax.dlpack.from_dlpack(batch.features).unsafe_buffer_pointer() == batch.features.data_ptr
+    assert jnp.from_dlpack(batch.features).unsafe_buffer_pointer() == batch.features.data_ptr  # as_jax's import
 
     mean = jnp.array([50.0, 0.0, 50.0, 60.0])
     scale = jnp.array([30.0, 1.5, 30.0, 40.0])
