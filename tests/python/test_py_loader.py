@@ -239,3 +239,11 @@ def test_loader_errors_are_mapped(sample, tmp_path):
         len(make_loader(str(tmp_path / "none-*.root")))
     with pytest.raises(KeyError):
         len(make_loader(sample, tree="nope"))
+
+
+def test_progress_bar_shows_events_per_second(sample, capsys):
+    loader = make_loader(sample, batch_size=1000)
+    rows = sum(len(x) for x, _ in loader.as_numpy(progress="reading"))
+    err = capsys.readouterr().err
+    assert rows == 20000
+    assert "reading" in err and "events/s" in err and "20/20" in err
