@@ -1,6 +1,8 @@
 // rootbatch bench: runs the batch loader over files and reports its speed,
 // memory and shuffle quality; --ceiling measures the decompression alone
 // for comparison. docs/benchmarks.md records the numbers and the commands.
+#include <sys/resource.h>
+
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -78,6 +80,15 @@ Result<int64_t> ParseSize(const std::string& text) {
   }
   if (!(value > 0)) return InvalidArgument("--memory must be positive");
   return static_cast<int64_t>(value * scale);
+}
+
+// User + system CPU seconds of the whole process so far: unlike wall time,
+// not inflated when other processes share the cores.
+double ProcessCpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1e-6;
 }
 
 double PeakRssMiB() {
@@ -234,7 +245,9 @@ int RunBench(const std::vector<std::string>& argv) {
       Status s = loader.SetEpoch(*epoch);
       if (!s.IsOk()) return ReportError("bench", s);
     }
+    const double cpu_start = ProcessCpuSeconds();
     auto ceiling = loader::RunCeiling(loader, options.num_threads);
+    const double cpu = ProcessCpuSeconds() - cpu_start;
     if (!ceiling.IsOk()) return ReportError("bench", ceiling.status());
     const double eps = static_cast<double>(ceiling->events) / ceiling->seconds;
     const double mbps = static_cast<double>(ceiling->reads.bytes_decompressed) / ceiling->seconds / 1e6;
@@ -247,6 +260,7 @@ int RunBench(const std::vector<std::string>& argv) {
       w.Key("events_per_s"); w.Double(eps);
       w.Key("mb_per_s"); w.Double(mbps);
       w.Key("threads"); w.Int(options.num_threads);
+      w.Key("cpu_s"); w.Double(cpu);
       w.Key("bytes_read"); w.Int(ceiling->reads.bytes_read);
       w.Key("bytes_decompressed"); w.Int(ceiling->reads.bytes_decompressed);
       w.Key("baskets_read"); w.Int(ceiling->reads.units_read);
@@ -258,6 +272,7 @@ int RunBench(const std::vector<std::string>& argv) {
                   static_cast<long long>(ceiling->events), ceiling->seconds, options.num_threads);
       std::printf("  events/s        %.0f\n  MB/s            %.1f (decompressed)\n  baskets         %lld\n",
                   eps, mbps, static_cast<long long>(ceiling->reads.units_read));
+      std::printf("  CPU             %.2f s (%.3f s per M events)\n", cpu, cpu / static_cast<double>(ceiling->events) * 1e6);
     }
     return 0;
   }
@@ -278,10 +293,12 @@ int RunBench(const std::vector<std::string>& argv) {
   if (args->Has("rss-trace")) trace = std::make_unique<RssTrace>(*args->Get("rss-trace"), &events);
 
   RunResult result;
+  const double cpu_start = ProcessCpuSeconds();
   const auto run_start = std::chrono::steady_clock::now();
   Status status = RunEpoch(loader, *epoch, order_out.is_open() ? &order_out : nullptr, report ? &metrics : nullptr,
                            report ? &positions : nullptr, &events);
   result.seconds = Since(run_start);
+  const double cpu = ProcessCpuSeconds() - cpu_start;
   if (!status.IsOk()) return ReportError("bench", status);
   result.stats = loader.Stats();
   result.events = events.load();
@@ -324,6 +341,7 @@ int RunBench(const std::vector<std::string>& argv) {
     w.Key("worker_idle_s"); w.Double(s.worker_idle_s);
     w.Key("assembler_wait_s"); w.Double(s.assembler_wait_s);
     w.Key("threads"); w.Int(options.num_threads);
+    w.Key("cpu_s"); w.Double(cpu);
     w.Key("shuffle"); w.String(shuffle);
     w.Key("buffer_rows"); w.Int(memory.num_slots);
     w.Key("bytes_read"); w.Int(s.bytes_read);
@@ -349,6 +367,8 @@ int RunBench(const std::vector<std::string>& argv) {
     std::printf("  peak RSS        %.1f MiB (budget %.1f MiB)\n", peak_rss, budget_mib);
     std::printf("  consumer wait   %.1f %%\n", 100.0 * wait_fraction);
     std::printf("  worker idle     %.2f s (summed over threads)\n", s.worker_idle_s);
+    std::printf("  CPU             %.2f s (%.3f s per M events)\n", cpu,
+                cpu / static_cast<double>(std::max<int64_t>(result.events, 1)) * 1e6);
     std::printf("  buffer          %s\n", memory.Describe().c_str());
     std::printf("  amplification   %.3f (%lld baskets read / %lld)\n", amplification,
                 static_cast<long long>(s.baskets_read), static_cast<long long>(s.baskets_per_epoch));
