@@ -77,6 +77,14 @@ EntryRange BasketEntries(const BranchModel& branch, int64_t index, int64_t tree_
   return {begin, end};
 }
 
+int64_t FirstBasketToScan(const BranchModel& branch, int64_t entry) {
+  if (!branch.basket_entry_sorted) return 0;
+  const auto searchable = std::min<int64_t>(static_cast<int64_t>(branch.basket_entry.size()), BasketCount(branch));
+  const auto end = branch.basket_entry.begin() + searchable;
+  const auto after = std::upper_bound(branch.basket_entry.begin(), end, entry);
+  return after == branch.basket_entry.begin() ? 0 : (after - branch.basket_entry.begin()) - 1;
+}
+
 Result<Codec> BranchCodec(const ByteSource& source, const BranchModel& branch) {
   if (branch.write_basket == 0 || branch.basket_seek.empty()) return Codec::kNone;
   const int64_t seek = branch.basket_seek[0];

@@ -47,6 +47,10 @@ struct BasketData {
 int64_t BasketCount(const BranchModel& branch);
 // First entry of basket `index` and one past its last entry.
 EntryRange BasketEntries(const BranchModel& branch, int64_t index, int64_t tree_entries);
+// Where a scan for the basket that holds `entry` may start: the last basket
+// that begins at or before it (a binary search), or 0 when the basket table
+// is not sorted. Reading a range must not cost a pass over every basket.
+int64_t FirstBasketToScan(const BranchModel& branch, int64_t entry);
 
 // The codec of the first on-disk basket of `branch` (kNone when stored or
 // when the branch has no basket on disk). Reads only the basket's header.

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "rootbatch/base/byte_swap.hpp"
 #include "rootbatch/base/endian.hpp"
 
 namespace rootbatch {
@@ -10,14 +11,6 @@ namespace {
 
 constexpr int64_t kVectorHeaderBytes = 10;  // byte count (4) + version (2) + size (4)
 constexpr int64_t kStdStringHeaderBytes = 6;  // byte count (4) + version (2)
-
-template <typename T>
-void SwapCopy(const uint8_t* src, int64_t n, uint8_t* dst) {
-  for (int64_t i = 0; i < n; ++i) {
-    T value = LoadBigEndian<T>(src + i * sizeof(T));
-    std::memcpy(dst + i * sizeof(T), &value, sizeof(T));
-  }
-}
 
 float DecodeTruncated(const uint8_t* src, int nbits) {
   const uint32_t exponent = src[0];
@@ -40,9 +33,9 @@ void DecodeValues(const Interpretation& in, const uint8_t* src, int64_t n, uint8
             std::memcpy(dst, src, static_cast<size_t>(n));
           }
           return;
-        case 2: SwapCopy<uint16_t>(src, n, dst); return;
-        case 4: SwapCopy<uint32_t>(src, n, dst); return;
-        case 8: SwapCopy<uint64_t>(src, n, dst); return;
+        case 2:
+        case 4:
+        case 8: ByteSwapCopy(src, static_cast<size_t>(n), static_cast<size_t>(ByteWidth(in.spec.type)), dst); return;
       }
       return;
     case ValueEncoding::kFloat16Range: {

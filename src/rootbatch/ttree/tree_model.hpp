@@ -45,6 +45,9 @@ struct BranchModel {
   int64_t zip_bytes = 0;         // fZipBytes: compressed bytes of all baskets
   std::vector<int32_t> basket_bytes;  // fBasketBytes[fWriteBasket]
   std::vector<int64_t> basket_entry;  // fBasketEntry[fWriteBasket + 1]
+  // basket_entry never decreases (ROOT writes it so; a damaged file may
+  // not): lookups may then search it instead of scanning every basket.
+  bool basket_entry_sorted = false;
   std::vector<int64_t> basket_seek;   // fBasketSeek[fWriteBasket]
   std::vector<EmbeddedBasket> embedded;  // from fBaskets
   std::vector<int64_t> leaves;           // indices into TreeModel::leaves

@@ -1,5 +1,6 @@
 #include "rootbatch/ttree/tree_parser.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include "rootbatch/io/byte_cursor.hpp"
@@ -239,6 +240,7 @@ class TreeParser {
     auto bytes = read_array(false, write_basket);
     branch().basket_bytes.assign(bytes.begin(), bytes.end());
     branch().basket_entry = read_array(v >= 10, write_basket + 1);
+    branch().basket_entry_sorted = std::is_sorted(branch().basket_entry.begin(), branch().basket_entry.end());
     branch().basket_seek = read_array(v >= 10, write_basket);
     cursor_.ReadTString();  // fFileName
     RB_RETURN_IF_ERROR(cursor_.status());

@@ -171,9 +171,16 @@ Status TreeSource::ReadBranchColumn(const Interpretation& in, EntryRange range, 
                                     Column& out) const {
   const BranchModel& branch = model_.branches[static_cast<size_t>(in.branch)];
   if (in.spec.kind == ColumnKind::kJagged || in.spec.kind == ColumnKind::kString) out.offsets.push_back(0);
+  if (in.layout == EntryLayout::kFixed) {
+    // The size is known: one allocation instead of one per basket. Capped,
+    // since a damaged entry count must fail on the baskets, not in malloc.
+    constexpr int64_t kMaxReserve = int64_t{256} << 20;
+    const int64_t entry_bytes = std::max<int64_t>(in.spec.InnerSize() * ByteWidth(in.spec.type), 1);
+    out.values.reserve(static_cast<size_t>(std::min(range.Size(), kMaxReserve / entry_bytes) * entry_bytes));
+  }
   const int64_t baskets = BasketCount(branch);
   int64_t covered = range.begin;
-  for (int64_t b = 0; b < baskets && covered < range.end; ++b) {
+  for (int64_t b = FirstBasketToScan(branch, range.begin); b < baskets && covered < range.end; ++b) {
     EntryRange entries = BasketEntries(branch, b, model_.entries);
     if (entries.end <= covered || entries.begin >= range.end) continue;
     if (entries.begin > covered) {
