@@ -7,6 +7,25 @@ namespace {
 
 size_t Align64(size_t value) { return (value + kBufferAlignment - 1) / kBufferAlignment * kBufferAlignment; }
 
+// memcpy for the short copies of rows and parts of rows (tens to hundreds of
+// bytes, sizes known only at run time): inline 16-byte moves, where a call
+// to memcpy would spend more on choosing a method than on copying.
+inline void CopySmall(uint8_t* dst, const uint8_t* src, size_t n) {
+  if (n >= 16) {
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) std::memcpy(dst + i, src + i, 16);
+    if (i < n) std::memcpy(dst + n - 16, src + n - 16, 16);  // overlaps what was just copied
+  } else if (n >= 8) {
+    std::memcpy(dst, src, 8);
+    std::memcpy(dst + n - 8, src + n - 8, 8);
+  } else if (n >= 4) {
+    std::memcpy(dst, src, 4);
+    std::memcpy(dst + n - 4, src + n - 4, 4);
+  } else {
+    for (size_t i = 0; i < n; ++i) dst[i] = src[i];
+  }
+}
+
 Tensor MakeTensor(std::string name, DataType dtype, std::vector<int64_t> shape, const std::shared_ptr<Buffer>& buffer,
                   size_t offset) {
   Tensor tensor;
@@ -41,7 +60,7 @@ size_t BatchAssembler::BatchBytes(const RowLayout& layout, int64_t rows) {
 }
 
 void BatchAssembler::Fill(int32_t slot, const StagedBlock& block, int64_t row) {
-  std::memcpy(Row(slot), block.fixed.get() + static_cast<size_t>(row) * layout_.row_bytes, layout_.row_bytes);
+  CopySmall(Row(slot), block.fixed.get() + static_cast<size_t>(row) * layout_.row_bytes, layout_.row_bytes);
   for (size_t c = 0; c < layout_.ragged.size(); ++c) {
     const StagedBlock::Ragged& source = block.ragged[c];
     const size_t item_bytes = static_cast<size_t>(layout_.ragged[c].inner * ByteWidth(layout_.ragged[c].type));
@@ -100,15 +119,6 @@ void BatchAssembler::Begin(int64_t rows, int64_t epoch, int64_t index) {
   }
 }
 
-namespace {
-
-template <size_t kBytes>
-void CopyRowsFixed(uint8_t* dst, const uint8_t* const* rows, size_t offset, size_t count) {
-  for (size_t i = 0; i < count; ++i) std::memcpy(dst + i * kBytes, rows[i] + offset, kBytes);
-}
-
-}  // namespace
-
 void BatchAssembler::GatherRows(int64_t first_row, const int32_t* slots, size_t count) {
   constexpr size_t kLookahead = 16;
   row_pointers_.resize(count);
@@ -117,17 +127,14 @@ void BatchAssembler::GatherRows(int64_t first_row, const int32_t* slots, size_t 
     if (i + kLookahead < count) Prefetch(slots[i + kLookahead]);
     row_pointers_[i] = Row(slots[i]);
   }
-  const uint8_t* const* rows = row_pointers_.data();
-  for (size_t p = 0; p < layout_.parts.size(); ++p) {
-    const RowPart& part = layout_.parts[p];
-    uint8_t* dst = part_dst_[p] + static_cast<size_t>(first_row) * part.bytes;
-    switch (part.bytes) {
-      case 1: CopyRowsFixed<1>(dst, rows, part.offset, count); break;
-      case 4: CopyRowsFixed<4>(dst, rows, part.offset, count); break;
-      case 8: CopyRowsFixed<8>(dst, rows, part.offset, count); break;
-      case 16: CopyRowsFixed<16>(dst, rows, part.offset, count); break;
-      default:
-        for (size_t i = 0; i < count; ++i) std::memcpy(dst + i * part.bytes, rows[i] + part.offset, part.bytes);
+  // One pass over the rows (now in cache), every part of each row.
+  const size_t num_parts = layout_.parts.size();
+  for (size_t i = 0; i < count; ++i) {
+    const uint8_t* row = row_pointers_[i];
+    const size_t at = static_cast<size_t>(first_row) + i;
+    for (size_t p = 0; p < num_parts; ++p) {
+      const RowPart& part = layout_.parts[p];
+      CopySmall(part_dst_[p] + at * part.bytes, row + part.offset, part.bytes);
     }
   }
   for (size_t c = 0; c < layout_.ragged.size(); ++c) {

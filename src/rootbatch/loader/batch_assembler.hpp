@@ -20,7 +20,7 @@ namespace rootbatch::loader {
 
 class BatchAssembler {
  public:
-  // `slot_memory` holds num_slots x layout.row_bytes bytes, owned by the
+  // `slot_memory` holds num_slots x layout.slot_stride bytes, owned by the
   // caller (the loader keeps it across epochs, so pages are touched once).
   BatchAssembler(const RowLayout& layout, int64_t num_slots, uint8_t* slot_memory, std::shared_ptr<BufferPool> pool);
 
@@ -29,8 +29,8 @@ class BatchAssembler {
   // Starts a batch of `rows` rows; GatherRows must then cover every row.
   void Begin(int64_t rows, int64_t epoch, int64_t index);
   // Copies slots[0 .. count) into batch rows first_row, first_row + 1, ...
-  // Part by part: the first pass takes the cache misses of the randomly
-  // placed slots (prefetched ahead), the others find the rows in cache.
+  // The first pass only prefetches the randomly placed slots (their cache
+  // misses overlap); the second copies each row's parts from cache.
   void GatherRows(int64_t first_row, const int32_t* slots, size_t count);
   Batch Finish();
 
@@ -43,7 +43,7 @@ class BatchAssembler {
     __builtin_prefetch(row);
     __builtin_prefetch(row + layout_.row_bytes - 1);
   }
-  uint8_t* Row(int32_t slot) const { return slots_ + static_cast<size_t>(slot) * layout_.row_bytes; }
+  uint8_t* Row(int32_t slot) const { return slots_ + static_cast<size_t>(slot) * layout_.slot_stride; }
 
   const RowLayout& layout_;
   std::shared_ptr<BufferPool> pool_;

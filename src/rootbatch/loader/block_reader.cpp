@@ -27,22 +27,27 @@ std::unique_ptr<StagedBlock> BlockReader::Allocate(const Segment& segment,
     block->fixed_capacity = block->fixed_bytes;
   }
   block->ragged.resize(layout_.ragged.size());
+  return block;
+}
+
+void BlockReader::WriteRowIds(const Segment& segment, int64_t begin, int64_t end, StagedBlock* block) const {
+  uint8_t* fixed = block->fixed.get();
   const size_t entry_offset = layout_.parts[static_cast<size_t>(layout_.entries_part)].offset;
-  for (int64_t r = 0; r < block->rows; ++r) {
+  for (int64_t r = begin; r < end; ++r) {
     const int64_t entry = segment.global_begin + r;
-    std::memcpy(block->fixed.get() + static_cast<size_t>(r) * layout_.row_bytes + entry_offset, &entry, sizeof(entry));
+    std::memcpy(fixed + static_cast<size_t>(r) * layout_.row_bytes + entry_offset, &entry, sizeof(entry));
   }
   if (layout_.class_label_offset >= 0) {
     const RowPart& targets = layout_.parts[static_cast<size_t>(layout_.targets_part)];
-    double label = static_cast<double>(*inputs_[static_cast<size_t>(segment.input)].class_label);
-    for (int64_t r = 0; r < block->rows; ++r) {
-      FillValue(targets.type, label,
-                block->fixed.get() + static_cast<size_t>(r) * layout_.row_bytes +
-                    static_cast<size_t>(layout_.class_label_offset),
-                1);
+    const double label = static_cast<double>(*inputs_[static_cast<size_t>(segment.input)].class_label);
+    uint8_t value[8];
+    FillValue(targets.type, label, value, 1);
+    const auto width = static_cast<size_t>(ByteWidth(targets.type));
+    for (int64_t r = begin; r < end; ++r) {
+      std::memcpy(fixed + static_cast<size_t>(r) * layout_.row_bytes + static_cast<size_t>(layout_.class_label_offset),
+                  value, width);
     }
   }
-  return block;
 }
 
 Result<Column> BlockReader::ReadColumn(const Segment& segment, size_t route, ReadStats* stats) const {
@@ -109,6 +114,7 @@ Status BlockReader::ReadBlock(const Segment& segment, StagedBlock* block, ReadSt
   constexpr int64_t kTile = 256;
   for (int64_t begin = 0; begin < block->rows; begin += kTile) {
     const int64_t end = std::min(block->rows, begin + kTile);
+    WriteRowIds(segment, begin, end, block);
     for (const auto& [first, last] : runs) {
       if (last - first < 2) continue;
       pointers.clear();

@@ -47,10 +47,11 @@ class BlockReader {
   const RowLayout& Layout() const { return layout_; }
   size_t NumRoutes() const { return layout_.routes.size(); }
 
-  // An empty block for `segment` (entries and class label already written),
-  // reusing `recycled`'s memory when it is large enough.
+  // An empty block sized for `segment`, reusing `recycled`'s memory when it
+  // is large enough.
   std::unique_ptr<StagedBlock> Allocate(const Segment& segment, std::unique_ptr<StagedBlock> recycled = nullptr) const;
-  // Reads every column of `segment` into `block`. Errors name the column,
+  // Reads every column of `segment` into `block` (from Allocate), and
+  // writes each row's entry number and class label. Errors name the column,
   // the entries and the source. Stops early, returning kCancelled, when
   // `cancelled` (optional) becomes true between two columns.
   Status ReadBlock(const Segment& segment, StagedBlock* block, ReadStats* stats,
@@ -64,6 +65,8 @@ class BlockReader {
   }
 
  private:
+  // Writes the entry numbers and class label of rows [begin, end).
+  void WriteRowIds(const Segment& segment, int64_t begin, int64_t end, StagedBlock* block) const;
   // Converts the values of one column (already read) into rows [begin, end).
   void Convert(size_t route, const Column& values, int64_t begin, int64_t end, StagedBlock* block) const;
 

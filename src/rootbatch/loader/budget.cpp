@@ -35,7 +35,7 @@ Result<MemoryPlan> PlanMemory(const RowLayout& layout, const LoaderOptions& opti
   plan.batch_bytes = static_cast<int64_t>(BatchAssembler::BatchBytes(layout, batch)) +
                      static_cast<int64_t>(ragged_row * static_cast<double>(batch));
   plan.batches_bytes = plan.batch_bytes * (options.queue_batches + 2);
-  plan.slot_bytes = static_cast<int64_t>(layout.row_bytes) + 12 + static_cast<int64_t>(ragged_row);
+  plan.slot_bytes = static_cast<int64_t>(layout.slot_stride) + 12 + static_cast<int64_t>(ragged_row);
 
   // The buffer gets 7/8 of the budget less four batches (two queued, one
   // being built, one held by the consumer). It depends on nothing else, so

@@ -250,6 +250,9 @@ Result<RowLayout> BuildLayout(const std::vector<LoaderInput>& inputs, const Load
   }
   layout.entries_part = AddPart(layout, "entries", DataType::kInt64, {}, 1);
   layout.row_bytes = AlignUp(layout.row_bytes, 8);
+  constexpr size_t kCacheLine = 64;
+  const size_t aligned = AlignUp(layout.row_bytes, kCacheLine);
+  layout.slot_stride = (aligned - layout.row_bytes) * 8 <= layout.row_bytes ? aligned : layout.row_bytes;
 
   // Every input and file must have every column, with the same shape.
   std::vector<std::string> names;

@@ -103,7 +103,7 @@ Result<std::optional<Batch>> Loader::Next() {
     if (!pool_) pool_ = std::make_unique<ThreadPool>(options_.num_threads, "rb-read");
     if (!slot_memory_) {
       slot_memory_ = std::make_shared<LargeMemory>(static_cast<size_t>(std::max<int64_t>(memory_.num_slots, 1)) *
-                                                   reader_->Layout().row_bytes);
+                                                   reader_->Layout().slot_stride);
     }
     PipelineConfig config;
     config.reader = reader_;
@@ -216,6 +216,7 @@ uint64_t Loader::Fingerprint() const {
   add(static_cast<uint64_t>(options_.num_workers));
   add(static_cast<uint64_t>(memory_.num_slots));
   add(reader_->Layout().row_bytes);
+  add(reader_->Layout().slot_stride);
   return h;
 }
 

@@ -13,11 +13,18 @@ SlotSchedule::SlotSchedule(ShuffleStrategy strategy, int64_t num_slots, int64_t 
       rng_(seed),
       tracking_(track_positions) {
   initial_fill_ = std::max<int64_t>(std::min(num_slots, rows), 0);
-  live_.resize(static_cast<size_t>(initial_fill_));
-  for (size_t s = 0; s < live_.size(); ++s) live_[s] = static_cast<int32_t>(s);
   if (tracking_) {
-    slot_position_.resize(live_.size());
-    for (size_t s = 0; s < live_.size(); ++s) slot_position_[s] = static_cast<int64_t>(s);
+    slot_position_.resize(static_cast<size_t>(initial_fill_));
+    for (size_t s = 0; s < slot_position_.size(); ++s) slot_position_[s] = static_cast<int64_t>(s);
+  }
+  // Direct draws only pay while repeats are rare: a batch of at most a
+  // quarter of the buffer redraws fewer than 1 slot in 4 (the choice
+  // depends on sizes alone, so it is the same on every run and on resume).
+  direct_ = strategy_ == ShuffleStrategy::kStream && batch_size_ * 4 <= initial_fill_;
+  if (direct_) {
+    taken_.assign(static_cast<size_t>((initial_fill_ + 63) / 64), 0);
+  } else {
+    MakeLiveList();
   }
   next_incoming_ = initial_fill_;
   if (strategy_ == ShuffleStrategy::kClusterChunks) rng_.Shuffle(live_);
@@ -47,7 +54,32 @@ int64_t SlotSchedule::Take(int32_t slot, Step* step) {
   return 0;
 }
 
+void SlotSchedule::MakeLiveList() {
+  live_.resize(static_cast<size_t>(initial_fill_));
+  for (size_t s = 0; s < live_.size(); ++s) live_[s] = static_cast<int32_t>(s);
+  direct_ = false;
+  std::vector<uint64_t>().swap(taken_);
+}
+
+bool SlotSchedule::CanDrawDirectly(int64_t count) const {
+  // Every slot taken now is refilled, so all stay live after this step.
+  return direct_ && next_incoming_ + count <= rows_;
+}
+
 void SlotSchedule::TakeStream(int64_t count, Step* step) {
+  if (CanDrawDirectly(count)) {
+    const auto live = static_cast<uint64_t>(initial_fill_);
+    const size_t first = step->take.size();
+    for (int64_t k = 0; k < count; ++k) {
+      uint64_t slot = rng_.Below(live);
+      while ((taken_[slot / 64] >> (slot % 64)) & 1) slot = rng_.Below(live);
+      taken_[slot / 64] |= uint64_t{1} << (slot % 64);
+      Take(static_cast<int32_t>(slot), step);
+    }
+    for (size_t k = first; k < step->take.size(); ++k) taken_[static_cast<size_t>(step->take[k]) / 64] = 0;
+    return;
+  }
+  if (direct_) MakeLiveList();  // the stream ends in this step: slots start to empty
   // A partial Fisher-Yates makes live_[0 .. count) the batch. The random
   // indices do not depend on the array, so draw them first and prefetch
   // what they point at: live_ is large and read at random.
@@ -97,7 +129,8 @@ bool SlotSchedule::Next(Step* step) {
   const int64_t count = std::min(batch_size_, remaining);
   if (count <= 0) return false;
   if (strategy_ == ShuffleStrategy::kStream) {
-    TakeStream(std::min<int64_t>(count, static_cast<int64_t>(live_.size())), step);
+    const int64_t live = direct_ ? initial_fill_ : static_cast<int64_t>(live_.size());
+    TakeStream(std::min<int64_t>(count, live), step);
   } else {
     TakeChunked(count, step);
   }

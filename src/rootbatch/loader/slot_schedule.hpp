@@ -10,8 +10,12 @@
 // copied out before it is refilled.
 //
 // Strategies choose the slots:
-//   kStream:        batch_size distinct slots uniformly at random (a partial
-//                   Fisher-Yates over the live slots).
+//   kStream:        batch_size distinct slots uniformly at random. While
+//                   every slot holds a row and is refilled, slots are drawn
+//                   directly (a rejected repeat is drawn again; a bitmap of
+//                   the batch's slots finds repeats in cache); once the
+//                   stream ends, a partial Fisher-Yates over a list of the
+//                   live slots. Either way each batch is a uniform sample.
 //   kClusterChunks: the live slots are shuffled once per buffer generation
 //                   and taken in that order; refilled slots hold the next
 //                   generation, so this is ROOT's fill-shuffle-drain cycle.
@@ -64,6 +68,8 @@ class SlotSchedule {
 
  private:
   void TakeStream(int64_t count, Step* step);
+  bool CanDrawDirectly(int64_t count) const;
+  void MakeLiveList();
   void TakeChunked(int64_t count, Step* step);
   void RefillOrEmpty(int32_t slot, Step* step);
   int64_t Take(int32_t slot, Step* step);  // records `slot`, refills it; returns 1 if refilled
@@ -78,7 +84,11 @@ class SlotSchedule {
   int64_t steps_done_ = 0;
   bool tracking_;
   std::vector<int64_t> slot_position_;  // tracking only
-  std::vector<int32_t> live_;   // slots holding a row (kStream), or the generation in take order (chunked)
+  // kStream: the slots holding a row, once listed (see direct_); chunked:
+  // the generation in take order.
+  std::vector<int32_t> live_;
+  bool direct_ = false;          // kStream: every slot is live and live_ is not built
+  std::vector<uint64_t> taken_;  // kStream, direct: bitmap of the slots in this batch
   size_t cursor_ = 0;           // chunked: next index into live_
   std::vector<uint8_t> empty_;  // chunked: slots emptied at the end of the stream
   int64_t emptied_ = 0;
