@@ -120,17 +120,17 @@ void BatchAssembler::Begin(int64_t rows, int64_t epoch, int64_t index) {
 }
 
 void BatchAssembler::GatherRows(int64_t first_row, const int32_t* slots, size_t count) {
-  constexpr size_t kLookahead = 16;
-  row_pointers_.resize(count);
+  // Rows sit at random places of a buffer far larger than the caches: each
+  // costs a miss. Prefetching a fixed distance ahead of the copy keeps
+  // several misses in flight; prefetching all rows first does not work, as
+  // the CPU drops prefetches once its miss buffers are full. 32 rows (64
+  // lines) was best among 4 to 64 on the machine of docs/benchmarks.md.
+  constexpr size_t kLookahead = 32;
   for (size_t i = 0; i < count && i < kLookahead; ++i) Prefetch(slots[i]);
-  for (size_t i = 0; i < count; ++i) {
-    if (i + kLookahead < count) Prefetch(slots[i + kLookahead]);
-    row_pointers_[i] = Row(slots[i]);
-  }
-  // One pass over the rows (now in cache), every part of each row.
   const size_t num_parts = layout_.parts.size();
   for (size_t i = 0; i < count; ++i) {
-    const uint8_t* row = row_pointers_[i];
+    if (i + kLookahead < count) Prefetch(slots[i + kLookahead]);
+    const uint8_t* row = Row(slots[i]);
     const size_t at = static_cast<size_t>(first_row) + i;
     for (size_t p = 0; p < num_parts; ++p) {
       const RowPart& part = layout_.parts[p];
