@@ -2,7 +2,14 @@
 
 #include <sys/mman.h>
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
 #include <cstdlib>
+#include <memory>
+#include <mutex>
 #include <new>
 
 namespace rootbatch::loader {
@@ -23,6 +30,45 @@ LargeMemory::LargeMemory(size_t bytes) : size_(bytes) {
   auto aligned = (address + kHugePage - 1) / kHugePage * kHugePage;
   data_ = reinterpret_cast<uint8_t*>(aligned);
   madvise(data_, mapped_ - (aligned - address), MADV_HUGEPAGE);  // a hint: failure is harmless
+}
+
+void LargeMemory::Commit(size_t bytes, ThreadPool* pool) {
+  bytes = std::min(bytes, size_);
+  if (bytes <= committed_) return;
+  // Parts claimed one at a time by whoever is free, so that a task the pool
+  // drops or starts late costs nothing.
+  struct Work {
+    uint8_t* begin = nullptr;
+    size_t bytes = 0;
+    size_t part_bytes = 0;
+    size_t parts = 0;
+    std::atomic<size_t> next{0};
+    std::mutex mutex;
+    std::condition_variable done;
+    size_t finished = 0;  // guarded by mutex
+  };
+  auto work = std::make_shared<Work>();
+  work->begin = data_ + committed_;
+  work->bytes = bytes - committed_;
+  work->part_bytes = kHugePage;
+  work->parts = (work->bytes + work->part_bytes - 1) / work->part_bytes;
+  const auto page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  auto run = [work, page] {
+    for (size_t part = work->next++; part < work->parts; part = work->next++) {
+      volatile uint8_t* begin = work->begin + part * work->part_bytes;
+      const size_t length = std::min(work->part_bytes, work->bytes - part * work->part_bytes);
+      for (size_t at = 0; at < length; at += page) begin[at] = 0;  // fresh pages read as 0 anyway
+      std::lock_guard lock(work->mutex);
+      if (++work->finished == work->parts) work->done.notify_all();
+    }
+  };
+  if (pool != nullptr) {
+    for (int t = 0; t < pool->NumThreads(); ++t) pool->Submit(run);
+  }
+  run();
+  std::unique_lock lock(work->mutex);
+  work->done.wait(lock, [&] { return work->finished == work->parts; });
+  committed_ = bytes;
 }
 
 LargeMemory::~LargeMemory() {

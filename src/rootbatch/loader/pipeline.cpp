@@ -111,6 +111,11 @@ Status Pipeline::Assemble() {
   for (size_t s : restore_segments) reads.push_back(order.segments[s]);
   for (size_t s = first_segment; s < order.segments.size(); ++s) reads.push_back(order.segments[s]);
 
+  // The buffer's pages, committed by every thread at once before the reads
+  // start (a no-op after the first epoch).
+  config_.slot_memory->Commit(static_cast<size_t>(std::max<int64_t>(slots, 1)) * config_.reader->Layout().slot_stride,
+                              config_.pool);
+
   auto prefetcher = std::make_shared<Prefetcher>(config_.pool, config_.reader, std::move(reads), config_.memory.window,
                                                  [this](const Status& error) { Fail(error); });
   {
