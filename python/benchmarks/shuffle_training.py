@@ -7,13 +7,19 @@ n / 20 rows), against a full in-memory shuffle. Target: every seed within
 
     PYTHONPATH=build/release/python python python/benchmarks/shuffle_training.py --seeds 3 5 6 7
 
-The data, the network, the optimiser and the held-out set are those of
-shared/tools/shuffle_training.py (its functions are loaded from there); the
-files are written with uproot in baskets of --basket entries.
+The network, the optimiser and the AUC are those of shared/tools/shuffle_training.py
+(its functions are loaded from there). The data (--data):
+  make-sample  (default) `rootbatch make-sample --signal-fraction 1`, then
+               `--signal-fraction 0`: its 28 float features, standardised with
+               the training set's mean and spread; held out: 200 000 events of
+               a third make-sample file (half signal, another seed).
+  tool         the tool's own generator, written with uproot in baskets of
+               --basket entries; held out: the tool's 200 000 events.
 """
 import argparse
 import os
 import pathlib
+import subprocess
 import tempfile
 
 import numpy as np
@@ -50,6 +56,24 @@ def write_chained(folder, x, y, basket):
     return paths
 
 
+def make_sample(rootbatch_cli, path, events, signal_fraction, seed):
+    subprocess.run([rootbatch_cli, "make-sample", str(path), "--events", str(events), "--no-jagged", "--quiet",
+                    "--signal-fraction", str(signal_fraction), "--seed", str(seed)], check=True,
+                   stdout=subprocess.DEVNULL)
+    return str(path)
+
+
+def read_in_memory(paths, columns):
+    """Features and labels of `paths`, chained, read by uproot (an independent reader)."""
+    xs, ys = [], []
+    for path in paths:
+        with uproot.open(path) as f:
+            arrays = f["events"].arrays(columns + ["label"], library="np")
+        xs.append(np.stack([arrays[c] for c in columns], 1).astype(np.float32))
+        ys.append(arrays["label"].astype(np.float32))
+    return np.concatenate(xs), np.concatenate(ys)
+
+
 def budget_for_slots(make_loader, slots):
     """The smallest memory budget (bytes) whose shuffle buffer holds >= `slots` rows."""
     lo, hi = 1 << 20, 1 << 30
@@ -62,10 +86,14 @@ def budget_for_slots(make_loader, slots):
     return hi
 
 
-def train_epoch(batches, xt, yt, auc):
+def train_epoch(batches, xt, yt, auc, scale=None):
+    """`scale` (mean, std): standardises the inputs inside the network, for both shuffles alike."""
     torch.manual_seed(0)
-    net = torch.nn.Sequential(torch.nn.Linear(28, 64), torch.nn.ReLU(), torch.nn.Linear(64, 64), torch.nn.ReLU(),
-                              torch.nn.Linear(64, 1))
+    layers = [torch.nn.Linear(28, 64), torch.nn.ReLU(), torch.nn.Linear(64, 64), torch.nn.ReLU(), torch.nn.Linear(64, 1)]
+    net = torch.nn.Sequential(*layers)
+    if scale is not None:
+        mean, std = (torch.from_numpy(v) for v in scale)
+        net = torch.nn.Sequential(Standardise(mean, std), *layers)
     opt = torch.optim.Adam(net.parameters(), 1e-3)
     lossf = torch.nn.BCEWithLogitsLoss()
     for xb, yb in batches:
@@ -77,6 +105,15 @@ def train_epoch(batches, xt, yt, auc):
     return auc(scores, yt)
 
 
+class Standardise(torch.nn.Module):
+    def __init__(self, mean, std):
+        super().__init__()
+        self.mean, self.std = mean, std
+
+    def forward(self, x):
+        return (x - self.mean) / self.std
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[3, 5, 6, 7])
@@ -85,18 +122,38 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=1, help="torch threads")
     parser.add_argument("--block-split", type=int, default=1,
                         help="the loader's block_split (pieces per block placed independently)")
+    parser.add_argument("--data", choices=["make-sample", "tool"], default="make-sample")
+    parser.add_argument("--rootbatch", default=str(REPO / "build" / "release" / "cli" / "rootbatch"),
+                        help="the rootbatch program (for make-sample)")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     tool = load_tool()
     n, b = args.events, 1024
-    xt, yt = tool["make"](200_000, np.random.default_rng(4))
+    held_out = tempfile.TemporaryDirectory()
+    if args.data == "make-sample":
+        test = make_sample(args.rootbatch, pathlib.Path(held_out.name) / "test.root", 200_000, 0.5, 4)
+        listing = subprocess.run([args.rootbatch, "ls", test], check=True, capture_output=True, text=True).stdout
+        # The float branches but the weight: the 28 features.
+        columns = [f[0] for f in map(str.split, listing.splitlines()) if len(f) > 2 and f[1] == "float"
+                   and f[0] != "weight"]
+        assert len(columns) == 28, columns
+        xt, yt = read_in_memory([test], columns)
+    else:
+        columns = [f"f{i}" for i in range(28)]
+        xt, yt = tool["make"](200_000, np.random.default_rng(4))
     results = []
     for seed in args.seeds:
         rng = np.random.default_rng(seed)
-        x, y = tool["make"](n, rng)
         with tempfile.TemporaryDirectory() as tmp:
-            files = write_chained(pathlib.Path(tmp), x, y, args.basket)
-            columns = [f"f{i}" for i in range(28)]
+            scale = None
+            if args.data == "make-sample":
+                files = [make_sample(args.rootbatch, pathlib.Path(tmp) / "sig.root", n // 2, 1.0, 1000 + seed),
+                         make_sample(args.rootbatch, pathlib.Path(tmp) / "bkg.root", n - n // 2, 0.0, 2000 + seed)]
+                x, y = read_in_memory(files, columns)
+                scale = (x.mean(0), x.std(0))
+            else:
+                x, y = tool["make"](n, rng)
+                files = write_chained(pathlib.Path(tmp), x, y, args.basket)
 
             def make_loader(memory):
                 return rootbatch.DataLoader(files, columns=columns, target="label", target_type="float32",
@@ -109,13 +166,13 @@ def main(argv=None):
             X, Y = torch.from_numpy(x), torch.from_numpy(y)
             order = rng.permutation(n)
             full = train_epoch(((X[torch.from_numpy(order[s:s + b])], Y[torch.from_numpy(order[s:s + b])])
-                                for s in range(0, n - b + 1, b)), xt, yt, tool["auc"])
-            ours = train_epoch(((xb, yb[:, 0]) for xb, yb in loader.as_torch()), xt, yt, tool["auc"])
+                                for s in range(0, n - b + 1, b)), xt, yt, tool["auc"], scale)
+            ours = train_epoch(((xb, yb[:, 0]) for xb, yb in loader.as_torch()), xt, yt, tool["auc"], scale)
         results.append((seed, full, ours, memory, slots))
         print(f"seed {seed}: full shuffle {full:.4f}, rootbatch stream ({slots} slots = {slots / n:.1%} of n, "
               f"memory {memory / 2**20:.1f} MiB) {ours:.4f}, gap {ours - full:+.4f}", flush=True)
     worst = min(ours - full for _, full, ours, _, _ in results)
-    print(f"\nblock_split {args.block_split}")
+    print(f"\ndata {args.data}, block_split {args.block_split}")
     print("\n| seed | full shuffle | rootbatch stream, 5 % buffer | gap |")
     print("|---|---|---|---|")
     for seed, full, ours, _, _ in results:

@@ -167,10 +167,17 @@ Status Pipeline::Assemble() {
       const size_t run_end = g < step.generation_starts.size() ? step.generation_starts[g] : count;
       assembler.GatherRows(static_cast<int64_t>(run_begin), step.take.data() + run_begin, run_end - run_begin);
       const size_t fill_end = std::min(run_end, static_cast<size_t>(step.fill_count));
-      for (size_t i = run_begin; i < fill_end; ++i) {
+      for (size_t i = run_begin; i < fill_end;) {
+        // Incoming rows are consecutive: fill block by block.
         const int64_t position = step.fill_begin + static_cast<int64_t>(i);
         RB_RETURN_IF_ERROR(block_for(position));
-        assembler.Fill(step.take[i], *block, position - order.starts[current]);
+        const int64_t first_row = position - order.starts[current];
+        const auto rows_here = static_cast<size_t>(std::min<int64_t>(static_cast<int64_t>(fill_end - i),
+                                                                     order.starts[current + 1] - position));
+        for (size_t k = 0; k < rows_here; ++k) {
+          assembler.Fill(step.take[i + k], *block, first_row + static_cast<int64_t>(k));
+        }
+        i += rows_here;
       }
       run_begin = run_end;
     }
