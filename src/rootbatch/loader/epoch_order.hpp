@@ -10,10 +10,12 @@
 //  3. Order: global order (kNone); a random permutation (kClusterChunks, and
 //     kStream without stratify); or, for kStream with stratify, a stratified
 //     low-discrepancy order: the position-sorted units are grouped into
-//     strata of about kUnitsPerStratum, each stratum is shuffled, and each
-//     round takes one unit of every stratum in the order of a randomly
-//     scrambled van der Corput sequence, so that consecutive units come from
-//     far apart in the dataset and any window of the stream spans all of it.
+//     strata of about kUnitsPerStratum, each stratum is shuffled and then
+//     sorted by size, and each round (rounds in random order) takes the
+//     next unit of every stratum in the order of a randomly scrambled van der
+//     Corput sequence, so that consecutive units come from far apart in the
+//     dataset, have about the same size, and any window of the stream spans
+//     all of the dataset in proportion.
 //  4. Sharding: the epoch's rows are cut into world_size x num_workers equal
 //     contiguous parts of q = floor(rows / shards) rows; shard
 //     rank x num_workers + worker_id gets part number shard. The last
