@@ -177,7 +177,9 @@ EpochOrder BuildEpochOrder(const Plan& plan, const std::vector<LoaderInput>& inp
   result.starts.push_back(0);
   int64_t at = 0;  // stream position of the piece's first row, over the whole epoch
   const int64_t max_read = std::max<int64_t>(max_read_entries, 1);
+  std::vector<std::vector<Segment>> runs;  // the shard's segments, one run per unit
   for (size_t u : order) {
+    std::vector<Segment> run;
     for (size_t p = units[u].begin; p < units[u].end && at < hi; ++p) {
       const Segment& piece = pieces[p];
       int64_t begin = std::max(at, lo);
@@ -189,13 +191,27 @@ EpochOrder BuildEpochOrder(const Plan& plan, const std::vector<LoaderInput>& inp
           Segment segment = piece;
           segment.entries = {piece.entries.begin + (s - at), piece.entries.begin + (e - at)};
           segment.global_begin = piece.global_begin + (s - at);
-          result.segments.push_back(segment);
-          result.starts.push_back(result.starts.back() + (e - s));
+          run.push_back(segment);
         }
       }
       at += piece.entries.Size();
     }
+    if (!run.empty()) runs.push_back(std::move(run));
     if (at >= hi) break;
+  }
+  // 6. Interleave the cut runs of kInterleavedUnits consecutive units.
+  const size_t group = options.shuffle == ShuffleStrategy::kStream ? static_cast<size_t>(kInterleavedUnits) : 1;
+  for (size_t first = 0; first < runs.size(); first += group) {
+    const size_t last = std::min(runs.size(), first + group);
+    size_t longest = 0;
+    for (size_t r = first; r < last; ++r) longest = std::max(longest, runs[r].size());
+    for (size_t k = 0; k < longest; ++k) {
+      for (size_t r = first; r < last; ++r) {
+        if (k >= runs[r].size()) continue;
+        result.segments.push_back(runs[r][k]);
+        result.starts.push_back(result.starts.back() + runs[r][k].entries.Size());
+      }
+    }
   }
   return result;
 }

@@ -24,6 +24,13 @@
 //     and therefore of batches.
 //  5. Segments longer than max_read_entries are cut (the memory budget's limit
 //     on one read).
+//  6. kStream: when the budget cuts units into several segments, the segments
+//     of kInterleavedUnits consecutive units take turns (A1 B1 C1 D1 A2 B2
+//     ...). Each unit is all of one region (one file, say all signal), and
+//     a small buffer holds only a few units' rows: read one after another,
+//     they swing the buffer's make-up by a unit's share of it; taking turns
+//     among units from far apart keeps the make-up steady. It reads the same
+//     segments, so it costs neither decompression nor memory.
 #pragma once
 
 #include <cstdint>
@@ -35,6 +42,7 @@
 namespace rootbatch::loader {
 
 inline constexpr int64_t kUnitsPerStratum = 4;
+inline constexpr int64_t kInterleavedUnits = 4;
 
 // A run of entries of one file that the shard reads, in stream order.
 struct Segment {

@@ -148,6 +148,44 @@ TEST(EpochOrderTest, LongBlocksAreCutToTheReadSize) {
   EXPECT_EQ(Rows(order), expected);
 }
 
+TEST(EpochOrderTest, CutBlocksTakeTurnsInTheStream) {
+  Plan plan = UniformPlan(8, 100);
+  LoaderOptions options;
+  options.seed = 5;
+  // A read size of 25 cuts every block into 4 segments.
+  EpochOrder order = BuildEpochOrder(plan, OneInput(), options, 0, 25);
+  ASSERT_EQ(order.segments.size(), 32u);
+  for (size_t group = 0; group < 2; ++group) {
+    std::vector<int64_t> blocks;  // the block of each segment of this group of 4 units
+    for (size_t i = 0; i < 16; ++i) {
+      const Segment& s = order.segments[group * 16 + i];
+      blocks.push_back(s.global_begin / 100);
+      // A block's segments come in entry order, one per turn.
+      EXPECT_EQ(s.global_begin % 100, static_cast<int64_t>(i / 4) * 25) << "segment " << group * 16 + i;
+    }
+    // Four blocks take turns: every run of 4 segments holds each of them once.
+    for (size_t turn = 0; turn < 4; ++turn) {
+      std::vector<int64_t> in_turn(blocks.begin() + static_cast<std::ptrdiff_t>(turn * 4),
+                                   blocks.begin() + static_cast<std::ptrdiff_t>(turn * 4 + 4));
+      EXPECT_EQ(std::vector<int64_t>(blocks.begin(), blocks.begin() + 4), in_turn);
+      std::sort(in_turn.begin(), in_turn.end());
+      EXPECT_EQ(std::adjacent_find(in_turn.begin(), in_turn.end()), in_turn.end());
+    }
+  }
+  // Every row once, whatever the interleaving.
+  auto rows = Rows(order);
+  std::sort(rows.begin(), rows.end());
+  for (int64_t i = 0; i < 800; ++i) ASSERT_EQ(rows[static_cast<size_t>(i)], i);
+  // ROOT's strategy keeps a cluster's rows together: no turns.
+  options.shuffle = ShuffleStrategy::kClusterChunks;
+  EpochOrder chunks = BuildEpochOrder(plan, OneInput(), options, 0, 25);
+  for (size_t i = 0; i + 1 < chunks.segments.size(); ++i) {
+    if (chunks.segments[i].global_begin % 100 != 75) {
+      EXPECT_EQ(chunks.segments[i + 1].global_begin, chunks.segments[i].global_begin + 25);
+    }
+  }
+}
+
 TEST(EpochOrderTest, BlockSplitPlacesPiecesIndependently) {
   Plan plan = UniformPlan(100, 100);
   LoaderOptions options;
