@@ -123,6 +123,8 @@ def main(argv=None):
     parser.add_argument("--block-split", type=int, default=1,
                         help="the loader's block_split (pieces per block placed independently)")
     parser.add_argument("--data", choices=["make-sample", "tool"], default="make-sample")
+    parser.add_argument("--noise", action="store_true",
+                        help="also train on a second full shuffle: how far two full shuffles differ")
     parser.add_argument("--rootbatch", default=str(REPO / "build" / "release" / "cli" / "rootbatch"),
                         help="the rootbatch program (for make-sample)")
     args = parser.parse_args(argv)
@@ -168,9 +170,16 @@ def main(argv=None):
             full = train_epoch(((X[torch.from_numpy(order[s:s + b])], Y[torch.from_numpy(order[s:s + b])])
                                 for s in range(0, n - b + 1, b)), xt, yt, tool["auc"], scale)
             ours = train_epoch(((xb, yb[:, 0]) for xb, yb in loader.as_torch()), xt, yt, tool["auc"], scale)
+            other = None
+            if args.noise:
+                order = np.random.default_rng([seed, 1]).permutation(n)
+                other = train_epoch(((X[torch.from_numpy(order[s:s + b])], Y[torch.from_numpy(order[s:s + b])])
+                                     for s in range(0, n - b + 1, b)), xt, yt, tool["auc"], scale)
         results.append((seed, full, ours, memory, slots))
         print(f"seed {seed}: full shuffle {full:.4f}, rootbatch stream ({slots} slots = {slots / n:.1%} of n, "
-              f"memory {memory / 2**20:.1f} MiB) {ours:.4f}, gap {ours - full:+.4f}", flush=True)
+              f"memory {memory / 2**20:.1f} MiB) {ours:.4f}, gap {ours - full:+.4f}"
+              + (f"; another full shuffle {other:.4f}, gap {other - full:+.4f}" if other is not None else ""),
+              flush=True)
     worst = min(ours - full for _, full, ours, _, _ in results)
     print(f"\ndata {args.data}, block_split {args.block_split}")
     print("\n| seed | full shuffle | rootbatch stream, 5 % buffer | gap |")
