@@ -8,22 +8,20 @@
 // shifts the numbers another decision sees.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <initializer_list>
 #include <utility>
 #include <vector>
 
+#include "rootbatch/base/xoshiro.hpp"
+
 namespace rootbatch::loader {
 
 __extension__ using Uint128 = unsigned __int128;  // GCC and Clang both have it
 
-// SplitMix64's finaliser: a bijective 64-bit mixer.
-inline uint64_t Mix64(uint64_t x) {
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
-}
+// A bijective 64-bit mixer: one SplitMix64 step from `x`.
+inline uint64_t Mix64(uint64_t x) { return SplitMix64(x); }
 
 // Purposes of random streams; values are part of the output's definition.
 enum class Stream : uint64_t {
@@ -39,27 +37,13 @@ inline uint64_t DeriveSeed(uint64_t seed, Stream stream, std::initializer_list<u
   return h;
 }
 
-// xoshiro256** (Blackman and Vigna), seeded through SplitMix64.
+// xoshiro256** (base/xoshiro.hpp); word i of the state is Mix64(seed + (i + 1) x the
+// golden-ratio increment).
 class Rng {
  public:
-  explicit Rng(uint64_t seed) {
-    for (auto& word : state_) {
-      seed += 0x9E3779B97F4A7C15ull;
-      word = Mix64(seed);
-    }
-  }
+  explicit Rng(uint64_t seed) : engine_(Seed(seed)) {}
 
-  uint64_t Next() {
-    const uint64_t result = Rotl(state_[1] * 5, 7) * 9;
-    const uint64_t t = state_[1] << 17;
-    state_[2] ^= state_[0];
-    state_[3] ^= state_[1];
-    state_[1] ^= state_[2];
-    state_[0] ^= state_[3];
-    state_[2] ^= t;
-    state_[3] = Rotl(state_[3], 45);
-    return result;
-  }
+  uint64_t Next() { return engine_.Next(); }
 
   // Uniform in [0, bound), bound > 0 (Lemire's multiply-and-reject).
   uint64_t Below(uint64_t bound) {
@@ -87,8 +71,15 @@ class Rng {
   }
 
  private:
-  static uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-  uint64_t state_[4];
+  static std::array<uint64_t, 4> Seed(uint64_t seed) {
+    std::array<uint64_t, 4> state;
+    for (auto& word : state) {
+      seed += 0x9E3779B97F4A7C15ull;
+      word = Mix64(seed);
+    }
+    return state;
+  }
+  Xoshiro256StarStar engine_;
 };
 
 }  // namespace rootbatch::loader

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <numbers>
 
+#include "rootbatch/base/xoshiro.hpp"
 #include "rootbatch/write/tree_writer.hpp"
 
 namespace rootbatch::write {
@@ -20,33 +21,12 @@ constexpr const char* kBaseFeatureNames[kBaseFeatureCount] = {
     "jet3_pt", "jet3_eta", "jet3_phi", "jet3_btag", "jet4_pt", "jet4_eta", "jet4_phi", "jet4_btag",
     "m_jj", "m_jjj", "m_lv", "m_jlv", "m_bb", "m_wbb", "m_wwbb"};
 
-uint64_t SplitMix64(uint64_t& state) {
-  uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
 // xoshiro256** seeded from (seed, event, stream): every event has its own
 // stream, so events do not depend on each other or on how they are batched.
 class EventRng {
  public:
-  EventRng(uint64_t seed, uint64_t event, uint64_t stream) {
-    uint64_t s = seed * 0x9e3779b97f4a7c15ULL ^ (event + 1) * 0xd1b54a32d192ed03ULL ^
-                 (stream + 1) * 0x8cb92ba72f3d8dd7ULL;
-    for (auto& word : state_) word = SplitMix64(s);
-  }
-  uint64_t Next() {
-    const uint64_t result = Rotl(state_[1] * 5, 7) * 9;
-    const uint64_t t = state_[1] << 17;
-    state_[2] ^= state_[0];
-    state_[3] ^= state_[1];
-    state_[1] ^= state_[2];
-    state_[0] ^= state_[3];
-    state_[2] ^= t;
-    state_[3] = Rotl(state_[3], 45);
-    return result;
-  }
+  EventRng(uint64_t seed, uint64_t event, uint64_t stream) : engine_(Seed(seed, event, stream)) {}
+  uint64_t Next() { return engine_.Next(); }
   double Uniform() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }  // [0, 1)
   double Uniform(double lo, double hi) { return lo + (hi - lo) * Uniform(); }
   double Normal(double mean, double sigma) {
@@ -65,8 +45,14 @@ class EventRng {
   bool Bernoulli(double p) { return Uniform() < p; }
 
  private:
-  static uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-  std::array<uint64_t, 4> state_;
+  static std::array<uint64_t, 4> Seed(uint64_t seed, uint64_t event, uint64_t stream) {
+    uint64_t s = seed * 0x9e3779b97f4a7c15ULL ^ (event + 1) * 0xd1b54a32d192ed03ULL ^
+                 (stream + 1) * 0x8cb92ba72f3d8dd7ULL;
+    std::array<uint64_t, 4> state;
+    for (auto& word : state) word = SplitMix64(s);
+    return state;
+  }
+  Xoshiro256StarStar engine_;
 };
 
 struct Jet {
