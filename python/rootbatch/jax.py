@@ -12,30 +12,17 @@ copying (the buffers are 64-byte aligned); the array keeps the buffer alive.
 """
 from __future__ import annotations
 
-from ._progress import progress_bar
+from ._iterable import LoaderIterable
 
 __all__ = ["JaxIterable"]
 
 
-class JaxIterable:
+class JaxIterable(LoaderIterable):
     """Iterating runs one epoch of the loader."""
 
     def __init__(self, loader, progress=False, device=None):
-        self.loader = loader
-        self.progress = progress
+        super().__init__(loader, progress)
         self.device = device
-
-    def __len__(self) -> int:
-        return len(self.loader)
-
-    def set_epoch(self, epoch: int) -> None:
-        self.loader.set_epoch(epoch)
-
-    def state_dict(self) -> dict:
-        return self.loader.state_dict()
-
-    def load_state_dict(self, state: dict) -> None:
-        self.loader.load_state_dict(state)
 
     def __iter__(self):
         import jax
@@ -49,5 +36,5 @@ class JaxIterable:
             array = jnp.from_dlpack(tensor)
             return array if device is None else jax.device_put(array, device)
 
-        for batch in progress_bar(self.loader, self.progress):
+        for batch in self._batches():
             yield batch.outputs(convert)
