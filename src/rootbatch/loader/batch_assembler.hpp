@@ -54,7 +54,6 @@ class BatchAssembler {
   Batch batch_;
   std::vector<uint8_t*> part_dst_;
   std::vector<std::vector<std::vector<uint8_t>>> ragged_rows_;  // [ragged column][row]
-  std::vector<const uint8_t*> row_pointers_;
   std::shared_ptr<Buffer> buffer_;
 };
 
