@@ -76,7 +76,7 @@ void StratifiedOrder(std::vector<size_t>& order, const std::vector<int64_t>& uni
     // that do not divide clusters: 8000, 2000, 6000, ... entries) random
     // rounds paired an 8000-entry block of one region with a 2000-entry
     // block of another, and a signal file chained before a background file
-    // gave batches whose signal fraction varied three times as much.
+    // gave batches whose signal fraction varied about 2.5 times as much.
     rng.Shuffle(groups[s]);
     std::stable_sort(groups[s].begin(), groups[s].end(),
                      [&](size_t a, size_t b) { return unit_entries[a] < unit_entries[b]; });
