@@ -125,7 +125,7 @@ void BatchAssembler::GatherRows(int64_t first_row, const int32_t* slots, size_t 
   // several misses in flight; prefetching all rows first does not work, as
   // the CPU drops prefetches once its miss buffers are full. 32 rows (64
   // lines) was best among 4 to 64 on the machine of docs/benchmarks.md.
-  constexpr size_t kLookahead = 32;
+  constexpr size_t kLookahead = 12;
   for (size_t i = 0; i < count && i < kLookahead; ++i) Prefetch(slots[i]);
   const size_t num_parts = layout_.parts.size();
   for (size_t i = 0; i < count; ++i) {
