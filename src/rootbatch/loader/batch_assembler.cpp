@@ -61,6 +61,10 @@ size_t BatchAssembler::BatchBytes(const RowLayout& layout, int64_t rows) {
 
 void BatchAssembler::Fill(int32_t slot, const StagedBlock& block, int64_t row) {
   CopySmall(Row(slot), block.fixed.get() + static_cast<size_t>(row) * layout_.row_bytes, layout_.row_bytes);
+  FillRagged(slot, block, row);
+}
+
+void BatchAssembler::FillRagged(int32_t slot, const StagedBlock& block, int64_t row) {
   for (size_t c = 0; c < layout_.ragged.size(); ++c) {
     const StagedBlock::Ragged& source = block.ragged[c];
     const size_t item_bytes = static_cast<size_t>(layout_.ragged[c].inner * ByteWidth(layout_.ragged[c].type));
@@ -119,29 +123,57 @@ void BatchAssembler::Begin(int64_t rows, int64_t epoch, int64_t index) {
   }
 }
 
-void BatchAssembler::GatherRows(int64_t first_row, const int32_t* slots, size_t count) {
-  // Rows sit at random places of a buffer far larger than the caches: each
-  // costs a miss. Prefetching a fixed distance ahead of the copy keeps
-  // several misses in flight; prefetching all rows first does not work, as
-  // the CPU drops prefetches once its miss buffers are full. 32 rows (64
-  // lines) was best among 4 to 64 on the machine of docs/benchmarks.md.
-  constexpr size_t kLookahead = 12;
+// Rows sit at random places of a buffer far larger than the caches: each
+// costs a miss. Prefetching a fixed distance ahead of the copy keeps several
+// misses in flight; prefetching all rows first does not work, as the CPU
+// drops prefetches once its miss buffers are full. 12 rows (36-48 lines) was
+// best among 6 to 48 on the machine of docs/benchmarks.md.
+constexpr size_t kLookahead = 12;
+
+size_t BatchAssembler::StartPrefetch(const int32_t* slots, size_t count) const {
   for (size_t i = 0; i < count && i < kLookahead; ++i) Prefetch(slots[i]);
+  return kLookahead;
+}
+
+void BatchAssembler::CopyOut(const uint8_t* row, size_t at) const {
   const size_t num_parts = layout_.parts.size();
+  for (size_t p = 0; p < num_parts; ++p) {
+    const RowPart& part = layout_.parts[p];
+    CopySmall(part_dst_[p] + at * part.bytes, row + part.offset, part.bytes);
+  }
+}
+
+void BatchAssembler::GatherRows(int64_t first_row, const int32_t* slots, size_t count) {
+  const size_t ahead = StartPrefetch(slots, count);
   for (size_t i = 0; i < count; ++i) {
-    if (i + kLookahead < count) Prefetch(slots[i + kLookahead]);
-    const uint8_t* row = Row(slots[i]);
-    const size_t at = static_cast<size_t>(first_row) + i;
-    for (size_t p = 0; p < num_parts; ++p) {
-      const RowPart& part = layout_.parts[p];
-      CopySmall(part_dst_[p] + at * part.bytes, row + part.offset, part.bytes);
-    }
+    if (i + ahead < count) Prefetch(slots[i + ahead]);
+    CopyOut(Row(slots[i]), static_cast<size_t>(first_row) + i);
   }
   for (size_t c = 0; c < layout_.ragged.size(); ++c) {
     // The slots are refilled next; take their vectors rather than copy them.
     for (size_t i = 0; i < count; ++i) {
       ragged_rows_[c][static_cast<size_t>(first_row) + i] = std::move(ragged_slots_[c][static_cast<size_t>(slots[i])]);
     }
+  }
+}
+
+void BatchAssembler::Exchange(int64_t first_row, const int32_t* slots, size_t count, const StagedBlock& block,
+                              int64_t block_row) {
+  const size_t ahead = StartPrefetch(slots, count);
+  const uint8_t* incoming = block.fixed.get() + static_cast<size_t>(block_row) * layout_.row_bytes;
+  for (size_t i = 0; i < count; ++i) {
+    if (i + ahead < count) Prefetch(slots[i + ahead]);
+    uint8_t* row = Row(slots[i]);
+    CopyOut(row, static_cast<size_t>(first_row) + i);
+    CopySmall(row, incoming + i * layout_.row_bytes, layout_.row_bytes);
+  }
+  if (layout_.ragged.empty()) return;
+  for (size_t i = 0; i < count; ++i) {
+    const auto slot = static_cast<size_t>(slots[i]);
+    for (size_t c = 0; c < layout_.ragged.size(); ++c) {
+      ragged_rows_[c][static_cast<size_t>(first_row) + i] = std::move(ragged_slots_[c][slot]);
+    }
+    FillRagged(slots[i], block, block_row + static_cast<int64_t>(i));
   }
 }
 

@@ -29,9 +29,13 @@ class BatchAssembler {
   // Starts a batch of `rows` rows; GatherRows must then cover every row.
   void Begin(int64_t rows, int64_t epoch, int64_t index);
   // Copies slots[0 .. count) into batch rows first_row, first_row + 1, ...
-  // The first pass only prefetches the randomly placed slots (their cache
-  // misses overlap); the second copies each row's parts from cache.
+  // Slots are prefetched a few rows ahead of the copy, so that their cache
+  // misses overlap.
   void GatherRows(int64_t first_row, const int32_t* slots, size_t count);
+  // GatherRows, and each slot, once copied out, refilled at once with row
+  // block_row + i of `block`: the row's lines are still in L1 then, where a
+  // separate Fill pass finds them in L2 at best. `slots` must be distinct.
+  void Exchange(int64_t first_row, const int32_t* slots, size_t count, const StagedBlock& block, int64_t block_row);
   Batch Finish();
 
   // Bytes of the fixed part of a batch of `rows` rows (one buffer).
@@ -46,6 +50,11 @@ class BatchAssembler {
     for (uintptr_t line = first; line <= last; line += 64) __builtin_prefetch(reinterpret_cast<const void*>(line));
   }
   uint8_t* Row(int32_t slot) const { return slots_ + static_cast<size_t>(slot) * layout_.slot_stride; }
+  void FillRagged(int32_t slot, const StagedBlock& block, int64_t row);
+  // Copies a slot's fixed row into batch row `at`.
+  void CopyOut(const uint8_t* row, size_t at) const;
+  // Prefetches slots[0 .. kLookahead) and returns how far ahead to prefetch.
+  size_t StartPrefetch(const int32_t* slots, size_t count) const;
 
   const RowLayout& layout_;
   std::shared_ptr<BufferPool> pool_;

@@ -160,24 +160,25 @@ Status Pipeline::Assemble() {
   for (int64_t b = config_.start_batch; schedule.Next(&step); ++b) {
     const size_t count = step.take.size();
     assembler.Begin(static_cast<int64_t>(count), config_.epoch, b);
-    // Copy out, then refill, in runs that never take a slot refilled earlier
-    // in the same run (see Step::generation_starts).
+    // Copy out and refill, in runs that never take a slot refilled earlier
+    // in the same run (see Step::generation_starts); each slot is refilled
+    // as soon as its row is out, while its lines are in cache.
     size_t run_begin = 0;
     for (size_t g = 0; g <= step.generation_starts.size(); ++g) {
       const size_t run_end = g < step.generation_starts.size() ? step.generation_starts[g] : count;
-      assembler.GatherRows(static_cast<int64_t>(run_begin), step.take.data() + run_begin, run_end - run_begin);
-      const size_t fill_end = std::min(run_end, static_cast<size_t>(step.fill_count));
+      const size_t fill_end = std::max(run_begin, std::min(run_end, static_cast<size_t>(step.fill_count)));
       for (size_t i = run_begin; i < fill_end;) {
-        // Incoming rows are consecutive: fill block by block.
+        // Incoming rows are consecutive: exchange block by block.
         const int64_t position = step.fill_begin + static_cast<int64_t>(i);
         RB_RETURN_IF_ERROR(block_for(position));
-        const int64_t first_row = position - order.starts[current];
         const auto rows_here = static_cast<size_t>(std::min<int64_t>(static_cast<int64_t>(fill_end - i),
                                                                      order.starts[current + 1] - position));
-        for (size_t k = 0; k < rows_here; ++k) {
-          assembler.Fill(step.take[i + k], *block, first_row + static_cast<int64_t>(k));
-        }
+        assembler.Exchange(static_cast<int64_t>(i), step.take.data() + i, rows_here, *block,
+                           position - order.starts[current]);
         i += rows_here;
+      }
+      if (fill_end < run_end) {
+        assembler.GatherRows(static_cast<int64_t>(fill_end), step.take.data() + fill_end, run_end - fill_end);
       }
       run_begin = run_end;
     }
