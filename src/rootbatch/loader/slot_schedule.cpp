@@ -70,13 +70,26 @@ void SlotSchedule::TakeStream(int64_t count, Step* step) {
   if (CanDrawDirectly(count)) {
     const auto live = static_cast<uint64_t>(initial_fill_);
     const size_t first = step->take.size();
+    step->take.resize(first + static_cast<size_t>(count));
+    int32_t* drawn = step->take.data() + first;
     for (int64_t k = 0; k < count; ++k) {
       uint64_t slot = rng_.Below(live);
       while ((taken_[slot / 64] >> (slot % 64)) & 1) slot = rng_.Below(live);
       taken_[slot / 64] |= uint64_t{1} << (slot % 64);
-      Take(static_cast<int32_t>(slot), step);
+      drawn[k] = static_cast<int32_t>(slot);
     }
-    for (size_t k = first; k < step->take.size(); ++k) taken_[static_cast<size_t>(step->take[k]) / 64] = 0;
+    for (int64_t k = 0; k < count; ++k) taken_[static_cast<size_t>(drawn[k]) / 64] = 0;
+    // Every slot drawn is refilled (CanDrawDirectly): what Take does for
+    // each, in one go unless positions are tracked.
+    if (tracking_) {
+      for (int64_t k = 0; k < count; ++k) {
+        const auto s = static_cast<size_t>(drawn[k]);
+        step->positions.push_back(slot_position_[s]);
+        slot_position_[s] = next_incoming_ + k;
+      }
+    }
+    next_incoming_ += count;
+    step->fill_count += count;
     return;
   }
   if (direct_) MakeLiveList();  // the stream ends in this step: slots start to empty
