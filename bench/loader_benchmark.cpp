@@ -8,7 +8,9 @@
 #include <memory>
 #include <vector>
 
+#include "rootbatch/loader/batch_assembler.hpp"
 #include "rootbatch/loader/convert.hpp"
+#include "rootbatch/loader/large_memory.hpp"
 #include "rootbatch/loader/loader.hpp"
 #include "rootbatch/loader/slot_schedule.hpp"
 #include "rootbatch/loader/testing/memory_source.hpp"
@@ -101,6 +103,49 @@ void BM_ScatterColumnsIntoRows(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * rows);
 }
 BENCHMARK(BM_ScatterColumnsIntoRows)->Arg(static_cast<int>(DataType::kFloat32))->Arg(static_cast<int>(DataType::kFloat64));
+
+// The assembler's work per row with no other thread running: draw the
+// batch's slots, copy each slot's row out (a random read in a buffer far
+// larger than the caches) and refill it from a staged block. Rows of 128
+// bytes (28 floats, a label, the entry: 2 lines per slot) and 136 bytes (30
+// floats: 3-4 lines), in a 200 MiB buffer as at a 256 MiB budget. This is a
+// floor for the loader's own serial cost per event; docs/benchmarks.md
+// compares it with what the same code costs inside the loader.
+void BM_ExchangeRows(benchmark::State& state) {
+  const auto features = static_cast<size_t>(state.range(0));
+  RowLayout layout;
+  layout.parts.push_back({"features", DataType::kFloat32, {static_cast<int64_t>(features)}, 0, 4 * features});
+  layout.parts.push_back({"targets", DataType::kFloat32, {1}, 4 * features, 4});
+  layout.parts.push_back({"entries", DataType::kInt64, {}, (4 * features + 4 + 7) / 8 * 8, 8});
+  layout.targets_part = 1;
+  layout.entries_part = 2;
+  layout.row_bytes = layout.parts[2].offset + 8;
+  layout.slot_stride = layout.row_bytes;  // what BuildLayout picks for both rows
+  const auto slots = static_cast<int64_t>((size_t{200} << 20) / layout.slot_stride);
+  const int64_t batch = 1024, block_rows = 8192, rows_per_pass = 4 * slots;
+  LargeMemory memory(static_cast<size_t>(slots) * layout.slot_stride);
+  memory.Commit(static_cast<size_t>(slots) * layout.slot_stride, nullptr);
+  BatchAssembler assembler(layout, slots, memory.data(), BufferPool::Create(4));
+  StagedBlock block;
+  block.rows = block_rows;
+  block.fixed = std::make_unique<uint8_t[]>(static_cast<size_t>(block_rows) * layout.row_bytes);
+  for (int64_t s = 0; s < slots; ++s) assembler.Fill(static_cast<int32_t>(s), block, s % block_rows);
+  SlotSchedule schedule(ShuffleStrategy::kStream, slots, batch, slots + rows_per_pass, 1 << 30, 7, false);
+  SlotSchedule::Step step;
+  int64_t index = 0;
+  for (auto _ : state) {
+    schedule.Next(&step);
+    assembler.Begin(batch, 0, index++);
+    const int64_t at = step.fill_begin % block_rows;
+    const int64_t first = std::min<int64_t>(batch, block_rows - at);
+    assembler.Exchange(0, step.take.data(), static_cast<size_t>(first), block, at);
+    if (first < batch) assembler.Exchange(first, step.take.data() + first, static_cast<size_t>(batch - first), block, 0);
+    benchmark::DoNotOptimize(assembler.Finish());
+    if (index * batch >= rows_per_pass) state.SkipWithError("ran past the stream; lower the iterations");
+  }
+  state.SetItemsProcessed(state.iterations() * batch);
+}
+BENCHMARK(BM_ExchangeRows)->ArgName("features")->Arg(28)->Arg(30)->Iterations(4000);
 
 }  // namespace
 }  // namespace rootbatch::loader
