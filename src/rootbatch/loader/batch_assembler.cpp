@@ -130,9 +130,8 @@ void BatchAssembler::Begin(int64_t rows, int64_t epoch, int64_t index) {
 // best among 6 to 48 on the machine of docs/benchmarks.md.
 constexpr size_t kLookahead = 12;
 
-size_t BatchAssembler::StartPrefetch(const int32_t* slots, size_t count) const {
+void BatchAssembler::PrefetchFirst(const int32_t* slots, size_t count) const {
   for (size_t i = 0; i < count && i < kLookahead; ++i) Prefetch(slots[i]);
-  return kLookahead;
 }
 
 void BatchAssembler::CopyOut(const uint8_t* row, size_t at) const {
@@ -144,9 +143,9 @@ void BatchAssembler::CopyOut(const uint8_t* row, size_t at) const {
 }
 
 void BatchAssembler::GatherRows(int64_t first_row, const int32_t* slots, size_t count) {
-  const size_t ahead = StartPrefetch(slots, count);
+  PrefetchFirst(slots, count);
   for (size_t i = 0; i < count; ++i) {
-    if (i + ahead < count) Prefetch(slots[i + ahead]);
+    if (i + kLookahead < count) Prefetch(slots[i + kLookahead]);
     CopyOut(Row(slots[i]), static_cast<size_t>(first_row) + i);
   }
   for (size_t c = 0; c < layout_.ragged.size(); ++c) {
@@ -159,10 +158,10 @@ void BatchAssembler::GatherRows(int64_t first_row, const int32_t* slots, size_t 
 
 void BatchAssembler::Exchange(int64_t first_row, const int32_t* slots, size_t count, const StagedBlock& block,
                               int64_t block_row) {
-  const size_t ahead = StartPrefetch(slots, count);
+  PrefetchFirst(slots, count);
   const uint8_t* incoming = block.fixed.get() + static_cast<size_t>(block_row) * layout_.row_bytes;
   for (size_t i = 0; i < count; ++i) {
-    if (i + ahead < count) Prefetch(slots[i + ahead]);
+    if (i + kLookahead < count) Prefetch(slots[i + kLookahead]);
     uint8_t* row = Row(slots[i]);
     CopyOut(row, static_cast<size_t>(first_row) + i);
     CopySmall(row, incoming + i * layout_.row_bytes, layout_.row_bytes);

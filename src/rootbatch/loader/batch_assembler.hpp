@@ -53,8 +53,8 @@ class BatchAssembler {
   void FillRagged(int32_t slot, const StagedBlock& block, int64_t row);
   // Copies a slot's fixed row into batch row `at`.
   void CopyOut(const uint8_t* row, size_t at) const;
-  // Prefetches slots[0 .. kLookahead) and returns how far ahead to prefetch.
-  size_t StartPrefetch(const int32_t* slots, size_t count) const;
+  // Prefetches the first rows a copy loop reads (it prefetches the rest).
+  void PrefetchFirst(const int32_t* slots, size_t count) const;
 
   const RowLayout& layout_;
   std::shared_ptr<BufferPool> pool_;
