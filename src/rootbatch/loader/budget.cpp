@@ -9,6 +9,7 @@ namespace rootbatch::loader {
 namespace {
 
 constexpr int64_t kMaxWindow = 256;  // segments read ahead at most
+constexpr int kTurnWorkers = 2;      // the workers turn_entries is sized for
 
 std::string MiB(int64_t bytes) {
   char text[32];
@@ -53,7 +54,6 @@ Result<MemoryPlan> PlanMemory(const RowLayout& layout, const LoaderOptions& opti
   }
 
   // The other 1/8: reads in flight and batches queued beyond two.
-  plan.window = std::max(2, options.num_threads + 1);
   double widest_raw = 0;
   for (const auto& route : layout.routes) {
     double raw = static_cast<double>(route.inner * ByteWidth(route.spec.type));
@@ -64,25 +64,31 @@ Result<MemoryPlan> PlanMemory(const RowLayout& layout, const LoaderOptions& opti
   // and per worker the raw columns of its segment plus the reader's basket
   // buffers (compressed and decompressed, about twice the widest column).
   const double staged_row = static_cast<double>(layout.row_bytes) + ragged_row;
-  const double raw_row = static_cast<double>(layout.RawBytesPerEntry(mean_items));
-  const double per_entry = plan.window * staged_row + options.num_threads * (raw_row + 2.0 * widest_raw);
+  const double read_row = static_cast<double>(layout.RawBytesPerEntry(mean_items)) + 2.0 * widest_raw;
+  auto per_entry = [&](int workers) { return std::max(2, workers + 1) * staged_row + workers * read_row; };
   const int64_t read_room = share - plan.batch_bytes * std::max(0, options.queue_batches - 2);
-  if (read_room < static_cast<int64_t>(per_entry)) {
+  if (read_room < static_cast<int64_t>(per_entry(options.num_threads))) {
     return InvalidArgument("memory budget " + MiB(options.memory_budget) + " leaves no room to read ahead with " +
                            std::to_string(options.queue_batches) + " queued batches of " + MiB(plan.batch_bytes) +
                            "; queue fewer batches or raise the budget");
   }
-  plan.max_read_entries = std::clamp<int64_t>(static_cast<int64_t>(static_cast<double>(read_room) / per_entry), 1,
-                                              options.max_block_entries);
+  auto entries_for = [&](int workers) {
+    return std::clamp<int64_t>(static_cast<int64_t>(static_cast<double>(read_room) / per_entry(workers)), 1,
+                               options.max_block_entries);
+  };
+  plan.turn_entries = entries_for(kTurnWorkers);
+  plan.max_read_entries = std::min(plan.turn_entries, entries_for(options.num_threads));
+  plan.window = std::max(2, options.num_threads + 1);
   // Segments are no longer than the largest block: deepen the window to fill
   // the share with them.
   const int64_t segment = std::clamp<int64_t>(largest_block, 1, plan.max_read_entries);
-  const double per_worker = options.num_threads * (raw_row + 2.0 * widest_raw) * static_cast<double>(segment);
+  const double per_worker = options.num_threads * read_row * static_cast<double>(segment);
   const double per_segment = staged_row * static_cast<double>(segment);
   const auto deep = static_cast<int64_t>((static_cast<double>(read_room) - per_worker) / per_segment);
   plan.window = static_cast<int>(std::clamp<int64_t>(deep, plan.window, kMaxWindow));
   plan.in_flight_bytes = static_cast<int64_t>(
-      std::max(per_entry * static_cast<double>(plan.max_read_entries), per_worker + plan.window * per_segment));
+      std::max(per_entry(options.num_threads) * static_cast<double>(plan.max_read_entries),
+               per_worker + plan.window * per_segment));
   if (options.shuffle == ShuffleStrategy::kNone) plan.num_slots = batch;  // no mixing: one batch of rows suffices
   plan.buffer_bytes = plan.num_slots * plan.slot_bytes;
   return plan;

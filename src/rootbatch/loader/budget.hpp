@@ -11,12 +11,17 @@
 //              column), and any queued batches beyond two
 //
 // The buffer size depends only on the budget, the batch size and the
-// columns, so threads and queue depth never change the batches. Reads are
-// cut into segments of max_read_entries to fit their share (a basket split
-// across segments is decompressed once per segment; the statistics show it),
-// and as many segments are read ahead as the share holds (at least
-// threads + 1): a deep window lets the workers run ahead while the assembler
-// thread is busy or descheduled.
+// columns, so threads and queue depth never change the batches. Blocks too
+// long for the share are cut into turns of turn_entries, sized as if two
+// workers read (the default), from the budget and the columns alone: cut
+// blocks take turns in the stream (epoch_order.hpp), so the cut decides the
+// order and must not depend on the thread count. Reads cover at most
+// max_read_entries (<= turn_entries; smaller with more workers, each holding
+// its read's raw columns): a turn read in several pieces keeps its place in
+// the stream, and a basket split across reads is decompressed once per read
+// (the statistics show it). As many segments are read ahead as the share
+// holds (at least threads + 1): a deep window lets the workers run ahead
+// while the assembler thread is busy or descheduled.
 #pragma once
 
 #include <cstdint>
@@ -31,7 +36,8 @@ namespace rootbatch::loader {
 struct MemoryPlan {
   int64_t num_slots = 0;          // rows the shuffle buffer holds
   int64_t slot_bytes = 0;         // per slot, bookkeeping included
-  int64_t max_read_entries = 0;   // longest segment one read covers
+  int64_t turn_entries = 0;       // longest piece of a block in the stream's order (thread-independent)
+  int64_t max_read_entries = 0;   // longest segment one read covers (<= turn_entries)
   int window = 0;                 // segments read ahead
   int64_t batch_bytes = 0;        // one batch
   int64_t batches_bytes = 0;      // all batches held

@@ -123,7 +123,7 @@ int64_t EpochOrder::GlobalIndex(int64_t position) const {
 }
 
 EpochOrder BuildEpochOrder(const Plan& plan, const std::vector<LoaderInput>& inputs, const LoaderOptions& options,
-                           int64_t epoch, int64_t max_read_entries) {
+                           int64_t epoch, int64_t turn_entries, int64_t read_entries) {
   // 1. Pieces and ordering units.
   std::vector<Segment> pieces;
   std::vector<Unit> units;
@@ -176,7 +176,8 @@ EpochOrder BuildEpochOrder(const Plan& plan, const std::vector<LoaderInput>& inp
   result.left_out = epoch_rows - per_shard * shards;
   result.starts.push_back(0);
   int64_t at = 0;  // stream position of the piece's first row, over the whole epoch
-  const int64_t max_read = std::max<int64_t>(max_read_entries, 1);
+  const int64_t turn = std::max<int64_t>(turn_entries, 1);
+  const int64_t max_read = read_entries > 0 ? std::min(read_entries, turn) : turn;
   std::vector<std::vector<Segment>> runs;  // the shard's segments, one run per unit
   for (size_t u : order) {
     std::vector<Segment> run;
@@ -185,9 +186,9 @@ EpochOrder BuildEpochOrder(const Plan& plan, const std::vector<LoaderInput>& inp
       int64_t begin = std::max(at, lo);
       int64_t end = std::min(at + piece.entries.Size(), hi);
       if (begin < end) {
-        // 5. Cut long runs to the budget's read size.
-        for (int64_t s = begin; s < end; s += max_read) {
-          int64_t e = std::min(end, s + max_read);
+        // 5. Cut long runs into turns.
+        for (int64_t s = begin; s < end; s += turn) {
+          int64_t e = std::min(end, s + turn);
           Segment segment = piece;
           segment.entries = {piece.entries.begin + (s - at), piece.entries.begin + (e - at)};
           segment.global_begin = piece.global_begin + (s - at);
@@ -199,7 +200,18 @@ EpochOrder BuildEpochOrder(const Plan& plan, const std::vector<LoaderInput>& inp
     if (!run.empty()) runs.push_back(std::move(run));
     if (at >= hi) break;
   }
-  // 6. Interleave the cut runs of kInterleavedUnits consecutive units.
+  // 6. Interleave the cut runs of kInterleavedUnits consecutive units;
+  // 7. read each turn in pieces of at most max_read entries.
+  auto append = [&](const Segment& turn_segment) {
+    for (int64_t s = 0; s < turn_segment.entries.Size(); s += max_read) {
+      Segment segment = turn_segment;
+      segment.entries = {turn_segment.entries.begin + s,
+                         std::min(turn_segment.entries.end, turn_segment.entries.begin + s + max_read)};
+      segment.global_begin = turn_segment.global_begin + s;
+      result.segments.push_back(segment);
+      result.starts.push_back(result.starts.back() + segment.entries.Size());
+    }
+  };
   const size_t group = options.shuffle == ShuffleStrategy::kStream ? static_cast<size_t>(kInterleavedUnits) : 1;
   for (size_t first = 0; first < runs.size(); first += group) {
     const size_t last = std::min(runs.size(), first + group);
@@ -207,9 +219,7 @@ EpochOrder BuildEpochOrder(const Plan& plan, const std::vector<LoaderInput>& inp
     for (size_t r = first; r < last; ++r) longest = std::max(longest, runs[r].size());
     for (size_t k = 0; k < longest; ++k) {
       for (size_t r = first; r < last; ++r) {
-        if (k >= runs[r].size()) continue;
-        result.segments.push_back(runs[r][k]);
-        result.starts.push_back(result.starts.back() + runs[r][k].entries.Size());
+        if (k < runs[r].size()) append(runs[r][k]);
       }
     }
   }

@@ -22,15 +22,18 @@
 //     rows mod shards rows of the order are left out this epoch (a different
 //     random set each epoch), so every shard yields the same number of rows
 //     and therefore of batches.
-//  5. Segments longer than max_read_entries are cut (the memory budget's limit
-//     on one read).
-//  6. kStream: when the budget cuts units into several segments, the segments
-//     of kInterleavedUnits consecutive units take turns (A1 B1 C1 D1 A2 B2
+//  5. Runs longer than turn_entries are cut into turns (the budget's limit,
+//     independent of the thread count: MemoryPlan::turn_entries).
+//  6. kStream: when the budget cuts units into several turns, the turns of
+//     kInterleavedUnits consecutive units take turns (A1 B1 C1 D1 A2 B2
 //     ...). Each unit is all of one region (one file, say all signal), and
 //     a small buffer holds only a few units' rows: read one after another,
 //     they swing the buffer's make-up by a unit's share of it; taking turns
 //     among units from far apart keeps the make-up steady. It reads the same
-//     segments, so it costs neither decompression nor memory.
+//     entries, so it costs neither decompression nor memory.
+//  7. Turns longer than read_entries are read in consecutive pieces (more
+//     workers leave less room per read); this never moves a row in the
+//     stream, so batches do not depend on the thread count.
 #pragma once
 
 #include <cstdint>
@@ -64,7 +67,8 @@ struct EpochOrder {
   int64_t GlobalIndex(int64_t position) const;
 };
 
+// `read_entries` <= 0 reads each turn whole.
 EpochOrder BuildEpochOrder(const Plan& plan, const std::vector<LoaderInput>& inputs, const LoaderOptions& options,
-                           int64_t epoch, int64_t max_read_entries);
+                           int64_t epoch, int64_t turn_entries, int64_t read_entries = 0);
 
 }  // namespace rootbatch::loader

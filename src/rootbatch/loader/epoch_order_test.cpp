@@ -136,7 +136,7 @@ TEST(EpochOrderTest, ClusterChunksKeepClustersTogether) {
   }
 }
 
-TEST(EpochOrderTest, LongBlocksAreCutToTheReadSize) {
+TEST(EpochOrderTest, LongBlocksAreCutToTheTurnSize) {
   Plan plan = UniformPlan(3, 1000);
   LoaderOptions options;
   options.shuffle = ShuffleStrategy::kNone;
@@ -146,6 +146,18 @@ TEST(EpochOrderTest, LongBlocksAreCutToTheReadSize) {
   std::vector<int64_t> expected(3000);
   for (int64_t i = 0; i < 3000; ++i) expected[static_cast<size_t>(i)] = i;
   EXPECT_EQ(Rows(order), expected);
+}
+
+TEST(EpochOrderTest, ReadingTurnsInPiecesMovesNoRow) {
+  Plan plan = UniformPlan(8, 100);
+  LoaderOptions options;
+  options.seed = 5;
+  const EpochOrder whole = BuildEpochOrder(plan, OneInput(), options, 0, 25);
+  const EpochOrder pieces = BuildEpochOrder(plan, OneInput(), options, 0, 25, 10);
+  EXPECT_EQ(whole.segments.size(), 32u);
+  EXPECT_EQ(pieces.segments.size(), 96u);  // each turn of 25 as 10 + 10 + 5
+  for (const auto& s : pieces.segments) EXPECT_LE(s.entries.Size(), 10);
+  EXPECT_EQ(Rows(pieces), Rows(whole));
 }
 
 TEST(EpochOrderTest, CutBlocksTakeTurnsInTheStream) {

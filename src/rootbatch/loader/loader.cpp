@@ -73,7 +73,7 @@ void Loader::StopPipeline() {
 void Loader::StartEpoch(int64_t epoch, int64_t position) {
   StopPipeline();
   order_ = std::make_shared<const EpochOrder>(
-      BuildEpochOrder(plan_, inputs_, options_, epoch, memory_.max_read_entries));
+      BuildEpochOrder(plan_, inputs_, options_, epoch, memory_.turn_entries, memory_.max_read_entries));
   info_ = EpochInfo();
   info_.epoch = epoch;
   info_.rows = order_->Rows();

@@ -209,6 +209,34 @@ TEST(LoaderTest, SameSeedSameBatchesWhateverTheThreads) {
   }
 }
 
+// A budget too small for whole blocks cuts them into turns that take turns in
+// the stream; more workers read those turns in smaller pieces. Neither may
+// move a row: the cut must not depend on the thread count.
+TEST(LoaderTest, SameBatchesWhateverTheThreadsWhenTheBudgetCutsBlocks) {
+  MemorySourceOptions baskets;
+  baskets.cluster_size = 10000;
+  baskets.basket_size = 5000;
+  auto dataset = MakeDataset({40000, 30000}, baskets);
+  LoaderOptions options = SmallOptions();
+  options.memory_budget = kMiB;
+  options.num_threads = 1;
+  auto one = MustCreate(In(dataset), options);
+  options.num_threads = 4;
+  auto four = MustCreate(In(dataset), options);
+  ASSERT_TRUE(one && four);
+  int64_t largest = 0;
+  for (const Block& block : one->BlockPlan().blocks) largest = std::max(largest, block.entries.Size());
+  // The case under test: blocks cut into turns, and turns read in pieces.
+  ASSERT_LT(one->Memory().turn_entries, largest) << one->Memory().Describe();
+  ASSERT_EQ(four->Memory().turn_entries, one->Memory().turn_entries);
+  ASSERT_LT(four->Memory().max_read_entries, four->Memory().turn_entries) << four->Memory().Describe();
+  auto a = Drain(*one);
+  auto b = Drain(*four);
+  EXPECT_GT(a.size(), 100u);
+  EXPECT_TRUE(SameBatches(a, b));
+  for (const Batch& batch : b) CheckRows(batch);
+}
+
 TEST(LoaderTest, EveryEpochHasAnotherOrderOfTheSameRows) {
   auto dataset = MakeDataset({4000});
   auto loader = MustCreate(In(dataset), SmallOptions());
