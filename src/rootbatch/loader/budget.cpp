@@ -72,12 +72,14 @@ Result<MemoryPlan> PlanMemory(const RowLayout& layout, const LoaderOptions& opti
                            std::to_string(options.queue_batches) + " queued batches of " + MiB(plan.batch_bytes) +
                            "; queue fewer batches or raise the budget");
   }
-  auto entries_for = [&](int workers) {
-    return std::clamp<int64_t>(static_cast<int64_t>(static_cast<double>(read_room) / per_entry(workers)), 1,
+  auto entries_for = [&](int64_t room, int workers) {
+    return std::clamp<int64_t>(static_cast<int64_t>(static_cast<double>(room) / per_entry(workers)), 1,
                                options.max_block_entries);
   };
-  plan.turn_entries = entries_for(kTurnWorkers);
-  plan.max_read_entries = std::min(plan.turn_entries, entries_for(options.num_threads));
+  // Turns from the share alone (neither threads nor queued batches); reads
+  // from what is left with this loader's threads and queue.
+  plan.turn_entries = entries_for(share, kTurnWorkers);
+  plan.max_read_entries = std::min(plan.turn_entries, entries_for(read_room, options.num_threads));
   plan.window = std::max(2, options.num_threads + 1);
   // Segments are no longer than the largest block: deepen the window to fill
   // the share with them.

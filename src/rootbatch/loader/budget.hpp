@@ -13,7 +13,8 @@
 // The buffer size depends only on the budget, the batch size and the
 // columns, so threads and queue depth never change the batches. Blocks too
 // long for the share are cut into turns of turn_entries, sized as if two
-// workers read (the default), from the budget and the columns alone: cut
+// workers read (the default) and no batch were queued beyond two, from the
+// budget and the columns alone: cut
 // blocks take turns in the stream (epoch_order.hpp), so the cut decides the
 // order and must not depend on the thread count. Reads cover at most
 // max_read_entries (<= turn_entries; smaller with more workers, each holding

@@ -210,8 +210,8 @@ TEST(LoaderTest, SameSeedSameBatchesWhateverTheThreads) {
 }
 
 // A budget too small for whole blocks cuts them into turns that take turns in
-// the stream; more workers read those turns in smaller pieces. Neither may
-// move a row: the cut must not depend on the thread count.
+// the stream; more workers (and more queued batches) read those turns in
+// smaller pieces. Neither may move a row: the cut must not depend on them.
 TEST(LoaderTest, SameBatchesWhateverTheThreadsWhenTheBudgetCutsBlocks) {
   MemorySourceOptions baskets;
   baskets.cluster_size = 10000;
@@ -222,6 +222,7 @@ TEST(LoaderTest, SameBatchesWhateverTheThreadsWhenTheBudgetCutsBlocks) {
   options.num_threads = 1;
   auto one = MustCreate(In(dataset), options);
   options.num_threads = 4;
+  options.queue_batches = 4;
   auto four = MustCreate(In(dataset), options);
   ASSERT_TRUE(one && four);
   int64_t largest = 0;
