@@ -220,6 +220,7 @@ TEST(LoaderTest, SameBatchesWhateverTheThreadsWhenTheBudgetCutsBlocks) {
   LoaderOptions options = SmallOptions();
   options.memory_budget = kMiB;
   options.num_threads = 1;
+  const LoaderOptions one_options = options;
   auto one = MustCreate(In(dataset), options);
   options.num_threads = 4;
   options.queue_batches = 4;
@@ -236,6 +237,17 @@ TEST(LoaderTest, SameBatchesWhateverTheThreadsWhenTheBudgetCutsBlocks) {
   EXPECT_GT(a.size(), 100u);
   EXPECT_TRUE(SameBatches(a, b));
   for (const Batch& batch : b) CheckRows(batch);
+  // A state saved with 1 thread resumes with 4 (the buffer is refilled from
+  // turns read in pieces) into the same remaining batches.
+  auto first = MustCreate(In(dataset), one_options);
+  ASSERT_TRUE(first);
+  const auto at = static_cast<int64_t>(a.size() / 3);
+  for (int64_t i = 0; i < at; ++i) ASSERT_TRUE(first->Next().IsOk());
+  const LoaderState state = first->State();
+  first.reset();
+  auto resumed = MustCreate(In(dataset), options);
+  ASSERT_TRUE(resumed && resumed->Restore(state).IsOk());
+  EXPECT_TRUE(SameBatches(Drain(*resumed), std::vector<Batch>(a.begin() + at, a.end())));
 }
 
 TEST(LoaderTest, EveryEpochHasAnotherOrderOfTheSameRows) {
