@@ -76,6 +76,7 @@ struct ShardCase {
   int num_workers;
   bool drop_remainder;
   ShuffleStrategy strategy;
+  bool cut_blocks = false;  // a budget that cuts blocks into turns (read in pieces)
 };
 
 class ExactlyOnceTest : public ::testing::TestWithParam<ShardCase> {};
@@ -83,8 +84,8 @@ class ExactlyOnceTest : public ::testing::TestWithParam<ShardCase> {};
 TEST_P(ExactlyOnceTest, ShardsAreDisjointCompleteAndEven) {
   const ShardCase c = GetParam();
   MemorySourceOptions source;
-  source.cluster_size = 700;
-  source.basket_size = 90;
+  source.cluster_size = c.cut_blocks ? 5000 : 700;
+  source.basket_size = c.cut_blocks ? 2500 : 90;
   auto dataset = MakeDataset({5003, 4000, 1}, source);
   std::vector<int64_t> seen;
   std::set<int64_t> batch_counts;
@@ -99,8 +100,13 @@ TEST_P(ExactlyOnceTest, ShardsAreDisjointCompleteAndEven) {
       options.worker_id = worker;
       options.drop_remainder = c.drop_remainder;
       options.shuffle = c.strategy;
+      if (c.cut_blocks) {
+        options.memory_budget = kMiB;
+        options.num_threads = 1 + (rank + worker) % 3;  // shards may differ in threads
+      }
       auto loader = MustCreate(In(dataset), options);
       ASSERT_NE(loader, nullptr);
+      if (c.cut_blocks) ASSERT_LT(loader->Memory().turn_entries, 2500) << loader->Memory().Describe();
       auto batches = Drain(*loader);
       EXPECT_EQ(static_cast<int64_t>(batches.size()), loader->Epoch().num_batches);
       batch_counts.insert(static_cast<int64_t>(batches.size()));
@@ -142,6 +148,9 @@ std::vector<ShardCase> AllShardCases() {
   }
   cases.push_back({2, 2, false, ShuffleStrategy::kClusterChunks});
   cases.push_back({3, 1, false, ShuffleStrategy::kNone});
+  cases.push_back({1, 1, false, ShuffleStrategy::kStream, true});
+  cases.push_back({2, 2, false, ShuffleStrategy::kStream, true});
+  cases.push_back({3, 4, true, ShuffleStrategy::kStream, true});
   return cases;
 }
 
@@ -150,7 +159,8 @@ INSTANTIATE_TEST_SUITE_P(Shards, ExactlyOnceTest, ::testing::ValuesIn(AllShardCa
                            return "world" + std::to_string(info.param.world_size) + "_workers" +
                                   std::to_string(info.param.num_workers) + (info.param.drop_remainder ? "_drop" : "") +
                                   "_" + (info.param.strategy == ShuffleStrategy::kStream ? "stream"
-                                         : info.param.strategy == ShuffleStrategy::kNone ? "none" : "chunks");
+                                         : info.param.strategy == ShuffleStrategy::kNone ? "none" : "chunks") +
+                                  (info.param.cut_blocks ? "_cut" : "");
                          });
 
 TEST(LoaderTest, SmallBuffersKeepRowsIntactAcrossBufferGenerations) {
