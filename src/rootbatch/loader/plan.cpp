@@ -18,12 +18,82 @@ std::vector<int64_t> Clip(const std::vector<int64_t>& bounds, EntryRange range) 
   return out;
 }
 
-int64_t CountUnits(const std::vector<int64_t>& bounds, EntryRange range) {
+// Units of `bounds` (sorted unit boundaries) that overlap any of `ranges`
+// (sorted, disjoint): each unit counts once however many ranges touch it.
+int64_t CountUnits(const std::vector<int64_t>& bounds, const std::vector<EntryRange>& ranges) {
   int64_t count = 0;
-  for (size_t u = 0; u + 1 < bounds.size(); ++u) {
-    if (bounds[u] < range.end && bounds[u + 1] > range.begin) ++count;
+  size_t r = 0;
+  for (size_t u = 0; u + 1 < bounds.size() && r < ranges.size(); ++u) {
+    while (r < ranges.size() && ranges[r].end <= bounds[u]) ++r;
+    if (r < ranges.size() && ranges[r].begin < bounds[u + 1]) ++count;
   }
   return count;
+}
+
+// The validation part of one input's entries `range` (in the input's own
+// index), sorted: the range is cut into pieces of equal size on a grid that
+// depends only on the range and max_piece (never on the clusters or
+// baskets), seeded random pieces go to validation until it holds `need`
+// entries, and the piece that crosses the share gives its first part.
+std::vector<EntryRange> ValidationRanges(EntryRange range, int64_t need, int64_t max_piece, uint64_t seed) {
+  const int64_t rows = range.Size();
+  const int64_t piece = std::clamp<int64_t>((rows + kSplitPieces - 1) / kSplitPieces, 1, max_piece);
+  const int64_t pieces = (rows + piece - 1) / piece;
+  std::vector<int64_t> order(static_cast<size_t>(pieces));
+  for (int64_t p = 0; p < pieces; ++p) order[static_cast<size_t>(p)] = p;
+  Rng rng(seed);
+  rng.Shuffle(order);
+  std::vector<EntryRange> out;
+  for (int64_t p : order) {
+    if (need <= 0) break;
+    EntryRange r{range.begin + p * piece, std::min(range.end, range.begin + (p + 1) * piece)};
+    r.end = std::min(r.end, r.begin + need);
+    need -= r.Size();
+    out.push_back(r);
+  }
+  std::sort(out.begin(), out.end(), [](const EntryRange& a, const EntryRange& b) { return a.begin < b.begin; });
+  std::vector<EntryRange> merged;
+  for (const EntryRange& r : out) {
+    if (!merged.empty() && merged.back().end == r.begin) {
+      merged.back().end = r.end;
+    } else {
+      merged.push_back(r);
+    }
+  }
+  return merged;
+}
+
+// The parts of `blocks` (sorted, input-local positions from `input_start`)
+// inside (`inside`) or outside the sorted `ranges`.
+std::vector<Block> CutBlocks(const std::vector<Block>& blocks, const std::vector<EntryRange>& ranges,
+                             int64_t input_start, bool inside) {
+  std::vector<Block> out;
+  size_t r = 0;
+  for (const Block& block : blocks) {
+    const int64_t begin = block.global_begin - input_start;
+    const int64_t end = begin + block.entries.Size();
+    auto emit = [&](int64_t from, int64_t to) {
+      if (from >= to) return;
+      Block part = block;
+      part.entries = {block.entries.begin + (from - begin), block.entries.begin + (to - begin)};
+      part.global_begin = block.global_begin + (from - begin);
+      out.push_back(part);
+    };
+    while (r < ranges.size() && ranges[r].end <= begin) ++r;
+    int64_t at = begin;
+    for (size_t k = r; k < ranges.size() && ranges[k].begin < end; ++k) {
+      const int64_t lo = std::max(ranges[k].begin, begin);
+      const int64_t hi = std::min(ranges[k].end, end);
+      if (inside) {
+        emit(lo, hi);
+      } else {
+        emit(at, lo);
+      }
+      at = hi;
+    }
+    if (!inside) emit(at, end);
+  }
+  return out;
 }
 
 }  // namespace
@@ -70,7 +140,6 @@ Result<Plan> BuildPlan(const std::vector<LoaderInput>& inputs,
                        std::min<int64_t>(wanted.end - start, file.NumEntries())};
       if (local.begin >= local.end) continue;
       const auto& columns = column_indices[i][f];
-      for (size_t c : columns) plan.baskets += CountUnits(file.UnitBoundaries(c), local);
       std::vector<int64_t> clusters = file.ClusterBoundaries();
       std::vector<int64_t> bounds = CommonBoundaries(file, columns, local);
       size_t cluster_at = 0;
@@ -90,49 +159,31 @@ Result<Plan> BuildPlan(const std::vector<LoaderInput>& inputs,
       }
       cluster_number += static_cast<int64_t>(clusters.size());
     }
-    input_start += dataset.NumEntries();
     int64_t rows = wanted.Size();
     plan.split_rows += rows;
 
     if (options.split != Split::kAll && options.validation_fraction > 0.0) {
-      // Seeded random blocks go to validation until it holds its share; the
-      // block that crosses the share is cut, its first part to validation.
-      int64_t need = std::llround(options.validation_fraction * static_cast<double>(rows));
-      std::vector<size_t> order(blocks.size());
-      for (size_t b = 0; b < order.size(); ++b) order[b] = b;
-      Rng rng(DeriveSeed(options.seed, Stream::kSplit, {i}));
-      rng.Shuffle(order);
-      std::vector<char> in_validation(blocks.size(), 0);
-      std::vector<Block> extra;  // the pieces of the cut block
-      for (size_t b : order) {
-        if (need <= 0) break;
-        Block& block = blocks[b];
-        if (block.entries.Size() <= need) {
-          in_validation[b] = 1;
-          need -= block.entries.Size();
-        } else {
-          Block first = block;
-          first.entries.end = block.entries.begin + need;
-          block.entries.begin = first.entries.end;
-          block.global_begin += need;
-          if (options.split == Split::kValidation) extra.push_back(first);
-          need = 0;
-        }
+      const int64_t need = std::llround(options.validation_fraction * static_cast<double>(rows));
+      const std::vector<EntryRange> validation = ValidationRanges(
+          wanted, need, options.max_block_entries, DeriveSeed(options.seed, Stream::kSplit, {i}));
+      blocks = CutBlocks(blocks, validation, input_start,
+                         options.split == Split::kValidation);
+    }
+    // Baskets under the selected entries, each counted once per column.
+    for (size_t f = 0; f < dataset.NumFiles(); ++f) {
+      std::vector<EntryRange> ranges;
+      for (const Block& block : blocks) {
+        if (block.file == static_cast<int32_t>(f)) ranges.push_back(block.entries);
       }
-      std::vector<Block> kept;
-      bool want_validation = options.split == Split::kValidation;
-      for (size_t b = 0; b < blocks.size(); ++b) {
-        if ((in_validation[b] != 0) == want_validation) kept.push_back(blocks[b]);
-      }
-      kept.insert(kept.end(), extra.begin(), extra.end());
-      std::sort(kept.begin(), kept.end(), [](const Block& a, const Block& b) { return a.global_begin < b.global_begin; });
-      blocks.swap(kept);
+      if (ranges.empty()) continue;
+      for (size_t c : column_indices[i][f]) plan.baskets += CountUnits(dataset.File(f).UnitBoundaries(c), ranges);
     }
     int64_t input_rows = 0;
     for (const auto& block : blocks) input_rows += block.entries.Size();
     plan.input_rows.push_back(input_rows);
     plan.total_rows += input_rows;
     plan.blocks.insert(plan.blocks.end(), blocks.begin(), blocks.end());
+    input_start += dataset.NumEntries();
   }
   if (plan.total_rows == 0) {
     return InvalidArgument(plan.split_rows == 0 ? "the dataset is empty: the inputs select no entries"

@@ -7,12 +7,16 @@
 // never shares a basket with another block and reading each block once reads
 // each basket once. Runs longer than max_block_entries are cut evenly.
 //
-// The split depends only on the seed, the validation fraction, the data, the
-// selected columns and max_block_entries: never on the batch size, the
-// budget, the threads, the shuffle strategy or the shard, so a training and
-// a validation loader built with the same seed never overlap. Each input
-// gives round(fraction x its entries) entries to validation: a seeded random
-// set of whole blocks plus a part of one more.
+// The split depends only on the seed, the validation fraction, the data's
+// entry counts and max_block_entries: never on the clusters or baskets, the
+// selected columns, the batch size, the budget, the threads, the shuffle
+// strategy or the shard, so a training and a validation loader built with
+// the same seed never overlap, and a one-cluster file splits as randomly as
+// a many-cluster one. Each input's entries are cut into kSplitPieces equal
+// pieces (at most max_block_entries entries each, at least 1), and
+// round(fraction x its entries) entries go to validation: seeded random
+// pieces plus the first part of one more. Blocks are cut where they cross a
+// piece boundary of the split (a basket there is read by both loaders).
 #pragma once
 
 #include <cstdint>
@@ -23,6 +27,11 @@
 #include "rootbatch/loader/options.hpp"
 
 namespace rootbatch::loader {
+
+// Pieces an input's entries are cut into for the train/validation split
+// (fewer when the input has fewer entries, more when the pieces would
+// exceed max_block_entries).
+inline constexpr int64_t kSplitPieces = 128;
 
 struct Block {
   int32_t input = 0;
@@ -37,7 +46,7 @@ struct Plan {
   std::vector<int64_t> input_rows;    // entries per input in the selected split
   int64_t total_rows = 0;
   int64_t split_rows = 0;             // entries of the inputs' ranges before the split
-  int64_t baskets = 0;                // baskets of the selected columns under the selected blocks
+  int64_t baskets = 0;                // baskets of the selected columns under the selected entries, once each
 };
 
 // `column_indices[input][file]` lists the selected columns' indices.
