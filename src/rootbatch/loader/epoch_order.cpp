@@ -15,31 +15,79 @@ struct Unit {
   int32_t input = 0;
 };
 
-std::vector<size_t> Sample(const std::vector<Unit>& units, const std::vector<LoaderInput>& inputs,
-                           const LoaderOptions& options, int64_t epoch) {
+int64_t UnitEntries(const Unit& unit, const std::vector<Segment>& pieces) {
+  int64_t entries = 0;
+  for (size_t p = unit.begin; p < unit.end; ++p) entries += pieces[p].entries.Size();
+  return entries;
+}
+
+// Appends a unit holding entries [offset, offset + count) of `unit` (its
+// pieces cut to fit) and returns its index.
+size_t AppendPart(const Unit& unit, int64_t offset, int64_t count, std::vector<Segment>& pieces,
+                  std::vector<Unit>& units) {
+  Unit part{pieces.size(), pieces.size(), unit.input};
+  int64_t at = 0;  // position of piece p's first entry within the unit
+  for (size_t p = unit.begin; p < unit.end; ++p) {
+    const Segment piece = pieces[p];  // a copy: push_back may move pieces
+    const int64_t size = piece.entries.Size();
+    const int64_t lo = std::max(offset, at);
+    const int64_t hi = std::min(offset + count, at + size);
+    if (lo < hi) {
+      Segment cut = piece;
+      cut.entries = {piece.entries.begin + (lo - at), piece.entries.begin + (hi - at)};
+      cut.global_begin = piece.global_begin + (lo - at);
+      pieces.push_back(cut);
+    }
+    at += size;
+  }
+  part.end = pieces.size();
+  units.push_back(part);
+  return units.size() - 1;
+}
+
+// The units of the epoch after sampling, in position order (copies of a
+// unit adjacent). An input with ratio r contributes floor(r) copies of each
+// of its units plus round(frac(r) x its entries) entries more: seeded random
+// units while they fit, then a random part of one more (appended to
+// `pieces` and `units`), drawn afresh each epoch.
+std::vector<size_t> Sample(std::vector<Segment>& pieces, std::vector<Unit>& units,
+                           const std::vector<LoaderInput>& inputs, const LoaderOptions& options, int64_t epoch) {
   std::vector<size_t> chosen;
+  const size_t original_units = units.size();
   for (size_t i = 0; i < inputs.size(); ++i) {
     std::vector<size_t> mine;
-    for (size_t u = 0; u < units.size(); ++u) {
-      if (units[u].input == static_cast<int32_t>(i)) mine.push_back(u);
+    int64_t entries = 0;
+    for (size_t u = 0; u < original_units; ++u) {
+      if (units[u].input != static_cast<int32_t>(i)) continue;
+      mine.push_back(u);
+      entries += UnitEntries(units[u], pieces);
     }
-    double ratio = inputs[i].sampling_ratio;
-    if (ratio == 1.0) {
-      chosen.insert(chosen.end(), mine.begin(), mine.end());
-      continue;
-    }
-    double whole = std::floor(ratio);
+    const double ratio = inputs[i].sampling_ratio;
+    const double whole = std::floor(ratio);
     for (int64_t copy = 0; copy < static_cast<int64_t>(whole); ++copy) chosen.insert(chosen.end(), mine.begin(), mine.end());
-    auto extra = static_cast<size_t>(std::llround((ratio - whole) * static_cast<double>(mine.size())));
+    int64_t need = std::llround((ratio - whole) * static_cast<double>(entries));
+    if (need <= 0) continue;
     Rng rng(DeriveSeed(options.seed, Stream::kSample, {static_cast<uint64_t>(epoch), i}));
-    // A partial Fisher-Yates draws `extra` distinct units.
-    for (size_t k = 0; k < extra && k < mine.size(); ++k) {
-      size_t j = k + static_cast<size_t>(rng.Below(mine.size() - k));
+    // A partial Fisher-Yates draws distinct units in random order.
+    for (size_t k = 0; k < mine.size() && need > 0; ++k) {
+      const size_t j = k + static_cast<size_t>(rng.Below(mine.size() - k));
       std::swap(mine[k], mine[j]);
-      chosen.push_back(mine[k]);
+      const Unit unit = units[mine[k]];
+      const int64_t size = UnitEntries(unit, pieces);
+      if (size <= need) {
+        chosen.push_back(mine[k]);
+        need -= size;
+      } else {
+        const auto offset = static_cast<int64_t>(rng.Below(static_cast<uint64_t>(size - need + 1)));
+        chosen.push_back(AppendPart(unit, offset, need, pieces, units));
+        need = 0;
+      }
     }
   }
-  std::sort(chosen.begin(), chosen.end());  // position order; copies stay adjacent
+  // Position order; copies of a unit stay adjacent.
+  std::stable_sort(chosen.begin(), chosen.end(), [&](size_t a, size_t b) {
+    return pieces[units[a].begin].global_begin < pieces[units[b].begin].global_begin;
+  });
   return chosen;
 }
 
@@ -148,7 +196,7 @@ EpochOrder BuildEpochOrder(const Plan& plan, const std::vector<LoaderInput>& inp
   }
 
   // 2. Sampling, 3. order.
-  std::vector<size_t> order = Sample(units, inputs, options, epoch);
+  std::vector<size_t> order = Sample(pieces, units, inputs, options, epoch);
   Rng rng(DeriveSeed(options.seed, Stream::kOrder, {static_cast<uint64_t>(epoch)}));
   if (options.shuffle == ShuffleStrategy::kStream && options.stratify) {
     std::vector<int64_t> unit_entries(units.size(), 0);

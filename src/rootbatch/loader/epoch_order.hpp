@@ -6,7 +6,10 @@
 //  1. Ordering units: blocks (kStream, kNone; cut into block_split pieces),
 //     or whole clusters (kClusterChunks, as ROOT 6.40 shuffles clusters).
 //  2. Sampling: an input with ratio r contributes floor(r) copies of each of
-//     its units plus a seeded random subset of round(frac(r) x units).
+//     its units plus round(frac(r) x its entries) entries more, drawn afresh
+//     each epoch: seeded random whole units while they fit, then a random
+//     run of entries of one more unit. So an input contributes exactly
+//     round(r x its entries) entries to the epoch, whatever its block count.
 //  3. Order: global order (kNone); a random permutation (kClusterChunks, and
 //     kStream without stratify); or, for kStream with stratify, a stratified
 //     low-discrepancy order: the position-sorted units are grouped into

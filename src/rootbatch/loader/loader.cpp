@@ -1,6 +1,8 @@
 #include "rootbatch/loader/loader.hpp"
 
 #include <chrono>
+#include <cmath>
+#include <cstdio>
 #include <cstring>
 
 #include "rootbatch/loader/pipeline.hpp"
@@ -32,6 +34,29 @@ Result<double> MeanJaggedItems(const BlockReader& reader, const Plan& plan) {
   return entries > 0 ? std::max(1.0, items / static_cast<double>(entries)) : 1.0;
 }
 
+std::string Number(double value) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.6g", value);
+  return text;
+}
+
+// A ratio whose share of an input rounds to no entry would silently drop
+// the input from every epoch.
+Status CheckSampling(const std::vector<LoaderInput>& inputs, const Plan& plan) {
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const double ratio = inputs[i].sampling_ratio;
+    const double wanted = ratio * static_cast<double>(plan.input_rows[i]);
+    if (plan.input_rows[i] > 0 && std::llround(wanted) == 0) {
+      return InvalidArgument("input " + std::to_string(i) + " (" + inputs[i].dataset->Description() +
+                             "): sampling ratio " + Number(ratio) + " of its " +
+                             std::to_string(plan.input_rows[i]) + " entries in the selected split is " +
+                             Number(wanted) + " entries, which rounds to none; use a ratio of at least " +
+                             Number(0.5 / static_cast<double>(plan.input_rows[i])) + " or drop the input");
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Loader>> Loader::Create(std::vector<LoaderInput> inputs, LoaderOptions options) {
@@ -40,6 +65,7 @@ Result<std::unique_ptr<Loader>> Loader::Create(std::vector<LoaderInput> inputs, 
   RB_ASSIGN_OR_RETURN(RowLayout layout, BuildLayout(inputs, options, &indices));
   std::unique_ptr<Loader> loader(new Loader());
   RB_ASSIGN_OR_RETURN(loader->plan_, BuildPlan(inputs, indices, options));
+  RB_RETURN_IF_ERROR(CheckSampling(inputs, loader->plan_));
   loader->reader_ = std::make_shared<BlockReader>(inputs, std::move(layout), std::move(indices));
   RB_ASSIGN_OR_RETURN(double mean_items, MeanJaggedItems(*loader->reader_, loader->plan_));
   int64_t largest_block = 1;

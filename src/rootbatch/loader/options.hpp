@@ -26,9 +26,11 @@ struct LoaderInput {
   // If any input has a class label, all must: it becomes the last target
   // column, named "class_label".
   std::optional<int64_t> class_label;
-  // Per epoch, this input contributes ratio x its blocks: below 1 a seeded
-  // random subset of blocks (undersampling), above 1 every block floor(ratio)
-  // times plus a random subset (oversampling). A fresh draw every epoch.
+  // Per epoch, this input contributes round(ratio x its entries) entries
+  // (of the selected split): below 1 a seeded random subset (undersampling),
+  // above 1 every entry floor(ratio) times plus a random subset
+  // (oversampling). A fresh draw every epoch; see epoch_order.hpp. A ratio
+  // that selects no entry at all is an error.
   double sampling_ratio = 1.0;
   // Entries of this input to use, in its own index (0 .. dataset entries).
   std::optional<EntryRange> entries;
