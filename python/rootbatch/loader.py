@@ -64,8 +64,9 @@ class Source:
 
     ``label``: a class label for every event of this source (all sources must
     have one or none); it becomes the last target column, ``class_label``.
-    ``sampling_ratio``: per epoch this source contributes ratio x its events
-    (below 1 a fresh random subset of blocks each epoch, above 1 repeats).
+    ``sampling_ratio``: per epoch this source contributes round(ratio x its
+    events) events (below 1 a fresh random subset each epoch, above 1 every
+    event floor(ratio) times plus a subset); a ratio giving none is an error.
     ``entries``: (start, stop) entries of this source to use.
     """
 
@@ -384,7 +385,8 @@ class DataLoader:
 
     def train_test_split(self, test_size: float | None = None) -> tuple["DataLoader", "DataLoader"]:
         """(train, validation) loaders over disjoint entries: seeded random
-        blocks holding ``test_size`` of each source's entries go to validation.
+        pieces (1/128 of a source, whatever its clusters) holding ``test_size``
+        of each source's entries go to validation.
         The split depends on the seed and the data, never on the epoch, so the
         two loaders (same seed) never overlap; each part is shuffled per epoch."""
         fraction = self._config.validation_fraction if test_size is None else float(test_size)
