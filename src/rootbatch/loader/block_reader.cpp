@@ -1,6 +1,7 @@
 #include "rootbatch/loader/block_reader.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 
 #include "rootbatch/loader/convert.hpp"
@@ -88,6 +89,7 @@ Status BlockReader::ReadBlock(const Segment& segment, StagedBlock* block, ReadSt
   for (size_t route = 0; route < columns.size(); ++route) {
     if (cancelled != nullptr && cancelled->load(std::memory_order_relaxed)) return Cancelled("read cancelled");
     RB_ASSIGN_OR_RETURN(columns[route], ReadColumn(segment, route, stats));
+    RB_RETURN_IF_ERROR(CheckExact(segment, route, columns[route]));
   }
   // Runs of float32 -> float32 scalar columns at consecutive offsets (float
   // features, the common case) are transposed together; the rest is
@@ -135,6 +137,46 @@ Status BlockReader::ReadBlock(const Segment& segment, StagedBlock* block, ReadSt
     if (layout_.routes[route].kind == ColumnRoute::Kind::kRagged) Convert(route, columns[route], 0, block->rows, block);
   }
   return Status::Ok();
+}
+
+Status BlockReader::CheckExact(const Segment& segment, size_t route, const Column& values) const {
+  const ColumnRoute& r = layout_.routes[route];
+  if (!r.check_exact) return Status::Ok();
+  const int64_t bad = FirstInexact(r.spec.type, values.values.data(), values.NumValues(), r.out_type);
+  if (bad < 0) return Status::Ok();
+  int64_t entry = bad / r.inner;  // the value's entry within the segment
+  if (r.spec.kind == ColumnKind::kJagged) {
+    const int64_t item = bad / r.inner;
+    entry = std::upper_bound(values.offsets.begin(), values.offsets.end(), item) - values.offsets.begin() - 1;
+  }
+  // Print the value and what it would become, both exactly.
+  std::string value;
+  std::string rounded;
+  const uint8_t* at = values.values.data() + static_cast<size_t>(bad) * static_cast<size_t>(ByteWidth(r.spec.type));
+  auto show = [&](auto v) {
+    value = std::to_string(v);
+    char text[48];
+    if (r.out_type == DataType::kFloat32) {
+      std::snprintf(text, sizeof(text), "%.0f", static_cast<double>(static_cast<float>(v)));
+    } else {
+      std::snprintf(text, sizeof(text), "%.0Lf", static_cast<long double>(static_cast<double>(v)));
+    }
+    rounded = text;
+  };
+  switch (r.spec.type) {
+    case DataType::kInt32: { int32_t v; std::memcpy(&v, at, 4); show(v); break; }
+    case DataType::kUInt32: { uint32_t v; std::memcpy(&v, at, 4); show(v); break; }
+    case DataType::kInt64: { int64_t v; std::memcpy(&v, at, 8); show(v); break; }
+    case DataType::kUInt64: { uint64_t v; std::memcpy(&v, at, 8); show(v); break; }
+    default: break;
+  }
+  const std::string type(DataTypeName(r.out_type));
+  return InvalidArgument("column '" + r.name + "' (" + r.spec.source_type + ") has the value " + value + " at entry " +
+                         std::to_string(segment.entries.begin + entry) + ", which " + type +
+                         " cannot hold exactly (it would become " + rounded + "); choose an output type that holds it (" +
+                         (r.out_type == DataType::kFloat32 ? "feature_type float64 or int64" : "feature_type int64") +
+                         "), leave the column out, or accept the rounding by listing it in lossy_features")
+      .WithContext(Source(segment).Description());
 }
 
 void BlockReader::Convert(size_t route, const Column& values, int64_t begin, int64_t end, StagedBlock* block) const {

@@ -60,6 +60,11 @@ class BlockReader {
   // reader's output is checked against the column contract.
   Result<Column> ReadColumn(const Segment& segment, size_t route, ReadStats* stats) const;
 
+  // Fails if route `route` has check_exact and `values` (read for
+  // `segment`) hold a value its output type rounds; names the column, the
+  // value, the entry and the source.
+  Status CheckExact(const Segment& segment, size_t route, const Column& values) const;
+
   const ColumnSource& Source(const Segment& segment) const {
     return inputs_[static_cast<size_t>(segment.input)].dataset->File(static_cast<size_t>(segment.file));
   }

@@ -181,6 +181,47 @@ void TransposeFloat32(const float* const* columns, int count, int64_t rows, void
   TransposeScalar(columns, count, rows, out, dst_stride);
 }
 
+namespace {
+
+template <typename From, typename To>
+int64_t FirstInexactTyped(const From* values, int64_t count) {
+  constexpr int kDigits = std::numeric_limits<To>::digits;  // 24 (float), 53 (double)
+  if constexpr (std::numeric_limits<From>::digits <= kDigits) {
+    return -1;  // every value fits (int32 -> double)
+  } else {
+    // Integers of magnitude up to 2^digits are exact; only larger ones need
+    // a round trip (in long double, which holds every 64-bit integer).
+    constexpr From kLimit = From{1} << kDigits;
+    for (int64_t i = 0; i < count; ++i) {
+      const From v = values[i];
+      bool small = v <= kLimit;
+      if constexpr (std::is_signed_v<From>) small = small && v >= -kLimit;
+      if (small) continue;
+      if (static_cast<long double>(static_cast<To>(v)) != static_cast<long double>(v)) return i;
+    }
+    return -1;
+  }
+}
+
+template <typename To>
+int64_t FirstInexactTo(DataType from, const void* src, int64_t count) {
+  switch (from) {
+    case DataType::kInt32: return FirstInexactTyped<int32_t, To>(static_cast<const int32_t*>(src), count);
+    case DataType::kUInt32: return FirstInexactTyped<uint32_t, To>(static_cast<const uint32_t*>(src), count);
+    case DataType::kInt64: return FirstInexactTyped<int64_t, To>(static_cast<const int64_t*>(src), count);
+    case DataType::kUInt64: return FirstInexactTyped<uint64_t, To>(static_cast<const uint64_t*>(src), count);
+    default: return -1;  // 8- and 16-bit integers fit every float type
+  }
+}
+
+}  // namespace
+
+int64_t FirstInexact(DataType from, const void* src, int64_t count, DataType to) {
+  if (to == DataType::kFloat32) return FirstInexactTo<float>(from, src, count);
+  if (to == DataType::kFloat64) return FirstInexactTo<double>(from, src, count);
+  return -1;
+}
+
 void FillValue(DataType to, double value, void* dst, int64_t count) {
   if (count <= 0) return;
   uint8_t tmp[8];

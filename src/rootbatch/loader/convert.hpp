@@ -31,6 +31,13 @@ void ConvertRows(DataType from, const void* src, int64_t rows, int64_t inner, Da
 // fast as scattering one column at a time).
 void TransposeFloat32(const float* const* columns, int count, int64_t rows, void* dst, size_t dst_stride);
 
+// Index of the first of `count` integer values of type `from` that `to` (a
+// float type) cannot hold exactly, or -1 if every value survives. For
+// integer features going into floats: a uint64 event number as float32
+// rounds to a multiple of up to 2^40, turning distinct events into equal
+// values, which must not pass silently.
+int64_t FirstInexact(DataType from, const void* src, int64_t count, DataType to);
+
 // Writes `count` copies of `value` converted to `to` at dst (unaligned ok).
 void FillValue(DataType to, double value, void* dst, int64_t count);
 

@@ -72,6 +72,22 @@ TEST(ConvertTest, TransposeFloat32MatchesAScatter) {
   }
 }
 
+TEST(ConvertTest, FirstInexactFindsIntegersAFloatRounds) {
+  const std::vector<uint64_t> events = {1, 16777216, 16777217, 3};  // 2^24 + 1 is the first float32 loses
+  EXPECT_EQ(FirstInexact(DataType::kUInt64, events.data(), 4, DataType::kFloat32), 2);
+  EXPECT_EQ(FirstInexact(DataType::kUInt64, events.data(), 4, DataType::kFloat64), -1);
+  const std::vector<int64_t> big = {-(int64_t{1} << 53) - 1, 0};
+  EXPECT_EQ(FirstInexact(DataType::kInt64, big.data(), 2, DataType::kFloat64), 0);
+  const std::vector<int64_t> round = {int64_t{1} << 40, -(int64_t{1} << 40)};  // large but exact
+  EXPECT_EQ(FirstInexact(DataType::kInt64, round.data(), 2, DataType::kFloat32), -1);
+  const std::vector<uint64_t> top = {~uint64_t{0}};  // rounds up to 2^64, outside uint64
+  EXPECT_EQ(FirstInexact(DataType::kUInt64, top.data(), 1, DataType::kFloat64), 0);
+  const std::vector<int32_t> counts = {7, -(1 << 24), (1 << 24) + 1};
+  EXPECT_EQ(FirstInexact(DataType::kInt32, counts.data(), 3, DataType::kFloat32), 2);
+  EXPECT_EQ(FirstInexact(DataType::kInt32, counts.data(), 3, DataType::kFloat64), -1);
+  EXPECT_EQ(FirstInexact(DataType::kUInt32, counts.data(), 0, DataType::kFloat32), -1);
+}
+
 TEST(ConvertTest, FillValue) {
   float values[3];
   FillValue(DataType::kFloat32, -1.25, values, 3);

@@ -114,6 +114,18 @@ Result<RowLayout> BuildLayout(const std::vector<LoaderInput>& inputs, const Load
     }
   }
 
+  for (const auto& name : options.lossy_features) {
+    if (!Contains(features, name) && !Contains(jagged_names, name)) {
+      return InvalidArgument("lossy_features names " + Quote(name) +
+                             ", which is not a feature or jagged column of this loader");
+    }
+  }
+  // Integer values into a float type that cannot hold them all.
+  auto check_exact = [&](const ColumnRoute& route) {
+    return IsInteger(route.spec.type) && IsFloat(route.out_type) && !IsLossless(route.spec.type, route.out_type) &&
+           !Contains(options.lossy_features, route.name);
+  };
+
   RowLayout layout;
   auto numeric = [](const ColumnSpec& spec, const std::string& role) -> Status {
     if (spec.kind == ColumnKind::kString || spec.type == DataType::kChar) {
@@ -135,6 +147,7 @@ Result<RowLayout> BuildLayout(const std::vector<LoaderInput>& inputs, const Load
     }
     ColumnRoute route{name, spec, ColumnRoute::Kind::kFixed, options.feature_type, spec.InnerSize()};
     route.offset = static_cast<size_t>(feature_count);  // in elements until the part is placed
+    route.check_exact = check_exact(route);
     if (spec.kind == ColumnKind::kScalar) {
       layout.feature_names.push_back(name);
     } else {
@@ -154,8 +167,9 @@ Result<RowLayout> BuildLayout(const std::vector<LoaderInput>& inputs, const Load
     ColumnRoute route{jagged.name, spec, ColumnRoute::Kind::kPadded, jagged.type, spec.InnerSize()};
     route.max_length = jagged.max_length;
     route.pad_value = jagged.pad_value;
+    if (jagged.mode == JaggedMode::kFlatten) route.out_type = options.feature_type;
+    route.check_exact = check_exact(route);
     if (jagged.mode == JaggedMode::kFlatten) {
-      route.out_type = options.feature_type;
       route.offset = static_cast<size_t>(feature_count);
       for (int64_t j = 0; j < route.max_length * route.inner; ++j) {
         layout.feature_names.push_back(jagged.name + "_" + std::to_string(j));

@@ -10,7 +10,7 @@
 //   [entry: int64, the row's global entry index]
 //
 // Each part starts at an offset aligned to its element size. Ragged columns
-// have variable size and are kept beside the fixed row (see SlotStore).
+// have variable size and are kept beside the fixed row (StagedBlock::ragged while staged).
 #pragma once
 
 #include <cstddef>
@@ -46,6 +46,10 @@ struct ColumnRoute {
   double pad_value = 0.0;
   int64_t mask_offset = -1;     // kPadded with mask: where its L bools start
   int ragged_index = -1;        // kRagged: index into RowLayout::ragged
+  // Integer values going into a float type that may round them (a feature
+  // or jagged column not listed in lossy_features): the reader checks each
+  // value and fails on the first one the float cannot hold exactly.
+  bool check_exact = false;
 };
 
 struct RaggedPart {
@@ -81,7 +85,8 @@ struct RowLayout {
 
 // Checks the columns against the schema of every input and file: unknown
 // columns, a target also listed as a feature, strings, jagged columns without
-// a mode, lossy target types, inconsistent inputs. `indices[input][file][i]`
+// a mode, lossy target types, inconsistent inputs, lossy_features that are
+// not features. `indices[input][file][i]`
 // receives routes[i]'s column index in that file.
 Result<RowLayout> BuildLayout(const std::vector<LoaderInput>& inputs, const LoaderOptions& options,
                               std::vector<std::vector<std::vector<size_t>>>* indices);

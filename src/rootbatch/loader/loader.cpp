@@ -34,6 +34,31 @@ Result<double> MeanJaggedItems(const BlockReader& reader, const Plan& plan) {
   return entries > 0 ? std::max(1.0, items / static_cast<double>(entries)) : 1.0;
 }
 
+// Reads the first entries of each input's first block for the columns whose
+// integer values a float output type may round, so that the common case (an
+// event number as a float32 feature) fails at Create, not mid-epoch; every
+// later block is checked as it is read.
+Status CheckExactOnFirstEntries(const BlockReader& reader, const Plan& plan) {
+  std::vector<size_t> routes;
+  for (size_t r = 0; r < reader.Layout().routes.size(); ++r) {
+    if (reader.Layout().routes[r].check_exact) routes.push_back(r);
+  }
+  if (routes.empty()) return Status::Ok();
+  int32_t last_input = -1;
+  for (const Block& block : plan.blocks) {
+    if (block.input == last_input) continue;
+    last_input = block.input;
+    const Segment segment{block.input, block.file,
+                          {block.entries.begin, std::min(block.entries.end, block.entries.begin + 4096)},
+                          block.global_begin};
+    for (size_t r : routes) {
+      RB_ASSIGN_OR_RETURN(Column column, reader.ReadColumn(segment, r, nullptr));
+      RB_RETURN_IF_ERROR(reader.CheckExact(segment, r, column));
+    }
+  }
+  return Status::Ok();
+}
+
 std::string Number(double value) {
   char text[32];
   std::snprintf(text, sizeof(text), "%.6g", value);
@@ -67,6 +92,7 @@ Result<std::unique_ptr<Loader>> Loader::Create(std::vector<LoaderInput> inputs, 
   RB_ASSIGN_OR_RETURN(loader->plan_, BuildPlan(inputs, indices, options));
   RB_RETURN_IF_ERROR(CheckSampling(inputs, loader->plan_));
   loader->reader_ = std::make_shared<BlockReader>(inputs, std::move(layout), std::move(indices));
+  RB_RETURN_IF_ERROR(CheckExactOnFirstEntries(*loader->reader_, loader->plan_));
   RB_ASSIGN_OR_RETURN(double mean_items, MeanJaggedItems(*loader->reader_, loader->plan_));
   int64_t largest_block = 1;
   for (const Block& block : loader->plan_.blocks) largest_block = std::max(largest_block, block.entries.Size());

@@ -78,6 +78,12 @@ struct LoaderOptions {
 
   // Output types: float32, float64, int64, int32 or bool.
   DataType feature_type = DataType::kFloat32;
+  // Integer features (and jagged columns) whose values may be rounded by a
+  // float output type. Any other integer value a float cannot hold exactly
+  // (a uint64 event number above 2^24 as float32) fails the read with the
+  // column, value and entry named: a silent rounding would merge distinct
+  // values. Targets are checked by type instead (target_type).
+  std::vector<std::string> lossy_features;
   // Unset: the narrowest of float32, float64, int64 that holds every target
   // exactly (an error if none does: then say which type you want).
   std::optional<DataType> target_type;
