@@ -101,7 +101,7 @@ Result<std::unique_ptr<Loader>> Loader::Create(std::vector<LoaderInput> inputs, 
   loader->options_ = std::move(options);
   loader->buffers_ = BufferPool::Create(static_cast<size_t>(loader->options_.queue_batches) + 4);
   loader->stats_.baskets_per_epoch = loader->plan_.baskets;
-  loader->StartEpoch(0, 0);
+  loader->StartEpoch(0, loader->BuildOrder(0));
   return loader;
 }
 
@@ -122,26 +122,36 @@ void Loader::StopPipeline() {
   stats_.assembler_wait_s += wait;
 }
 
-void Loader::StartEpoch(int64_t epoch, int64_t position) {
-  StopPipeline();
-  order_ = std::make_shared<const EpochOrder>(
+std::shared_ptr<const EpochOrder> Loader::BuildOrder(int64_t epoch) const {
+  return std::make_shared<const EpochOrder>(
       BuildEpochOrder(plan_, inputs_, options_, epoch, memory_.turn_entries, memory_.max_read_entries));
+}
+
+int64_t Loader::BatchesOf(const EpochOrder& order) const {
+  const int64_t rows = order.Rows();
+  const int64_t batch = options_.batch_size;
+  return options_.drop_remainder ? rows / batch : (rows + batch - 1) / batch;
+}
+
+void Loader::StartEpoch(int64_t epoch, std::shared_ptr<const EpochOrder> order) {
+  StopPipeline();
+  order_ = std::move(order);
   info_ = EpochInfo();
   info_.epoch = epoch;
   info_.rows = order_->Rows();
   const int64_t batch = options_.batch_size;
-  info_.num_batches = options_.drop_remainder ? info_.rows / batch : (info_.rows + batch - 1) / batch;
+  info_.num_batches = BatchesOf(*order_);
   info_.yielded_rows = options_.drop_remainder ? info_.num_batches * batch : info_.rows;
   info_.epoch_rows = order_->epoch_rows;
   info_.left_out = order_->left_out;
-  position_ = position;
+  position_ = 0;
   failure_ = Status::Ok();
   epoch_started_ = false;
 }
 
 Status Loader::SetEpoch(int64_t epoch) {
   if (epoch < 0) return InvalidArgument("epoch must be >= 0, got " + std::to_string(epoch));
-  StartEpoch(epoch, 0);
+  StartEpoch(epoch, BuildOrder(epoch));
   return Status::Ok();
 }
 
@@ -223,11 +233,19 @@ Status Loader::Restore(const LoaderState& state) {
     return InvalidArgument("the state was saved by a loader with other data or options (batch size, buffer, split, "
                            "shard or shuffle); restore it into a loader built the same way");
   }
-  StartEpoch(state.epoch, 0);
-  if (state.position > info_.num_batches) {
-    return InvalidArgument("position " + std::to_string(state.position) + " is past the " +
-                           std::to_string(info_.num_batches) + " batches of epoch " + std::to_string(state.epoch));
+  if (state.epoch < 0 || state.position < 0) {
+    return InvalidArgument("the state has a negative epoch or position (epoch " + std::to_string(state.epoch) +
+                           ", position " + std::to_string(state.position) + ")");
   }
+  // Everything is checked before the loader moves: a rejected state leaves
+  // the epoch in flight as it was.
+  std::shared_ptr<const EpochOrder> order = BuildOrder(state.epoch);
+  const int64_t batches = BatchesOf(*order);
+  if (state.position > batches) {
+    return InvalidArgument("position " + std::to_string(state.position) + " is past the " + std::to_string(batches) +
+                           " batches of epoch " + std::to_string(state.epoch));
+  }
+  StartEpoch(state.epoch, std::move(order));
   position_ = state.position;
   return Status::Ok();
 }
@@ -267,6 +285,7 @@ uint64_t Loader::Fingerprint() const {
   add(static_cast<uint64_t>(options_.worker_id));
   add(static_cast<uint64_t>(options_.num_workers));
   add(static_cast<uint64_t>(memory_.num_slots));
+  add(static_cast<uint64_t>(memory_.turn_entries));  // cuts blocks into turns: moves rows in the stream
   add(reader_->Layout().row_bytes);
   add(reader_->Layout().slot_stride);
   return h;

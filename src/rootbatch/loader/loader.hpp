@@ -100,7 +100,10 @@ class Loader {
 
  private:
   Loader() = default;
-  void StartEpoch(int64_t epoch, int64_t position);
+  std::shared_ptr<const EpochOrder> BuildOrder(int64_t epoch) const;
+  int64_t BatchesOf(const EpochOrder& order) const;
+  // Stops any epoch in flight and starts `epoch` at its first batch.
+  void StartEpoch(int64_t epoch, std::shared_ptr<const EpochOrder> order);
   void StopPipeline();
   uint64_t Fingerprint() const;
 

@@ -374,6 +374,28 @@ TEST(LoaderTest, RestoreRejectsAStateFromOtherOptions) {
   EXPECT_EQ(different->Restore(state).Code(), StatusCode::kInvalidArgument);
 }
 
+// A rejected state must leave the epoch in flight as it was: Restore used
+// to restart the epoch first and check the position after.
+TEST(LoaderTest, ARejectedRestoreLeavesTheLoaderWhereItWas) {
+  auto dataset = MakeDataset({2000});
+  auto reference = MustCreate(In(dataset), SmallOptions());
+  auto loader = MustCreate(In(dataset), SmallOptions());
+  for (int k = 0; k < 3; ++k) {
+    ASSERT_TRUE(reference->Next().IsOk());
+    ASSERT_TRUE(loader->Next().IsOk());
+  }
+  LoaderState bad = loader->State();
+  bad.position = 1000000;
+  EXPECT_EQ(loader->Restore(bad).Code(), StatusCode::kInvalidArgument);
+  bad = loader->State();
+  bad.epoch = -1;
+  EXPECT_EQ(loader->Restore(bad).Code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(loader->State(), reference->State());
+  const std::vector<Batch> rest = Drain(*loader);
+  EXPECT_EQ(rootbatch::testing::Entries(rest), rootbatch::testing::Entries(Drain(*reference)));
+  EXPECT_EQ(static_cast<int64_t>(rest.size()), loader->Epoch().num_batches - 3);
+}
+
 TEST(LoaderTest, Int64TargetAndDoubleFeatureSurviveExactly) {
   auto dataset = MakeDataset({1500});
   LoaderOptions options = SmallOptions();
