@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "rootbatch/loader/option_schema.hpp"
 #include "rootbatch/loader/pipeline.hpp"
 #include "rootbatch/loader/rng.hpp"
 
@@ -271,19 +272,16 @@ uint64_t Loader::Fingerprint() const {
     std::memcpy(&bits, &value, sizeof(bits));
     add(bits);
   };
+  // Every option that changes the batches, as the schema marks them.
+  add(OptionsFingerprint(options_));
+  // The inputs and what the loader derived from the data and the options.
   add(static_cast<uint64_t>(plan_.total_rows));
   add(plan_.blocks.size());
   for (const auto& block : plan_.blocks) add(static_cast<uint64_t>(block.global_begin) * 31 + static_cast<uint64_t>(block.entries.Size()));
-  for (const auto& input : inputs_) add_double(input.sampling_ratio);
-  add(static_cast<uint64_t>(options_.batch_size));
-  add(options_.drop_remainder);
-  add(static_cast<uint64_t>(options_.shuffle));
-  add(options_.stratify);
-  add(static_cast<uint64_t>(options_.block_split));
-  add(static_cast<uint64_t>(options_.rank));
-  add(static_cast<uint64_t>(options_.world_size));
-  add(static_cast<uint64_t>(options_.worker_id));
-  add(static_cast<uint64_t>(options_.num_workers));
+  for (const auto& input : inputs_) {
+    add_double(input.sampling_ratio);
+    add(input.class_label.has_value() ? static_cast<uint64_t>(*input.class_label) : ~uint64_t{0});
+  }
   add(static_cast<uint64_t>(memory_.num_slots));
   add(static_cast<uint64_t>(memory_.turn_entries));  // cuts blocks into turns: moves rows in the stream
   add(reader_->Layout().row_bytes);

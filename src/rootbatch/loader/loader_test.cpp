@@ -444,7 +444,7 @@ void ExpectError(const Status& status, StatusCode code, const std::string& words
 TEST(LoaderTest, BadOptionsGiveClearErrors) {
   LoaderOptions options = SmallOptions();
   options.batch_size = 0;
-  ExpectError(CreateError(options), StatusCode::kInvalidArgument, "batch size must be positive");
+  ExpectError(CreateError(options), StatusCode::kInvalidArgument, "option 'batch_size' must be at least 1, got 0");
   options = SmallOptions();
   options.memory_budget = 8000;
   ExpectError(CreateError(options), StatusCode::kInvalidArgument, "too small for batches of 64 rows");
@@ -457,7 +457,7 @@ TEST(LoaderTest, BadOptionsGiveClearErrors) {
   for (double fraction : {-0.1, 1.0, 1.5}) {
     options = SmallOptions();
     options.validation_fraction = fraction;
-    ExpectError(CreateError(options), StatusCode::kInvalidArgument, "validation fraction must be in [0, 1)");
+    ExpectError(CreateError(options), StatusCode::kInvalidArgument, "option 'validation_split' must be in [0, 1)");
   }
   options = SmallOptions();
   options.world_size = 2;
@@ -466,7 +466,7 @@ TEST(LoaderTest, BadOptionsGiveClearErrors) {
   options = SmallOptions();
   options.num_workers = 2;
   options.worker_id = -1;
-  ExpectError(CreateError(options), StatusCode::kInvalidArgument, "worker_id -1");
+  ExpectError(CreateError(options), StatusCode::kInvalidArgument, "option 'worker_id' must be at least 0, got -1");
   options = SmallOptions();
   ExpectError(CreateError(options, {0, 0}), StatusCode::kInvalidArgument, "the dataset is empty");
   options = SmallOptions();

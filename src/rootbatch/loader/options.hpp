@@ -124,8 +124,11 @@ struct LoaderOptions {
 std::string_view ShuffleStrategyName(ShuffleStrategy strategy);  // "none", "stream", "cluster-chunks"
 std::string_view JaggedModeName(JaggedMode mode);                 // "pad", "ragged", "flatten"
 
-// Checks the options that do not need the data (batch size, fractions,
-// shard ids, types); the rest is checked against the schema by BuildLayout.
+// Checks the options that do not need the data: every option's bounds and
+// kinds (option_schema.hpp) and what options say about each other (a rank
+// outside the world); the rest is checked against the data by BuildLayout.
 Status ValidateOptions(const LoaderOptions& options);
+// Output types and max_length of jagged column specs.
+Status CheckJaggedColumns(const std::vector<JaggedColumn>& columns);
 
 }  // namespace rootbatch::loader

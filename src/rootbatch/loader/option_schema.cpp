@@ -1,0 +1,522 @@
+#include "rootbatch/loader/option_schema.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <type_traits>
+
+#include "rootbatch/base/byte_size.hpp"
+#include "rootbatch/loader/convert.hpp"
+#include "rootbatch/loader/rng.hpp"
+
+namespace rootbatch::loader {
+namespace {
+
+constexpr int64_t kIntMax = std::numeric_limits<int32_t>::max();  // int fields
+constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
+
+constexpr std::string_view kShuffleChoices[] = {"none", "stream", "cluster-chunks"};  // ShuffleStrategy order
+constexpr std::string_view kSplitChoices[] = {"all", "train", "validation"};         // Split order
+
+std::string Quote(std::string_view text) { return "'" + std::string(text) + "'"; }
+
+std::string Number(double value) {
+  char text[40];
+  std::snprintf(text, sizeof(text), "%.17g", value);
+  return text;
+}
+
+// How a value looks in a message ("2.5", "'abc'", "a list of 2 names").
+std::string Describe(const OptionValue& value) {
+  switch (value.index()) {
+    case 0: return "None";
+    case 1: return std::get<bool>(value) ? "True" : "False";
+    case 2: return std::to_string(std::get<int64_t>(value));
+    case 3: {
+      char text[40];
+      std::snprintf(text, sizeof(text), "%g", std::get<double>(value));
+      return text;
+    }
+    case 4: return Quote(std::get<std::string>(value));
+    case 5: return "a list of " + std::to_string(std::get<std::vector<std::string>>(value).size()) + " names";
+    default: return "a list of jagged columns";
+  }
+}
+
+Status Mismatch(const OptionSpec& spec, std::string_view wanted, const OptionValue& value) {
+  return InvalidArgument("option " + Quote(spec.name) + " must be " + std::string(wanted) + ", got " +
+                         Describe(value));
+}
+
+template <auto Member>
+auto& Field(LoaderOptions& options) {
+  return options.*Member;
+}
+template <auto Member>
+const auto& Field(const LoaderOptions& options) {
+  return options.*Member;
+}
+
+// --- one setter, formatter and checker per kind --------------------------------------
+
+Status CheckRange(const OptionSpec& spec, int64_t value) {
+  if (value >= spec.min && value <= spec.max) return Status::Ok();
+  if (spec.max >= kIntMax) {
+    return InvalidArgument("option " + Quote(spec.name) + " must be at least " + std::to_string(spec.min) + ", got " +
+                           std::to_string(value));
+  }
+  return InvalidArgument("option " + Quote(spec.name) + " must be in [" + std::to_string(spec.min) + ", " +
+                         std::to_string(spec.max) + "], got " + std::to_string(value));
+}
+
+template <auto Member>
+Status SetBool(const OptionSpec& spec, const OptionValue& value, LoaderOptions& options) {
+  const bool* flag = std::get_if<bool>(&value);
+  if (flag == nullptr) return Mismatch(spec, "True or False", value);
+  Field<Member>(options) = *flag;
+  return Status::Ok();
+}
+template <auto Member>
+std::string FormatBool(const LoaderOptions& options) {
+  return Field<Member>(options) ? "true" : "false";
+}
+
+template <auto Member>
+Status SetInt(const OptionSpec& spec, const OptionValue& value, LoaderOptions& options) {
+  // Refuse 2.5 rather than truncate it; a bool is not a count either.
+  const int64_t* number = std::get_if<int64_t>(&value);
+  if (number == nullptr) return Mismatch(spec, "an integer", value);
+  RB_RETURN_IF_ERROR(CheckRange(spec, *number));
+  using T = std::remove_reference_t<decltype(Field<Member>(options))>;
+  Field<Member>(options) = static_cast<T>(*number);
+  return Status::Ok();
+}
+template <auto Member>
+std::string FormatInt(const LoaderOptions& options) {
+  return std::to_string(Field<Member>(options));
+}
+template <auto Member>
+Status CheckInt(const OptionSpec& spec, const LoaderOptions& options) {
+  return CheckRange(spec, static_cast<int64_t>(Field<Member>(options)));
+}
+
+template <auto Member>
+Status SetSeed(const OptionSpec& spec, const OptionValue& value, LoaderOptions& options) {
+  const int64_t* number = std::get_if<int64_t>(&value);
+  if (number == nullptr || *number < 0) return Mismatch(spec, "a non-negative integer", value);
+  Field<Member>(options) = static_cast<uint64_t>(*number);
+  return Status::Ok();
+}
+
+Status CheckFractionValue(const OptionSpec& spec, double value) {
+  if (value >= spec.min_fraction && value < spec.max_fraction) return Status::Ok();
+  return InvalidArgument("option " + Quote(spec.name) + " must be in [" + Number(spec.min_fraction) + ", " +
+                         Number(spec.max_fraction) + "), got " + Number(value));
+}
+template <auto Member>
+Status SetFraction(const OptionSpec& spec, const OptionValue& value, LoaderOptions& options) {
+  double number;
+  if (const double* d = std::get_if<double>(&value)) {
+    number = *d;
+  } else if (const int64_t* i = std::get_if<int64_t>(&value)) {
+    number = static_cast<double>(*i);
+  } else {
+    return Mismatch(spec, "a number", value);
+  }
+  RB_RETURN_IF_ERROR(CheckFractionValue(spec, number));
+  Field<Member>(options) = number;
+  return Status::Ok();
+}
+template <auto Member>
+std::string FormatFraction(const LoaderOptions& options) {
+  return Number(Field<Member>(options));
+}
+template <auto Member>
+Status CheckFraction(const OptionSpec& spec, const LoaderOptions& options) {
+  return CheckFractionValue(spec, Field<Member>(options));
+}
+
+template <auto Member>
+Status SetSize(const OptionSpec& spec, const OptionValue& value, LoaderOptions& options) {
+  int64_t bytes;
+  if (const int64_t* number = std::get_if<int64_t>(&value)) {
+    bytes = *number;
+  } else if (const std::string* text = std::get_if<std::string>(&value)) {
+    RB_ASSIGN_OR_RETURN_CTX(bytes, ParseByteSize(*text), "option " + Quote(spec.name));
+  } else {
+    return Mismatch(spec, "a size in bytes or a text like '256MB'", value);
+  }
+  RB_RETURN_IF_ERROR(CheckRange(spec, bytes));
+  Field<Member>(options) = bytes;
+  return Status::Ok();
+}
+
+template <auto Member>
+Status SetString(const OptionSpec& spec, const OptionValue& value, LoaderOptions& options) {
+  if (std::holds_alternative<std::monostate>(value)) {
+    Field<Member>(options).clear();
+    return Status::Ok();
+  }
+  const std::string* text = std::get_if<std::string>(&value);
+  if (text == nullptr) return Mismatch(spec, "a column name or None", value);
+  Field<Member>(options) = *text;
+  return Status::Ok();
+}
+template <auto Member>
+std::string FormatString(const LoaderOptions& options) {
+  return Field<Member>(options);
+}
+
+template <auto Member>
+Status SetNames(const OptionSpec& spec, const OptionValue& value, LoaderOptions& options) {
+  if (std::holds_alternative<std::monostate>(value)) {
+    Field<Member>(options).clear();
+  } else if (const std::string* one = std::get_if<std::string>(&value)) {
+    Field<Member>(options) = {*one};  // a single name, not its characters
+  } else if (const auto* names = std::get_if<std::vector<std::string>>(&value)) {
+    Field<Member>(options) = *names;
+  } else {
+    return Mismatch(spec, "a column name or a list of them", value);
+  }
+  return Status::Ok();
+}
+template <auto Member>
+std::string FormatNames(const LoaderOptions& options) {
+  std::string text;
+  for (const auto& name : Field<Member>(options)) text += (text.empty() ? "" : ",") + name;
+  return text;
+}
+
+std::string ChoiceList(const OptionSpec& spec) {
+  std::string list;
+  for (size_t c = 0; c < spec.choices.size(); ++c) {
+    list += (c == 0 ? "" : c + 1 == spec.choices.size() ? " or " : ", ") + Quote(spec.choices[c]);
+  }
+  return list;
+}
+template <auto Member>
+Status SetChoice(const OptionSpec& spec, const OptionValue& value, LoaderOptions& options) {
+  using Enum = std::remove_reference_t<decltype(Field<Member>(options))>;
+  if (const bool* flag = std::get_if<bool>(&value); flag != nullptr && spec.bool_choices) {
+    Field<Member>(options) = static_cast<Enum>(*flag ? 1 : 0);
+    return Status::Ok();
+  }
+  const std::string* text = std::get_if<std::string>(&value);
+  for (size_t c = 0; text != nullptr && c < spec.choices.size(); ++c) {
+    if (*text == spec.choices[c]) {
+      Field<Member>(options) = static_cast<Enum>(c);
+      return Status::Ok();
+    }
+  }
+  return Mismatch(spec, (spec.bool_choices ? "True, False, " : "") + ChoiceList(spec), value);
+}
+Status ParseType(const OptionSpec& spec, const OptionValue& value, DataType* type) {
+  const std::string* text = std::get_if<std::string>(&value);
+  const auto parsed = text != nullptr ? ParseDataType(*text) : std::nullopt;
+  if (!parsed || !IsOutputType(*parsed)) return Mismatch(spec, "float32, float64, int64, int32 or bool", value);
+  *type = *parsed;
+  return Status::Ok();
+}
+template <auto Member>
+Status SetType(const OptionSpec& spec, const OptionValue& value, LoaderOptions& options) {
+  return ParseType(spec, value, &Field<Member>(options));
+}
+template <auto Member>
+std::string FormatType(const LoaderOptions& options) {
+  return std::string(DataTypeName(Field<Member>(options)));
+}
+Status CheckTypeValue(const OptionSpec& spec, DataType type) {
+  if (IsOutputType(type)) return Status::Ok();
+  return InvalidArgument("option " + Quote(spec.name) + ": " + std::string(DataTypeName(type)) +
+                         " is not an output type (float32, float64, int64, int32, bool)");
+}
+template <auto Member>
+Status CheckType(const OptionSpec& spec, const LoaderOptions& options) {
+  return CheckTypeValue(spec, Field<Member>(options));
+}
+
+template <auto Member>
+Status SetOptionalType(const OptionSpec& spec, const OptionValue& value, LoaderOptions& options) {
+  if (std::holds_alternative<std::monostate>(value)) {
+    Field<Member>(options).reset();
+    return Status::Ok();
+  }
+  DataType type = DataType::kFloat32;
+  RB_RETURN_IF_ERROR(ParseType(spec, value, &type));
+  Field<Member>(options) = type;
+  return Status::Ok();
+}
+template <auto Member>
+std::string FormatOptionalType(const LoaderOptions& options) {
+  const auto& type = Field<Member>(options);
+  return type ? std::string(DataTypeName(*type)) : "auto";
+}
+template <auto Member>
+Status CheckOptionalType(const OptionSpec& spec, const LoaderOptions& options) {
+  const auto& type = Field<Member>(options);
+  return type ? CheckTypeValue(spec, *type) : Status::Ok();
+}
+
+template <auto Member>
+Status SetJagged(const OptionSpec& spec, const OptionValue& value, LoaderOptions& options) {
+  if (std::holds_alternative<std::monostate>(value)) {
+    Field<Member>(options).clear();
+    return Status::Ok();
+  }
+  const auto* columns = std::get_if<std::vector<JaggedColumn>>(&value);
+  if (columns == nullptr) return Mismatch(spec, "a list of jagged columns", value);
+  Field<Member>(options) = *columns;
+  return CheckJaggedColumns(*columns);
+}
+template <auto Member>
+std::string FormatJagged(const LoaderOptions& options) {
+  std::string text;
+  for (const auto& j : Field<Member>(options)) {
+    text += (text.empty() ? "" : ";") + j.name + ":" + std::string(JaggedModeName(j.mode)) + ":" +
+            std::to_string(j.max_length) + ":" + Number(j.pad_value) + ":" + (j.mask ? "mask" : "nomask") + ":" +
+            std::string(DataTypeName(j.type));
+  }
+  return text;
+}
+template <auto Member>
+Status CheckJagged(const OptionSpec&, const LoaderOptions& options) {
+  return CheckJaggedColumns(Field<Member>(options));
+}
+
+// --- the rows -------------------------------------------------------------------------
+
+template <auto Member>
+constexpr OptionSpec Bool(std::string_view name, OptionEffect effect, std::string_view help) {
+  return {name, {}, OptionKind::kBool, effect, help, 0, 0, 0, 0, {}, false, &SetBool<Member>, &FormatBool<Member>};
+}
+template <auto Member>
+constexpr OptionSpec Int(std::string_view name, OptionEffect effect, int64_t min, int64_t max, std::string_view help,
+                         std::string_view alias = {}) {
+  return {name,         alias, OptionKind::kInt, effect, help, min, max, 0, 0, {}, false, &SetInt<Member>,
+          &FormatInt<Member>, &CheckInt<Member>};
+}
+template <auto Member>
+constexpr OptionSpec Seed(std::string_view name, std::string_view help) {
+  return {name, {}, OptionKind::kSeed, OptionEffect::kBatches, help, 0, 0, 0, 0, {}, false, &SetSeed<Member>,
+          &FormatInt<Member>};
+}
+template <auto Member>
+constexpr OptionSpec Fraction(std::string_view name, double min, double max, std::string_view help) {
+  return {name, {}, OptionKind::kFraction, OptionEffect::kBatches, help, 0, 0, min, max, {}, false,
+          &SetFraction<Member>, &FormatFraction<Member>, &CheckFraction<Member>};
+}
+template <auto Member>
+constexpr OptionSpec Size(std::string_view name, std::string_view help) {
+  return {name, {}, OptionKind::kSize, OptionEffect::kBatches, help, 1, kInt64Max, 0, 0, {}, false,
+          &SetSize<Member>, &FormatInt<Member>, &CheckInt<Member>};
+}
+template <auto Member>
+constexpr OptionSpec String(std::string_view name, std::string_view help, std::string_view alias = {}) {
+  return {name, alias, OptionKind::kString, OptionEffect::kBatches, help, 0, 0, 0, 0, {}, false,
+          &SetString<Member>, &FormatString<Member>};
+}
+template <auto Member>
+constexpr OptionSpec Names(std::string_view name, OptionEffect effect, std::string_view help) {
+  return {name, {}, OptionKind::kNames, effect, help, 0, 0, 0, 0, {}, false, &SetNames<Member>, &FormatNames<Member>};
+}
+template <auto Member>
+constexpr OptionSpec Type(std::string_view name, std::string_view help) {
+  return {name, {}, OptionKind::kType, OptionEffect::kBatches, help, 0, 0, 0, 0, {}, false, &SetType<Member>,
+          &FormatType<Member>, &CheckType<Member>};
+}
+template <auto Member, const std::string_view* Choices, size_t N>
+std::string FormatChoiceOf(const LoaderOptions& options) {
+  const auto index = static_cast<size_t>(Field<Member>(options));
+  return index < N ? std::string(Choices[index]) : "?";
+}
+template <auto Member, const std::string_view* Choices, size_t N>
+constexpr OptionSpec Choice(std::string_view name, bool bool_choices, std::string_view help) {
+  return {name, {}, OptionKind::kChoice, OptionEffect::kBatches, help, 0, 0, 0, 0,
+          std::span<const std::string_view>(Choices, N), bool_choices, &SetChoice<Member>,
+          &FormatChoiceOf<Member, Choices, N>};
+}
+
+using O = LoaderOptions;
+constexpr auto kBatches = OptionEffect::kBatches;
+constexpr auto kSpeed = OptionEffect::kSpeed;
+
+// Names are DataLoader's keywords (ROOT's RDataLoader's where they mean the
+// same); the C++ field is beside each.
+const OptionSpec kSpecs[] = {
+    Names<&O::features>("columns", kBatches,
+                        "feature columns (default: every numeric scalar column that is not a target, the weight or "
+                        "jagged)"),
+    Names<&O::targets>("target", kBatches, "target column(s), the y of each batch"),
+    String<&O::weight>("weights", "a column of per-event weights, the w of each batch", "weight"),
+    {"jagged", {}, OptionKind::kJagged, kBatches, "jagged columns and how to batch them (pad, ragged, flatten)",
+     0, 0, 0, 0, {}, false, &SetJagged<&O::jagged>, &FormatJagged<&O::jagged>, &CheckJagged<&O::jagged>},
+    Type<&O::feature_type>("feature_type", "output type of the feature matrix"),
+    {"target_type", {}, OptionKind::kOptionalType, kBatches,
+     "output type of the targets (default: the narrowest of float32, float64, int64 holding them exactly)", 0, 0, 0,
+     0, {}, false, &SetOptionalType<&O::target_type>, &FormatOptionalType<&O::target_type>,
+     &CheckOptionalType<&O::target_type>},
+    Type<&O::weight_type>("weight_type", "output type of the weights"),
+    // Whether a read may fail, never what a batch holds: not in the fingerprint.
+    Names<&O::lossy_features>("lossy_features", kSpeed,
+                              "integer features a float output type may round (others fail when it would)"),
+    Int<&O::batch_size>("batch_size", kBatches, 1, kInt64Max, "rows per batch"),
+    Bool<&O::drop_remainder>("drop_remainder", kBatches, "drop each shard's last, partial batch"),
+    Size<&O::memory_budget>("memory", "hard cap on what the loader holds (shuffle buffer, reads, ready batches)"),
+    Int<&O::num_threads>("num_threads", kSpeed, 1, 256, "decompression threads (plus one assembling batches)",
+                         "threads"),
+    Int<&O::queue_batches>("queue_batches", kSpeed, 1, 64, "ready batches queued ahead of the consumer"),
+    Seed<&O::seed>("seed", "seed of the split, the sampling and every epoch's order"),
+    Choice<&O::shuffle, kShuffleChoices, 3>("shuffle", true,
+                                            "strategy: stream (True), cluster-chunks (ROOT 6.40's) or none (False)"),
+    Bool<&O::stratify>("stratify", kBatches, "stream: consecutive blocks from distant parts of the data"),
+    Int<&O::block_split>("block_split", kBatches, 1, 1024,
+                         "stream: cut every block into this many pieces (better mixing, more decompression)"),
+    Int<&O::max_block_entries>("max_block_entries", kBatches, 1, kInt64Max,
+                               "longest block, the unit of reading and shuffling (part of the split's definition)"),
+    Choice<&O::split, kSplitChoices, 3>("split", false, "which part: all, train or validation"),
+    Fraction<&O::validation_fraction>("validation_split", 0.0, 1.0, "fraction of each source held out for validation"),
+    Int<&O::rank>("rank", kBatches, 0, kIntMax, "this process's rank (DDP)"),
+    Int<&O::world_size>("world_size", kBatches, 1, kIntMax, "processes sharing the data (DDP)"),
+    Int<&O::worker_id>("worker_id", kBatches, 0, kIntMax, "this data-loading worker"),
+    Int<&O::num_workers>("num_workers", kBatches, 1, kIntMax, "data-loading workers per process"),
+};
+
+// Levenshtein distance, for "did you mean".
+size_t Distance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
+
+std::span<const OptionSpec> LoaderOptionSpecs() { return kSpecs; }
+
+const OptionSpec* FindOption(std::string_view name) {
+  for (const OptionSpec& spec : kSpecs) {
+    if (spec.name == name || (!spec.cli_alias.empty() && spec.cli_alias == name)) return &spec;
+  }
+  return nullptr;
+}
+
+Status SetOption(LoaderOptions& options, std::string_view name, const OptionValue& value) {
+  const OptionSpec* spec = FindOption(name);
+  if (spec == nullptr) {
+    const OptionSpec* closest = nullptr;
+    size_t best = 4;
+    for (const OptionSpec& candidate : kSpecs) {
+      const size_t d = Distance(name, candidate.name);
+      if (d < best) best = d, closest = &candidate;
+    }
+    return InvalidArgument("unknown loader option " + Quote(name) +
+                           (closest != nullptr ? "; did you mean " + Quote(closest->name) + "?" : std::string()));
+  }
+  return spec->set(*spec, value, options);
+}
+
+Status SetOptionFromText(LoaderOptions& options, const OptionSpec& spec, std::string_view text) {
+  const std::string word(text);
+  switch (spec.kind) {
+    case OptionKind::kBool:
+      if (word == "true" || word == "1") return spec.set(spec, true, options);
+      if (word == "false" || word == "0") return spec.set(spec, false, options);
+      return Mismatch(spec, "true or false", word);
+    case OptionKind::kInt:
+    case OptionKind::kSeed: {
+      char* end = nullptr;
+      errno = 0;
+      const long long number = std::strtoll(word.c_str(), &end, 10);
+      if (word.empty() || *end != '\0' || errno != 0) return Mismatch(spec, "an integer", word);
+      return spec.set(spec, static_cast<int64_t>(number), options);
+    }
+    case OptionKind::kFraction: {
+      char* end = nullptr;
+      const double number = std::strtod(word.c_str(), &end);
+      if (word.empty() || *end != '\0') return Mismatch(spec, "a number", word);
+      return spec.set(spec, number, options);
+    }
+    case OptionKind::kNames: {
+      std::vector<std::string> names;
+      size_t start = 0;
+      while (start <= word.size()) {
+        const size_t comma = std::min(word.find(',', start), word.size());
+        if (comma > start) names.push_back(word.substr(start, comma - start));
+        start = comma + 1;
+      }
+      return spec.set(spec, names, options);
+    }
+    case OptionKind::kOptionalType:
+      if (word == "auto") return spec.set(spec, std::monostate{}, options);
+      return spec.set(spec, word, options);
+    case OptionKind::kJagged:
+      return InvalidArgument("option " + Quote(spec.name) + " cannot be given as text");
+    default:
+      return spec.set(spec, word, options);
+  }
+}
+
+Result<LoaderOptions> LoaderOptionsFromValues(const std::map<std::string, OptionValue>& values) {
+  LoaderOptions options;
+  for (const auto& [name, value] : values) RB_RETURN_IF_ERROR(SetOption(options, name, value));
+  RB_RETURN_IF_ERROR(ValidateOptions(options));
+  return options;
+}
+
+std::string FormatOption(const LoaderOptions& options, const OptionSpec& spec) { return spec.format(options); }
+
+uint64_t OptionsFingerprint(const LoaderOptions& options) {
+  uint64_t h = Mix64(0x6f7074696f6e73ull);
+  auto add_text = [&h](std::string_view text) {
+    for (char c : text) h = Mix64(h ^ static_cast<uint8_t>(c));
+    h = Mix64(h ^ 0xffull);  // end of a word: "ab","c" differs from "a","bc"
+  };
+  for (const OptionSpec& spec : kSpecs) {
+    if (spec.effect != OptionEffect::kBatches) continue;
+    add_text(spec.name);
+    add_text(spec.format(options));
+  }
+  return h;
+}
+
+std::string OptionsUsage() {
+  const LoaderOptions defaults;
+  std::string text;
+  for (const OptionSpec& spec : kSpecs) {
+    if (spec.kind == OptionKind::kJagged) continue;
+    std::string flag = "--" + std::string(spec.name);
+    for (char& c : flag) c = c == '_' ? '-' : c;
+    std::string value;
+    switch (spec.kind) {
+      case OptionKind::kBool: value = " true|false"; break;
+      case OptionKind::kNames: value = " a,b,..."; break;
+      case OptionKind::kSize: value = " SIZE"; break;
+      case OptionKind::kString: value = " COL"; break;
+      case OptionKind::kChoice:
+      case OptionKind::kType:
+      case OptionKind::kOptionalType: value = " NAME"; break;
+      default: value = " N"; break;
+    }
+    std::string line = "  " + flag + value;
+    line.resize(std::max<size_t>(line.size() + 1, 26), ' ');
+    std::string fallback = spec.format(defaults);
+    if (spec.kind == OptionKind::kSize) fallback = FormatByteSize(std::stoll(fallback));
+    line += std::string(spec.help) + (fallback.empty() ? "" : " (default " + fallback + ")");
+    if (!spec.cli_alias.empty()) line += "; also --" + std::string(spec.cli_alias);
+    text += line + "\n";
+  }
+  return text;
+}
+
+}  // namespace rootbatch::loader
