@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <fstream>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -20,11 +21,13 @@
 #include "rootbatch/frame/dataset.hpp"
 #include "rootbatch/loader/ceiling.hpp"
 #include "rootbatch/loader/loader.hpp"
+#include "rootbatch/loader/option_schema.hpp"
 #include "rootbatch/loader/shuffle_metrics.hpp"
 
 namespace rootbatch::cli {
 namespace {
 
+// The bench's own options; the loader's come from its option schema.
 constexpr const char* kUsage =
     "usage: rootbatch bench FILE... --tree T --target COL [options]\n"
     "\n"
@@ -32,54 +35,57 @@ constexpr const char* kUsage =
     "first batch, peak RSS and the fraction of time the consumer waited.\n"
     "\n"
     "options:\n"
-    "  --tree T              tree name (required)\n"
-    "  --target COL[,COL]    target column(s) (required)\n"
-    "  --columns a,b,...     feature columns (default: every numeric scalar branch except\n"
-    "                        the targets and the weight)\n"
-    "  --weight COL          weight column\n"
-    "  --batch-size N        rows per batch (default 1024)\n"
-    "  --memory SIZE         memory budget, e.g. 256MB, 1GB, 64MiB (K/M/G are powers of 1024;\n"
-    "                        default 256MB)\n"
-    "  --threads N           decompression threads (default 2)\n"
-    "  --seed S              seed (default 0)\n"
-    "  --epoch E             epoch to run (default 0)\n"
-    "  --no-shuffle          entries in file order\n"
-    "  --shuffle S           stream (default), cluster-chunks (ROOT 6.40's strategy) or none\n"
-    "  --no-stratify         stream: plain random block order instead of the stratified one\n"
-    "  --block-split K       stream: cut blocks into K pieces (better mixing, K x decompression)\n"
-    "  --drop-remainder      drop the last partial batch\n"
-    "  --ceiling             only decompress the same baskets with the same threads (no batches)\n"
-    "  --order-out FILE      write the global entry index of every event yielded, in order\n"
-    "                        (little-endian int64)\n"
-    "  --shuffle-report      print the shuffle figures of SHUFFLE.md; runs the next epoch too,\n"
-    "                        for the epoch-to-epoch correlation (then RSS is not the loader's)\n"
-    "  --rss-trace FILE      write 'seconds rss_mib events' every 50 ms\n"
-    "  --json                one JSON object instead of text\n";
+    "  --tree T                tree name (required)\n"
+    "  --epoch E               epoch to run (default 0)\n"
+    "  --no-shuffle            entries in file order (--shuffle none)\n"
+    "  --ceiling               only decompress the same baskets with the same threads (no batches)\n"
+    "  --order-out FILE        write the global entry index of every event yielded, in order\n"
+    "                          (little-endian int64)\n"
+    "  --shuffle-report        print the shuffle figures of SHUFFLE.md; runs the next epoch too,\n"
+    "                          for the epoch-to-epoch correlation (then RSS is not the loader's)\n"
+    "  --rss-trace FILE        write 'seconds rss_mib events' every 50 ms\n"
+    "  --json                  one JSON object instead of text\n"
+    "\n"
+    "loader options (the Python DataLoader's keywords, '-' for '_'; --target is required;\n"
+    "sizes like 256MB, 1GB, 64MiB, K/M/G powers of 1024):\n";
 
-Result<int64_t> ParseSize(const std::string& text) {
-  size_t used = 0;
-  double value = 0;
-  try {
-    value = std::stod(text, &used);
-  } catch (...) {
-    return InvalidArgument("--memory expects a size like 256MB, got '" + text + "'");
+std::string Flag(std::string_view name) {
+  std::string flag(name);
+  for (char& c : flag) c = c == '_' ? '-' : c;
+  return flag;
+}
+
+// The schema's options as flags: --name VALUE, and --name / --no-name for
+// switches. Jagged columns need structure the command line does not have.
+void AddLoaderFlags(std::set<std::string>& options, std::set<std::string>& flags) {
+  for (const loader::OptionSpec& spec : loader::LoaderOptionSpecs()) {
+    if (spec.kind == loader::OptionKind::kJagged) continue;
+    if (spec.kind == loader::OptionKind::kBool) {
+      flags.insert(Flag(spec.name));
+      flags.insert("no-" + Flag(spec.name));
+      continue;
+    }
+    options.insert(Flag(spec.name));
+    if (!spec.cli_alias.empty()) options.insert(Flag(spec.cli_alias));
   }
-  std::string unit = text.substr(used);
-  for (auto& c : unit) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  double scale = 1;
-  if (unit == "" || unit == "B") {
-    scale = 1;
-  } else if (unit == "K" || unit == "KB" || unit == "KIB") {
-    scale = 1024.0;
-  } else if (unit == "M" || unit == "MB" || unit == "MIB") {
-    scale = 1024.0 * 1024.0;
-  } else if (unit == "G" || unit == "GB" || unit == "GIB") {
-    scale = 1024.0 * 1024.0 * 1024.0;
-  } else {
-    return InvalidArgument("--memory: unknown unit '" + text.substr(used) + "' (use B, KB, MB or GB)");
+}
+
+Status SetLoaderFlags(const Args& args, loader::LoaderOptions& options) {
+  for (const loader::OptionSpec& spec : loader::LoaderOptionSpecs()) {
+    if (spec.kind == loader::OptionKind::kJagged) continue;
+    const std::string flag = Flag(spec.name);
+    if (spec.kind == loader::OptionKind::kBool) {
+      if (args.Flag(flag)) RB_RETURN_IF_ERROR(spec.set(spec, true, options));
+      if (args.Flag("no-" + flag)) RB_RETURN_IF_ERROR(spec.set(spec, false, options));
+      continue;
+    }
+    for (const std::string& name : {flag, Flag(spec.cli_alias)}) {
+      if (name.empty() || !args.Has(name)) continue;
+      RB_RETURN_IF_ERROR(loader::SetOptionFromText(options, spec, *args.Get(name)).WithContext("flag --" + name));
+    }
   }
-  if (!(value > 0)) return InvalidArgument("--memory must be positive");
-  return static_cast<int64_t>(value * scale);
+  if (args.Flag("no-shuffle")) options.shuffle = loader::ShuffleStrategy::kNone;
+  return Status::Ok();
 }
 
 // User + system CPU seconds of the whole process so far: unlike wall time,
@@ -180,56 +186,29 @@ Status RunEpoch(loader::Loader& loader, int64_t epoch, std::ofstream* order_out,
 
 int RunBench(const std::vector<std::string>& argv) {
   const auto start = std::chrono::steady_clock::now();
-  auto args = Args::Parse(argv,
-                          {"tree", "target", "columns", "weight", "batch-size", "memory", "threads", "seed", "epoch",
-                           "shuffle", "block-split", "order-out", "rss-trace"},
-                          {"no-shuffle", "no-stratify", "drop-remainder", "ceiling", "shuffle-report", "json", "help"});
+  std::set<std::string> value_options = {"tree", "epoch", "order-out", "rss-trace"};
+  std::set<std::string> flags = {"no-shuffle", "ceiling", "shuffle-report", "json", "help"};
+  AddLoaderFlags(value_options, flags);
+  const std::string usage = kUsage + loader::OptionsUsage();
+  auto args = Args::Parse(argv, value_options, flags);
   if (!args.IsOk()) {
-    std::fprintf(stderr, "%s", kUsage);
+    std::fprintf(stderr, "%s", usage.c_str());
     return ReportError("bench", args.status());
   }
   if (args->Flag("help")) {
-    std::printf("%s", kUsage);
+    std::printf("%s", usage.c_str());
     return 0;
   }
   if (args->Positional().empty() || !args->Has("tree") || !args->Has("target")) {
-    std::fprintf(stderr, "%s", kUsage);
+    std::fprintf(stderr, "%s", usage.c_str());
     return ReportError("bench", InvalidArgument("FILE..., --tree and --target are required"));
   }
 
   loader::LoaderOptions options;
-  options.targets = SplitList(*args->Get("target"));
-  options.features = SplitList(args->GetOr("columns", ""));
-  options.weight = args->GetOr("weight", "");
-  options.drop_remainder = args->Flag("drop-remainder");
-  options.stratify = !args->Flag("no-stratify");
-  auto batch_size = args->GetInt("batch-size", 1024);
-  auto threads = args->GetInt("threads", 2);
-  auto seed = args->GetInt("seed", 0);
+  if (Status set = SetLoaderFlags(*args, options); !set.IsOk()) return ReportError("bench", set);
   auto epoch = args->GetInt("epoch", 0);
-  auto block_split = args->GetInt("block-split", 1);
-  for (const auto* r : {&batch_size, &threads, &seed, &epoch, &block_split}) {
-    if (!r->IsOk()) return ReportError("bench", r->status());
-  }
-  options.batch_size = *batch_size;
-  options.num_threads = static_cast<int>(*threads);
-  options.seed = static_cast<uint64_t>(*seed);
-  options.block_split = static_cast<int>(*block_split);
-  if (args->Has("memory")) {
-    auto memory = ParseSize(*args->Get("memory"));
-    if (!memory.IsOk()) return ReportError("bench", memory.status());
-    options.memory_budget = *memory;
-  }
-  const std::string shuffle = args->Flag("no-shuffle") ? "none" : args->GetOr("shuffle", "stream");
-  if (shuffle == "stream") {
-    options.shuffle = loader::ShuffleStrategy::kStream;
-  } else if (shuffle == "cluster-chunks") {
-    options.shuffle = loader::ShuffleStrategy::kClusterChunks;
-  } else if (shuffle == "none") {
-    options.shuffle = loader::ShuffleStrategy::kNone;
-  } else {
-    return ReportError("bench", InvalidArgument("--shuffle must be stream, cluster-chunks or none, got '" + shuffle + "'"));
-  }
+  if (!epoch.IsOk()) return ReportError("bench", epoch.status());
+  const std::string shuffle(loader::ShuffleStrategyName(options.shuffle));
 
   auto dataset = Dataset::Open(args->Positional(), *args->Get("tree"), DefaultSourceOpener());
   if (!dataset.IsOk()) return ReportError("bench", dataset.status());

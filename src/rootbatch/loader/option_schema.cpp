@@ -355,7 +355,7 @@ const OptionSpec kSpecs[] = {
      0, 0, 0, 0, {}, false, &SetJagged<&O::jagged>, &FormatJagged<&O::jagged>, &CheckJagged<&O::jagged>},
     Type<&O::feature_type>("feature_type", "output type of the feature matrix"),
     {"target_type", {}, OptionKind::kOptionalType, kBatches,
-     "output type of the targets (default: the narrowest of float32, float64, int64 holding them exactly)", 0, 0, 0,
+     "output type of the targets; auto: the narrowest of float32, float64, int64 holding them exactly", 0, 0, 0,
      0, {}, false, &SetOptionalType<&O::target_type>, &FormatOptionalType<&O::target_type>,
      &CheckOptionalType<&O::target_type>},
     Type<&O::weight_type>("weight_type", "output type of the weights"),
@@ -499,7 +499,7 @@ std::string OptionsUsage() {
     for (char& c : flag) c = c == '_' ? '-' : c;
     std::string value;
     switch (spec.kind) {
-      case OptionKind::kBool: value = " true|false"; break;
+      case OptionKind::kBool: value = ", --no-" + flag.substr(2); break;
       case OptionKind::kNames: value = " a,b,..."; break;
       case OptionKind::kSize: value = " SIZE"; break;
       case OptionKind::kString: value = " COL"; break;
