@@ -90,30 +90,14 @@ class JaggedColumn:
     def __init__(self) -> None: ...
 
 class LoaderOptions:
-    features: list[str]
-    targets: list[str]
-    weight: str
-    jagged: list[JaggedColumn]
-    feature_type: str
-    target_type: Optional[str]
-    weight_type: str
-    batch_size: int
-    drop_remainder: bool
-    memory_budget: int
-    num_threads: int
-    queue_batches: int
-    seed: int
-    shuffle: str  # "none", "stream", "cluster-chunks"
-    stratify: bool
-    block_split: int
-    max_block_entries: int
-    split: str  # "all", "train", "validation"
-    validation_fraction: float
-    rank: int
-    world_size: int
-    worker_id: int
-    num_workers: int
-    def __init__(self) -> None: ...
+    # Built from DataLoader's keywords by the C++ option schema, which checks
+    # kinds and bounds; no option is listed here by name.
+    @staticmethod
+    def from_dict(values: dict[str, Any]) -> LoaderOptions: ...
+    def to_dict(self) -> dict[str, str]: ...
+
+def loader_options() -> list[dict[str, Any]]: ...  # name, default, changes_batches, help
+def parse_size(text: str) -> int: ...
 
 class LoaderInput:
     def __init__(self, dataset: Dataset, class_label: Optional[int] = None, sampling_ratio: float = 1.0,

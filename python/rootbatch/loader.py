@@ -31,31 +31,29 @@ from __future__ import annotations
 import copy
 import dataclasses
 import os
-import re
+import types
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from . import _core
 
-__all__ = ["DataLoader", "Source", "Batch", "JaggedSpec", "parse_memory"]
-
-_UNITS = {"": 1, "B": 1, "K": 1 << 10, "KB": 1 << 10, "KIB": 1 << 10, "M": 1 << 20, "MB": 1 << 20,
-          "MIB": 1 << 20, "G": 1 << 30, "GB": 1 << 30, "GIB": 1 << 30}
-
+__all__ = ["DataLoader", "Source", "Batch", "JaggedSpec", "parse_memory", "loader_options"]
 
 def parse_memory(size: int | str) -> int:
     """Bytes of a memory size: an int, or "256MB", "1.5GB", "64MiB" (K/M/G are
-    powers of 1024, as in ``rootbatch bench --memory``)."""
+    powers of 1024, as in ``rootbatch bench --memory``; one parser in C++ for both)."""
+    if isinstance(size, bool) or not isinstance(size, (int, str)):
+        raise TypeError(f"memory must be an int or a text like '256MB', got {size!r}")
     if isinstance(size, int):
         if size <= 0:
             raise ValueError(f"memory must be positive, got {size}")
         return size
-    match = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*([A-Za-z]*)\s*", str(size))
-    if not match or match.group(2).upper() not in _UNITS:
-        raise ValueError(f"memory expects a size like 256MB, 1GB or 64MiB, got {size!r}")
-    value = int(float(match.group(1)) * _UNITS[match.group(2).upper()])
-    if value <= 0:
-        raise ValueError(f"memory must be positive, got {size!r}")
-    return value
+    return _core.parse_size(size)
+
+
+def loader_options() -> list[dict]:
+    """Every DataLoader option from the C++ option schema: name, default (as
+    text), whether it changes the batches (and so the resume state), help."""
+    return [dict(row) for row in _core.loader_options()]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -120,32 +118,27 @@ def _jagged_specs(jagged, max_vec_sizes, vec_padding) -> list:
     return specs
 
 
-@dataclasses.dataclass
-class _Config:
-    sources: list
-    columns: list | None
-    targets: list
-    weights: str
-    jagged: list
-    batch_size: int
-    memory: int
-    shuffle: str
-    seed: int
-    validation_fraction: float
-    split: str
-    drop_remainder: bool
-    feature_type: str
-    target_type: str | None
-    weight_type: str
-    num_threads: int
-    queue_batches: int
-    block_split: int
-    stratify: bool
-    max_block_entries: int
-    rank: int = 0
-    world_size: int = 1
-    worker_id: int = 0
-    num_workers: int = 1
+# DataLoader's keywords that name a loader option: the C++ option schema's
+# names. Their values go to C++ as given, which checks kinds and bounds (a
+# batch_size of 2.5 is an error, not 2) and suggests a name for a typo.
+_OPTION_NAMES = frozenset(row["name"] for row in _core.loader_options())
+
+
+def _core_options(options: dict):
+    values = dict(options)
+    values["jagged"] = [_jagged_column(name, spec) for name, spec in options["jagged"]]
+    return _core.LoaderOptions.from_dict(values)
+
+
+def _jagged_column(name: str, spec: JaggedSpec):
+    j = _core.JaggedColumn()
+    j.name = name
+    j.mode = spec.mode
+    j.max_length = spec.max_length
+    j.pad_value = spec.pad_value
+    j.mask = spec.mask
+    j.type = spec.type
+    return j
 
 
 class Batch:
@@ -231,6 +224,12 @@ class DataLoader:
     max_vec_sizes:    {column: n}: RDataLoader-style flattening of jagged
                       columns into n feature columns padded with ``vec_padding``
     num_threads:      decompression threads (plus one assembling batches)
+    lossy_features:   integer features a float feature type may round; any
+                      other integer value a float cannot hold exactly (a
+                      uint64 event number as float32) is an error naming it
+
+    Every option is checked when the loader is made (kinds, bounds, names);
+    ``rootbatch.loader_options()`` lists them with their defaults.
     """
 
     def __init__(
@@ -258,38 +257,17 @@ class DataLoader:
         block_split: int = 1,
         stratify: bool = True,
         max_block_entries: int = 65536,
+        lossy_features: Sequence[str] | None = None,
         set_seed: int | None = None,
     ):
         if set_seed is not None:
             seed = set_seed
-        if isinstance(shuffle, bool):
-            strategy = "stream" if shuffle else "none"
-        else:
-            strategy = str(shuffle)
-        if isinstance(target, str):
-            target = [target]
-        self._config = _Config(
-            sources=_as_sources(sources, tree),
-            columns=None if columns is None else list(columns),
-            targets=list(target or []),
-            weights=weights or "",
-            jagged=_jagged_specs(jagged, max_vec_sizes, vec_padding),
-            batch_size=int(batch_size),
-            memory=parse_memory(memory),
-            shuffle=strategy,
-            seed=int(seed),
-            validation_fraction=float(validation_split),
-            split="all",
-            drop_remainder=bool(drop_remainder),
-            feature_type=feature_type,
-            target_type=target_type,
-            weight_type=weight_type,
-            num_threads=int(num_threads),
-            queue_batches=int(queue_batches),
-            block_split=int(block_split),
-            stratify=bool(stratify),
-            max_block_entries=int(max_block_entries),
-        )
+        given = locals()
+        options = {name: given[name] for name in _OPTION_NAMES if name in given}
+        options["jagged"] = _jagged_specs(jagged, max_vec_sizes, vec_padding)
+        self._sources = _as_sources(sources, tree)
+        self._option_values = options
+        _core_options(options)  # checks every option now, not at the first batch
         self._reset_runtime()
         self._next_epoch = 0
         self._resume: dict | None = None
@@ -302,49 +280,12 @@ class DataLoader:
         self._active = None  # token of the generator iterating now
         self._active_epoch = None
 
-    def _options(self):
-        c = self._config
-        o = _core.LoaderOptions()
-        if c.columns is not None:
-            o.features = c.columns
-        o.targets = c.targets
-        o.weight = c.weights
-        jagged = []
-        for name, spec in c.jagged:
-            j = _core.JaggedColumn()
-            j.name = name
-            j.mode = spec.mode
-            j.max_length = int(spec.max_length)
-            j.pad_value = float(spec.pad_value)
-            j.mask = bool(spec.mask)
-            j.type = spec.type
-            jagged.append(j)
-        o.jagged = jagged
-        o.feature_type = c.feature_type
-        o.target_type = c.target_type
-        o.weight_type = c.weight_type
-        o.batch_size = c.batch_size
-        o.drop_remainder = c.drop_remainder
-        o.memory_budget = c.memory
-        o.num_threads = c.num_threads
-        o.queue_batches = c.queue_batches
-        o.seed = c.seed
-        o.shuffle = c.shuffle
-        o.stratify = c.stratify
-        o.block_split = c.block_split
-        o.max_block_entries = c.max_block_entries
-        o.split = c.split
-        o.validation_fraction = c.validation_fraction
-        o.rank, o.world_size = c.rank, c.world_size
-        o.worker_id, o.num_workers = c.worker_id, c.num_workers
-        return o
-
     def _build(self):
         inputs = []
-        for s in self._config.sources:
+        for s in self._sources:
             dataset = _core.Dataset.open(list(s.files), s.tree)
             inputs.append(_core.LoaderInput(dataset, s.label, s.sampling_ratio, s.entries))
-        return _core.Loader(inputs, self._options())
+        return _core.Loader(inputs, _core_options(self._option_values))
 
     def _loader(self):
         """The C++ loader of this process (a forked or unpickled copy builds its own)."""
@@ -378,7 +319,8 @@ class DataLoader:
 
     def _derive(self, **changes) -> "DataLoader":
         other = copy.copy(self)
-        other._config = dataclasses.replace(self._config, **changes)
+        other._option_values = {**self._option_values, **changes}
+        _core_options(other._option_values)
         other._reset_runtime()
         other._resume = None
         return other
@@ -389,26 +331,26 @@ class DataLoader:
         of each source's entries go to validation.
         The split depends on the seed and the data, never on the epoch, so the
         two loaders (same seed) never overlap; each part is shuffled per epoch."""
-        fraction = self._config.validation_fraction if test_size is None else float(test_size)
+        fraction = self._option_values["validation_split"] if test_size is None else test_size
         if not 0.0 < fraction < 1.0:
             raise ValueError(f"test_size must be in (0, 1), got {fraction}")
-        train = self._derive(split="train", validation_fraction=fraction)
-        val = self._derive(split="validation", validation_fraction=fraction)
+        train = self._derive(split="train", validation_split=fraction)
+        val = self._derive(split="validation", validation_split=fraction)
         return train, val
 
     def shard(self, rank: int = 0, world_size: int = 1, worker_id: int = 0, num_workers: int = 1) -> "DataLoader":
         """This loader's part for one process (rank of world_size) and one
         data-loading worker of it: shards are disjoint and yield equally many batches."""
-        return self._derive(rank=int(rank), world_size=int(world_size), worker_id=int(worker_id),
-                            num_workers=int(num_workers))
+        return self._derive(rank=rank, world_size=world_size, worker_id=worker_id, num_workers=num_workers)
 
     @property
-    def config(self) -> _Config:
-        return self._config
+    def config(self) -> types.SimpleNamespace:
+        """The sources and every option as given (``config.batch_size``, ``config.split``)."""
+        return types.SimpleNamespace(sources=list(self._sources), **self._option_values)
 
     @property
     def batch_size(self) -> int:
-        return self._config.batch_size
+        return int(self._option_values["batch_size"])
 
     @property
     def epoch(self) -> int:
@@ -552,10 +494,10 @@ class DataLoader:
         return JaxIterable(self, progress=progress, device=device)
 
     def __repr__(self) -> str:
-        c = self._config
-        files = sum(len(s.files) for s in c.sources)
-        return (f"<rootbatch.DataLoader {len(c.sources)} source(s), {files} file(s), batch {c.batch_size}, "
-                f"shuffle {c.shuffle}, split {c.split}, memory {c.memory >> 20} MiB>")
+        o = _core_options(self._option_values).to_dict()
+        files = sum(len(s.files) for s in self._sources)
+        return (f"<rootbatch.DataLoader {len(self._sources)} source(s), {files} file(s), batch {o['batch_size']}, "
+                f"shuffle {o['shuffle']}, split {o['split']}, memory {int(o['memory']) / (1 << 20):g} MiB>")
 
 
 def _as_sources(sources, tree: str) -> list:

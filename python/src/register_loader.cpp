@@ -4,6 +4,7 @@
 // promptly even while the loader waits for a slow read. A batch that arrives
 // after an interrupt is not lost: the next call returns it.
 #include <chrono>
+#include <map>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -16,7 +17,9 @@
 
 #include "glue.hpp"
 #include "rootbatch/frame/dataset.hpp"
+#include "rootbatch/base/byte_size.hpp"
 #include "rootbatch/loader/loader.hpp"
+#include "rootbatch/loader/option_schema.hpp"
 
 namespace rootbatch::python {
 namespace {
@@ -28,8 +31,6 @@ using loader::Loader;
 using loader::LoaderInput;
 using loader::LoaderOptions;
 using loader::LoaderState;
-using loader::ShuffleStrategy;
-using loader::Split;
 
 constexpr auto kWaitSlice = std::chrono::milliseconds(20);
 
@@ -148,6 +149,39 @@ class PyLoader {
   std::optional<Result<std::optional<Batch>>> result_;
 };
 
+// A Python value as the option schema takes it. Booleans before integers
+// (True is an int in Python); NumPy scalars through __index__ / __float__.
+loader::OptionValue ToOptionValue(const std::string& name, const py::object& value) {
+  if (value.is_none()) return std::monostate{};
+  if (PyBool_Check(value.ptr())) return value.cast<bool>();
+  if (py::isinstance<py::str>(value)) return value.cast<std::string>();
+  if (PyIndex_Check(value.ptr())) {
+    py::object index = py::reinterpret_steal<py::object>(PyNumber_Index(value.ptr()));
+    if (!index) throw py::error_already_set();
+    int overflow = 0;
+    const long long number = PyLong_AsLongLongAndOverflow(index.ptr(), &overflow);
+    if (overflow != 0) Check(InvalidArgument("option '" + name + "': " + std::string(py::str(value)) + " is too large"));
+    return static_cast<int64_t>(number);
+  }
+  if (PyFloat_Check(value.ptr()) || py::hasattr(value, "__float__")) return value.cast<double>();
+  if (py::isinstance<py::list>(value) || py::isinstance<py::tuple>(value)) {
+    const loader::OptionSpec* spec = loader::FindOption(name);
+    if (spec != nullptr && spec->kind == loader::OptionKind::kJagged) return value.cast<std::vector<JaggedColumn>>();
+    std::vector<std::string> names;
+    for (const auto& item : value) {
+      if (!py::isinstance<py::str>(item)) {
+        Check(InvalidArgument("option '" + name + "' must be a list of column names, got an item of type " +
+                              std::string(py::str(py::type::of(item).attr("__name__")))));
+      }
+      names.push_back(item.cast<std::string>());
+    }
+    return names;
+  }
+  Check(InvalidArgument("option '" + name + "' got a value of type " +
+                        std::string(py::str(py::type::of(value).attr("__name__")))));
+  return std::monostate{};
+}
+
 py::dict StatsDict(const loader::LoaderStats& s) {
   py::dict d;
   d["batches"] = s.batches;
@@ -211,61 +245,44 @@ void RegisterLoader(py::module_& m) {
           "type", [](const JaggedColumn& j) { return std::string(DataTypeName(j.type)); },
           [](JaggedColumn& j, const std::string& t) { j.type = ParseType(t); });
 
+  // Options travel as {keyword: value}; the C++ option schema converts and
+  // checks them, so this binding lists no option by name.
   py::class_<LoaderOptions>(m, "LoaderOptions")
-      .def(py::init<>())
-      .def_readwrite("features", &LoaderOptions::features)
-      .def_readwrite("targets", &LoaderOptions::targets)
-      .def_readwrite("weight", &LoaderOptions::weight)
-      .def_readwrite("jagged", &LoaderOptions::jagged)
-      .def_property(
-          "feature_type", [](const LoaderOptions& o) { return std::string(DataTypeName(o.feature_type)); },
-          [](LoaderOptions& o, const std::string& t) { o.feature_type = ParseType(t); })
-      .def_property(
-          "target_type",
-          [](const LoaderOptions& o) -> py::object {
-            if (!o.target_type) return py::none();
-            return py::str(std::string(DataTypeName(*o.target_type)));
+      .def_static(
+          "from_dict",
+          [](const py::dict& values) {
+            std::map<std::string, loader::OptionValue> converted;
+            for (const auto& [key, value] : values) {
+              const std::string name = py::str(key);
+              converted[name] = ToOptionValue(name, py::reinterpret_borrow<py::object>(value));
+            }
+            return Unwrap(loader::LoaderOptionsFromValues(converted));
           },
-          [](LoaderOptions& o, py::object t) {
-            if (t.is_none()) o.target_type.reset();
-            else o.target_type = ParseType(t.cast<std::string>());
-          })
-      .def_property(
-          "weight_type", [](const LoaderOptions& o) { return std::string(DataTypeName(o.weight_type)); },
-          [](LoaderOptions& o, const std::string& t) { o.weight_type = ParseType(t); })
-      .def_readwrite("batch_size", &LoaderOptions::batch_size)
-      .def_readwrite("drop_remainder", &LoaderOptions::drop_remainder)
-      .def_readwrite("memory_budget", &LoaderOptions::memory_budget)
-      .def_readwrite("num_threads", &LoaderOptions::num_threads)
-      .def_readwrite("queue_batches", &LoaderOptions::queue_batches)
-      .def_readwrite("seed", &LoaderOptions::seed)
-      .def_property(
-          "shuffle", [](const LoaderOptions& o) { return std::string(loader::ShuffleStrategyName(o.shuffle)); },
-          [](LoaderOptions& o, const std::string& s) {
-            if (s == "none") o.shuffle = ShuffleStrategy::kNone;
-            else if (s == "stream") o.shuffle = ShuffleStrategy::kStream;
-            else if (s == "cluster-chunks") o.shuffle = ShuffleStrategy::kClusterChunks;
-            else Check(InvalidArgument("unknown shuffle '" + s + "' (none, stream or cluster-chunks)"));
-          })
-      .def_readwrite("stratify", &LoaderOptions::stratify)
-      .def_readwrite("block_split", &LoaderOptions::block_split)
-      .def_readwrite("max_block_entries", &LoaderOptions::max_block_entries)
-      .def_property(
-          "split",
-          [](const LoaderOptions& o) {
-            return std::string(o.split == Split::kAll ? "all" : o.split == Split::kTrain ? "train" : "validation");
-          },
-          [](LoaderOptions& o, const std::string& s) {
-            if (s == "all") o.split = Split::kAll;
-            else if (s == "train") o.split = Split::kTrain;
-            else if (s == "validation") o.split = Split::kValidation;
-            else Check(InvalidArgument("unknown split '" + s + "' (all, train or validation)"));
-          })
-      .def_readwrite("validation_fraction", &LoaderOptions::validation_fraction)
-      .def_readwrite("rank", &LoaderOptions::rank)
-      .def_readwrite("world_size", &LoaderOptions::world_size)
-      .def_readwrite("worker_id", &LoaderOptions::worker_id)
-      .def_readwrite("num_workers", &LoaderOptions::num_workers);
+          py::arg("values"), "Options from DataLoader's keywords, checked (kinds, bounds, names).")
+      .def("to_dict", [](const LoaderOptions& o) {
+        py::dict d;
+        for (const loader::OptionSpec& spec : loader::LoaderOptionSpecs()) {
+          d[py::str(std::string(spec.name))] = loader::FormatOption(o, spec);
+        }
+        return d;
+      }, "Each option's canonical text.");
+
+  // The schema itself, for the Python layer and its docs and tests.
+  m.def("loader_options", [] {
+    const LoaderOptions defaults;
+    py::list rows;
+    for (const loader::OptionSpec& spec : loader::LoaderOptionSpecs()) {
+      py::dict row;
+      row["name"] = std::string(spec.name);
+      row["default"] = loader::FormatOption(defaults, spec);
+      row["changes_batches"] = spec.effect == loader::OptionEffect::kBatches;
+      row["help"] = std::string(spec.help);
+      rows.append(row);
+    }
+    return rows;
+  });
+  m.def("parse_size", [](const std::string& text) { return Unwrap(ParseByteSize(text)); }, py::arg("text"),
+        "Bytes of a size like '256MB', '1.5GB' or '64MiB' (K/M/G are powers of 1024).");
 
   py::class_<LoaderInput>(m, "LoaderInput")
       .def(py::init([](std::shared_ptr<Dataset> dataset, std::optional<int64_t> class_label, double sampling_ratio,
