@@ -228,7 +228,9 @@ class DataLoader:
                       True; here False: the last batch keeps its true size)
     jagged:           {column: JaggedSpec | max_length | dict} for jagged columns
     max_vec_sizes:    {column: n}: RDataLoader-style flattening of jagged
-                      columns into n feature columns padded with ``vec_padding``
+                      columns into n feature columns padded with ``vec_padding``;
+                      a column also named in ``columns`` is flattened at its
+                      place there (ROOT's feature order), others come last
     num_threads:      decompression threads (plus one assembling batches)
     """
 
@@ -289,6 +291,8 @@ class DataLoader:
             stratify=bool(stratify),
             max_block_entries=int(max_block_entries),
         )
+        for source in self._config.sources:  # a missing file fails here, not at the first batch
+            _core.check_files(list(source.files))
         self._reset_runtime()
         self._next_epoch = 0
         self._resume: dict | None = None
