@@ -83,12 +83,13 @@ class TorchDataset(torch.utils.data.IterableDataset):
         shard = self._shards.get(key)
         if shard is None:
             shard = self.loader.shard(rank, world, worker, workers)
-            # The shard continues from where the parent stands (epoch, resume).
-            shard._next_epoch = self.loader._next_epoch
-            resume = self.loader._resume
-            if resume is not None:
-                shard._resume = dict(resume)
-                self.loader._resume = None
+            # The shard continues from where the parent stands: its next
+            # epoch, or the rest of an epoch restored into it (handed over:
+            # the parent starts its next epoch afresh).
+            position = self.loader.state_dict()
+            shard.load_state_dict(position)
+            if position["state"] is not None:
+                self.loader.load_state_dict({**position, "epoch": None, "state": None})
             self._shards = {key: shard}
         return shard
 
