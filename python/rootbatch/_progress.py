@@ -24,7 +24,7 @@ def progress_bar(loader, progress) -> Iterator:
 
 def _with_bar(batches, loader, tqdm, progress):
     try:
-        total = len(loader) if loader._active is None else None
+        total = None if loader.iterating else len(loader)
     except Exception:  # the count needs the files: let the iteration report errors
         total = None
     desc = progress if isinstance(progress, str) else f"epoch {loader.epoch}"

@@ -1,22 +1,30 @@
 """Exceptions raised by rootbatch.
 
-Every error from the C++ core carries its ``code``, the innermost ``message``
-and the ``context`` chain (innermost first: basket, branch, tree, file), and
-is an instance of both :class:`RootbatchError` and the built-in exception a
-Python user would expect:
+Every error from the C++ core carries its ``code``, the innermost ``message``,
+the ``context`` chain (innermost first: basket, branch, tree, file) and the
+structured fields the C++ side set where it made the error or added context:
+``path`` (the file), ``object`` (the innermost named tree, branch, key or
+column), ``offset`` (a byte offset in the file) and, for OS failures,
+``errno``; each is None when unknown. Every error is an instance of both
+:class:`RootbatchError` and the built-in exception a Python user would expect:
 
 ==================  ==========================================  =========================
 C++ StatusCode      rootbatch class                             also a
 ==================  ==========================================  =========================
 kInvalidArgument    :class:`InvalidArgumentError`               ``ValueError``
 kNotFound           :class:`NotFoundError` (tree, branch, key)  ``KeyError``
-kNotFound (a file)  :class:`FileNotFoundError`                  ``builtins.FileNotFoundError`` (``OSError``)
+kNotFound + ENOENT  :class:`FileNotFoundError` (a file, a glob)   ``builtins.FileNotFoundError`` (``OSError``)
 kIOError            :class:`ReadError`                          ``OSError``
 kCorrupt            :class:`CorruptFileError`                   ``OSError``
 kUnsupported        :class:`UnsupportedError`                   ``ValueError``, ``NotImplementedError``
 kCancelled          :class:`CancelledError`                     ``RuntimeError``
 kInternal           :class:`InternalError`                      ``RuntimeError``
 ==================  ==========================================  =========================
+
+The class follows the code and the fields, never the message text: a
+not-found error whose ``errno`` is ENOENT is a missing file. The OSError
+classes fill ``errno`` (the OS error, else ENOENT / EIO) and ``filename``
+(``path``).
 """
 from __future__ import annotations
 
@@ -41,11 +49,18 @@ class RootbatchError(Exception):
     """Base class of every error the C++ core reports."""
 
     code = "internal"
+    path = None
+    object = None
+    offset = None
 
-    def _init_status(self, message: str, context=(), text: str | None = None) -> None:
+    def _init_status(self, message: str, context=(), text: str | None = None, path=None, object=None,
+                     offset=None) -> None:
         self.message = message
         self.context = list(context)
         self.text = text or _format(self.code, message, self.context)
+        self.path = path or None
+        self.object = object or None
+        self.offset = offset
 
     def __str__(self) -> str:  # KeyError would otherwise print repr(args[0])
         return getattr(self, "text", None) or super().__str__()
@@ -117,31 +132,24 @@ _BY_CODE = {
 }
 
 
-def _make(cls, message: str, context, text: str):
+def _make(cls, message: str, context, text: str, path=None, object=None, offset=None, errno=None):
     if issubclass(cls, OSError):
         # OSError(errno, strerror, filename) fills .errno/.filename.
-        err = _errno.ENOENT if cls is FileNotFoundError else _errno.EIO
-        exc = cls(err, text, _filename(message, context))
+        if errno is None:
+            errno = _errno.ENOENT if cls is FileNotFoundError else _errno.EIO
+        exc = cls(errno, text, path or None)
     else:
         exc = cls(text)
-    exc._init_status(message, context, text)
+    exc._init_status(message, context, text, path=path, object=object, offset=offset)
     return exc
 
 
-def _filename(message: str, context) -> str | None:
-    # "no such file: 'x.root'" and contexts "file 'x.root'" name the file.
-    for piece in [message, *reversed(list(context))]:
-        if "'" in piece and ("file" in piece or "such file" in piece):
-            start = piece.find("'")
-            end = piece.find("'", start + 1)
-            if end > start:
-                return piece[start + 1 : end]
-    return None
-
-
-def from_status(code: str, message: str, context=(), text: str | None = None) -> RootbatchError:
-    """The exception for a C++ Status (called by the extension module)."""
+def from_status(code: str, message: str, context=(), text: str | None = None, *, path: str | None = None,
+                object: str | None = None, offset: int | None = None, errno: int | None = None) -> RootbatchError:
+    """The exception for a C++ Status (called by the extension module with
+    the Status's fields; the class depends on the code and the fields)."""
     cls = _BY_CODE.get(code, InternalError)
-    if code == "not_found" and (message.startswith("no such file") or message.startswith("no file matches")):
+    if code == "not_found" and errno == _errno.ENOENT:
         cls = FileNotFoundError
-    return _make(cls, message, context, text or _format(code, message, context))
+    return _make(cls, message, context, text or _format(code, message, context), path=path, object=object,
+                 offset=offset, errno=errno)

@@ -167,22 +167,12 @@ class Batch:
     def outputs(self, convert: Callable) -> Any:
         """x, (x, y) or (x, y, w) with each tensor passed through ``convert``."""
         b = self._batch
-        if b.padded or b.ragged:
-            x = {"features": convert(b.features)}
-            for tensor, mask in zip(b.padded, b.masks):
-                x[tensor.name] = convert(tensor)
-                if mask is not None:
-                    x[mask.name] = convert(mask)
-            for ragged in b.ragged:
-                x[ragged.name] = (convert(ragged.values), convert(ragged.offsets))
-        else:
-            x = convert(b.features)
-        if b.targets is None and b.weights is None:
-            return x
-        y = None if b.targets is None else convert(b.targets)
-        if b.weights is None:
-            return x, y
-        return x, y, convert(b.weights)
+        padded = [(t.name, convert(t), None if m is None else m.name, None if m is None else convert(m))
+                  for t, m in zip(b.padded, b.masks)]
+        ragged = [(r.name, convert(r.values), convert(r.offsets)) for r in b.ragged]
+        return batch_structure(convert(b.features), padded, ragged,
+                               None if b.targets is None else convert(b.targets),
+                               None if b.weights is None else convert(b.weights))
 
     def numpy(self):
         """x, (x, y) or (x, y, w) as NumPy arrays viewing the batch buffer."""
@@ -190,6 +180,32 @@ class Batch:
 
     def __repr__(self) -> str:
         return f"<rootbatch.Batch epoch {self.epoch} #{self.index}: {self.num_rows} rows>"
+
+
+def batch_structure(features, padded, ragged, targets, weights):
+    """What every adapter yields for a batch (or, for TensorFlow, the specs
+    of one): the one place of the x / (x, y) / (x, y, w) rule.
+
+    ``padded``: [(name, tensor, mask_name, mask or None)]; ``ragged``:
+    [(name, values, offsets)]. With either, x is a dict of ``"features"`` and
+    one entry per jagged column (plus ``"<name>_mask"``); else the features.
+    ``targets`` and ``weights`` are None when the loader has none.
+    """
+    if padded or ragged:
+        x = {"features": features}
+        for name, tensor, mask_name, mask in padded:
+            x[name] = tensor
+            if mask is not None:
+                x[mask_name] = mask
+        for name, values, offsets in ragged:
+            x[name] = (values, offsets)
+    else:
+        x = features
+    if targets is None and weights is None:
+        return x
+    if weights is None:
+        return x, targets
+    return x, targets, weights
 
 
 def _to_numpy(tensor):
@@ -222,7 +238,9 @@ class DataLoader:
                       True; here False: the last batch keeps its true size)
     jagged:           {column: JaggedSpec | max_length | dict} for jagged columns
     max_vec_sizes:    {column: n}: RDataLoader-style flattening of jagged
-                      columns into n feature columns padded with ``vec_padding``
+                      columns into n feature columns padded with ``vec_padding``;
+                      a column also named in ``columns`` is flattened at its
+                      place there (ROOT's feature order), others come last
     num_threads:      decompression threads (plus one assembling batches)
     lossy_features:   integer features a float feature type may round; any
                       other integer value a float cannot hold exactly (a
@@ -268,6 +286,8 @@ class DataLoader:
         self._sources = _as_sources(sources, tree)
         self._option_values = options
         _core_options(options)  # checks every option now, not at the first batch
+        for source in self._sources:  # a missing file fails here, not at the first batch
+            _core.check_files(list(source.files))
         self._reset_runtime()
         self._next_epoch = 0
         self._resume: dict | None = None
@@ -389,6 +409,19 @@ class DataLoader:
     @property
     def target_names(self) -> list[str]:
         return list(self._loader().layout()["target_names"])
+
+    @property
+    def layout(self) -> dict:
+        """What a batch holds: ``parts`` [(name, dtype, per-row shape)],
+        ``targets_part``, ``weights_part``, ``padded_parts``, ``mask_parts``
+        (indices into parts, -1 for none), ``ragged`` [(name, dtype, item
+        shape)], ``feature_names``, ``target_names``."""
+        return self._loader().layout()
+
+    @property
+    def iterating(self) -> bool:
+        """True while an iteration over this loader (in this process) is under way."""
+        return self._active is not None and self._core is not None and self._pid == os.getpid()
 
     @property
     def memory_plan(self) -> dict:

@@ -23,57 +23,35 @@ from __future__ import annotations
 import numpy as np
 
 from ._progress import progress_bar
+from .loader import batch_structure
 
 __all__ = ["as_tensorflow", "output_signature", "KerasDataset"]
 
 
-def _specs(loader):
-    """(x, y, w) as nested (dtype, per-row shape) following Batch.outputs."""
-    layout = loader._loader().layout()
-    parts = layout["parts"]
-    features = (parts[0][1], tuple(parts[0][2]))
-    if layout["padded_parts"] or layout["ragged"]:
-        x = {"features": features}
-        for p, m in zip(layout["padded_parts"], layout["mask_parts"]):
-            x[parts[p][0]] = (parts[p][1], tuple(parts[p][2]))
-            if m >= 0:
-                x[parts[m][0]] = (parts[m][1], tuple(parts[m][2]))
-        for name, dtype, item_shape in layout["ragged"]:
-            x[name] = ("ragged", dtype, tuple(item_shape))
-    else:
-        x = features
-    y = None
-    if layout["targets_part"] >= 0:
-        t = parts[layout["targets_part"]]
-        y = (t[1], tuple(t[2]))
-    w = None
-    if layout["weights_part"] >= 0:
-        t = parts[layout["weights_part"]]
-        w = (t[1], tuple(t[2]))
-    return x, y, w
-
-
 def output_signature(loader):
-    """The tf.TensorSpec structure of one batch: x, (x, y) or (x, y, w)."""
+    """The tf.TensorSpec structure of one batch: x, (x, y) or (x, y, w), built
+    by the same rule as the batches (``batch_structure``) from the loader's layout."""
     import tensorflow as tf
 
-    def spec(entry, name):
-        if entry[0] == "ragged":
-            _, dtype, item = entry
-            return (tf.TensorSpec((None, *item), tf.as_dtype(dtype), name=f"{name}_values"),
-                    tf.TensorSpec((None,), tf.int64, name=f"{name}_offsets"))
-        dtype, shape = entry
-        return tf.TensorSpec((None, *shape), tf.as_dtype(dtype), name=name)
+    layout = loader.layout
+    parts = layout["parts"]
 
-    x, y, w = _specs(loader)
-    xs = {k: spec(v, k) for k, v in x.items()} if isinstance(x, dict) else spec(x, "x")
-    if y is None and w is None:
-        return xs
-    if y is None:
+    def spec(part, name=None):
+        part_name, dtype, shape = parts[part]
+        return tf.TensorSpec((None, *shape), tf.as_dtype(dtype), name=name or part_name)
+
+    padded = [(parts[p][0], spec(p), None if m < 0 else parts[m][0], None if m < 0 else spec(m))
+              for p, m in zip(layout["padded_parts"], layout["mask_parts"])]
+    ragged = [(name, tf.TensorSpec((None, *item), tf.as_dtype(dtype), name=f"{name}_values"),
+               tf.TensorSpec((None,), tf.int64, name=f"{name}_offsets"))
+              for name, dtype, item in layout["ragged"]]
+    has_y, has_w = layout["targets_part"] >= 0, layout["weights_part"] >= 0
+    if has_w and not has_y:
         raise ValueError("TensorFlow needs a target when weights are given (x, y, w)")
-    if w is None:
-        return xs, spec(y, "y")
-    return xs, spec(y, "y"), spec(w, "w")
+    features = spec(0, "x") if not (padded or ragged) else spec(0)
+    return batch_structure(features, padded, ragged,
+                           spec(layout["targets_part"], "y") if has_y else None,
+                           spec(layout["weights_part"], "w") if has_w else None)
 
 
 def as_tensorflow(loader, progress=False):

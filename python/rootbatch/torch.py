@@ -21,6 +21,7 @@
 """
 from __future__ import annotations
 
+import sys
 import warnings
 
 import torch
@@ -82,12 +83,13 @@ class TorchDataset(torch.utils.data.IterableDataset):
         shard = self._shards.get(key)
         if shard is None:
             shard = self.loader.shard(rank, world, worker, workers)
-            # The shard continues from where the parent stands (epoch, resume).
-            shard._next_epoch = self.loader._next_epoch
-            resume = self.loader._resume
-            if resume is not None:
-                shard._resume = dict(resume)
-                self.loader._resume = None
+            # The shard continues from where the parent stands: its next
+            # epoch, or the rest of an epoch restored into it (handed over:
+            # the parent starts its next epoch afresh).
+            position = self.loader.state_dict()
+            shard.load_state_dict(position)
+            if position["state"] is not None:
+                self.loader.load_state_dict({**position, "epoch": None, "state": None})
             self._shards = {key: shard}
         return shard
 
@@ -105,14 +107,28 @@ class TorchDataset(torch.utils.data.IterableDataset):
             yield batch.outputs(self._convert)
 
     def __len__(self) -> int:
-        """Batches per epoch seen by one process: its shard's batches times
-        the DataLoader workers (``num_workers``, default: the current worker
-        setup)."""
+        """Batches per epoch seen by one process: inside a worker, its shard's
+        batches; in the main process, what all the DataLoader's workers yield
+        together (each worker's shard yields equally many batches, so that is
+        a shard's count times the workers)."""
         rank, world, worker, workers = shard_info(self.shard)
-        if self.num_workers is not None and torch.utils.data.get_worker_info() is None:
-            workers = max(1, self.num_workers)
-            return len(self.loader.shard(rank, world, 0, workers)) * workers
+        if torch.utils.data.get_worker_info() is None:
+            workers = self._feeding_workers()
+            if workers > 1:
+                return len(self.loader.shard(rank, world, 0, workers)) * workers
         return len(self._shard_loader())
+
+    def _feeding_workers(self) -> int:
+        """The workers of the torch DataLoader this dataset feeds, seen from
+        the main process: the DataLoader asking ``len()`` (torch's
+        ``DataLoader.__len__`` calls ``len(dataset)``), else ``num_workers``
+        (set by :func:`data_loader`), else 1. Each worker reads its own shard,
+        so the count depends on them and only the DataLoader knows them."""
+        frame = sys._getframe(2)  # the caller of len(self)
+        caller = frame.f_locals.get("self") if frame is not None else None
+        if isinstance(caller, torch.utils.data.DataLoader) and caller.dataset is self:
+            return max(1, int(caller.num_workers))
+        return max(1, self.num_workers or 1)
 
     def set_epoch(self, epoch: int) -> None:
         self.loader.set_epoch(epoch)
@@ -132,8 +148,10 @@ class TorchDataset(torch.utils.data.IterableDataset):
 
 def data_loader(dataset_or_loader, num_workers: int = 0, stateful: bool = False, **kwargs):
     """A torch DataLoader (or torchdata StatefulDataLoader) set up for rootbatch:
-    ``batch_size=None``, workers that shard, ``persistent_workers`` when there
-    are workers (so each worker's loader keeps its threads across epochs)."""
+    ``batch_size=None``, workers that shard, and ``persistent_workers=False``
+    (the default; pass True to override): workers start afresh each epoch, so
+    ``set_epoch`` and ``load_state_dict`` in the main process reach them (a
+    persistent worker keeps the dataset copy it started with)."""
     ds = dataset_or_loader if isinstance(dataset_or_loader, TorchDataset) else dataset_or_loader.as_torch()
     ds.num_workers = num_workers
     kwargs.setdefault("batch_size", None)

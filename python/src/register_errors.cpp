@@ -1,6 +1,7 @@
 // Errors: a StatusError thrown by the glue becomes the rootbatch.errors class
-// for its code (rootbatch.errors.from_status decides which), with the
-// message, the context chain and the code as attributes.
+// for its code and fields (rootbatch.errors.from_status decides which), with
+// the message, the context chain, the code and the structured fields (path,
+// object, offset, errno) as attributes.
 #include "glue.hpp"
 
 namespace rootbatch::python {
@@ -26,8 +27,11 @@ void SetPythonError(const Status& status) {
   for (const auto& entry : status.Context()) context.append(entry);
   try {
     py::object errors = py::module_::import("rootbatch.errors");
-    py::object exc = errors.attr("from_status")(CodeName(status.Code()), status.Message(), context,
-                                                status.ToString());
+    py::object offset = status.Offset() ? py::object(py::int_(*status.Offset())) : py::object(py::none());
+    py::object error_number = status.Errno() ? py::object(py::int_(*status.Errno())) : py::object(py::none());
+    py::object exc = errors.attr("from_status")(
+        CodeName(status.Code()), status.Message(), context, status.ToString(), py::arg("path") = status.Path(),
+        py::arg("object") = status.Object(), py::arg("offset") = offset, py::arg("errno") = error_number);
     PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(exc.ptr())), exc.ptr());
   } catch (py::error_already_set&) {
     // rootbatch.errors is not importable (the module used on its own).
@@ -46,7 +50,9 @@ void RegisterErrors(py::module_& m) {
     }
   });
   // For tests of the mapping: raises the error a Status with this code makes.
-  m.def("_raise_status", [](const std::string& code, const std::string& message, std::vector<std::string> context) {
+  m.def("_raise_status", [](const std::string& code, const std::string& message, std::vector<std::string> context,
+                            const std::string& path, const std::string& object, std::optional<int64_t> offset,
+                            std::optional<int> error_number) {
     StatusCode parsed = StatusCode::kInternal;
     for (StatusCode c : {StatusCode::kInvalidArgument, StatusCode::kNotFound, StatusCode::kIOError,
                          StatusCode::kCorrupt, StatusCode::kUnsupported, StatusCode::kCancelled,
@@ -54,9 +60,14 @@ void RegisterErrors(py::module_& m) {
       if (CodeName(c) == code) parsed = c;
     }
     Status status(parsed, message);
+    if (!path.empty()) status = std::move(status).WithPath(path);
+    if (!object.empty()) status = std::move(status).WithObject(object);
+    if (offset) status = std::move(status).WithOffset(*offset);
+    if (error_number) status = std::move(status).WithErrno(*error_number);
     for (auto& entry : context) status = std::move(status).WithContext(std::move(entry));
     throw StatusError(std::move(status));
-  });
+  }, py::arg("code"), py::arg("message"), py::arg("context") = std::vector<std::string>(), py::arg("path") = "",
+        py::arg("object") = "", py::arg("offset") = py::none(), py::arg("errno") = py::none());
 }
 
 }  // namespace rootbatch::python

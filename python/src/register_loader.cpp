@@ -1,13 +1,12 @@
-// Datasets and the loader. The loader's Next() runs on one helper thread per
-// loader so that Python can wait in slices with the GIL released and check
-// for Ctrl-C between them (PyErr_CheckSignals): a KeyboardInterrupt arrives
-// promptly even while the loader waits for a slow read. A batch that arrives
-// after an interrupt is not lost: the next call returns it.
+// Datasets and the loader. PyLoader::Next waits for a batch in 20 ms slices
+// of Loader::Next(timeout) with the GIL released, and checks for Ctrl-C
+// between them (PyErr_CheckSignals): a KeyboardInterrupt arrives promptly
+// even while the loader waits for a slow read. The glue has no thread of its
+// own; a batch that arrives after an interrupt stays in the loader's queue
+// and the next call returns it.
 #include <chrono>
 #include <map>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -18,6 +17,8 @@
 #include "glue.hpp"
 #include "rootbatch/frame/dataset.hpp"
 #include "rootbatch/base/byte_size.hpp"
+#include "rootbatch/frame/glob.hpp"
+#include "rootbatch/io/byte_source.hpp"
 #include "rootbatch/loader/loader.hpp"
 #include "rootbatch/loader/option_schema.hpp"
 
@@ -31,6 +32,7 @@ using loader::Loader;
 using loader::LoaderInput;
 using loader::LoaderOptions;
 using loader::LoaderState;
+using loader::NextResult;
 
 constexpr auto kWaitSlice = std::chrono::milliseconds(20);
 
@@ -40,24 +42,9 @@ DataType ParseType(const std::string& name) {
   return *type;
 }
 
-// Waits for `done` in slices with the GIL released; raises the pending
-// Python exception (KeyboardInterrupt) if a signal handler set one.
-template <typename Done>
-void WaitInterruptibly(std::mutex& mutex, std::condition_variable& cv, Done done) {
-  while (true) {
-    bool finished;
-    {
-      py::gil_scoped_release release;
-      std::unique_lock<std::mutex> lock(mutex);
-      finished = cv.wait_for(lock, kWaitSlice, done);
-    }
-    if (finished) return;
-    if (PyErr_CheckSignals() != 0) throw py::error_already_set();
-  }
-}
-
-// A loader plus the thread its Next() runs on. Every other loader call is
-// made from the Python thread while no Next() is in flight.
+// A loader as Python holds it. Calls that release the GIL mark the loader
+// busy (the flag is read and written with the GIL held), so that a second
+// Python thread gets an error instead of using the loader concurrently.
 class PyLoader {
  public:
   explicit PyLoader(std::unique_ptr<Loader> loader) : loader_(std::move(loader)), pid_(getpid()) {}
@@ -70,83 +57,90 @@ class PyLoader {
       // so there is nothing to join or cancel here. Leak it rather than wait
       // forever (or abort) in the child.
       (void)loader_.release();
-      (void)new std::thread(std::move(thread_));
       return;
     }
-    // Join without the GIL: the fetch thread may be finishing a Next().
+    // Cancels reads and joins the loader's threads, without the GIL.
     std::optional<py::gil_scoped_release> release;
     if (PyGILState_Check()) release.emplace();
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-    if (thread_.joinable()) thread_.join();
-    loader_.reset();  // cancels reads and joins the loader's threads
+    loader_.reset();
   }
 
   // The next batch, or None at the end of the epoch.
   std::optional<Batch> Next() {
-    CheckProcess();
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (!thread_.joinable()) thread_ = std::thread([this] { Run(); });
-      if (!in_flight_ && !result_) {
-        in_flight_ = true;
-        cv_.notify_all();
-      }
+    Busy busy(*this);
+    while (true) {
+      NextResult result = Unwrap([this] {
+        py::gil_scoped_release release;
+        return loader_->Next(kWaitSlice);
+      }());
+      if (result.kind == NextResult::Kind::kBatch) return std::move(result.batch);
+      if (result.kind == NextResult::Kind::kEndOfEpoch) return std::nullopt;
+      if (PyErr_CheckSignals() != 0) throw py::error_already_set();
     }
-    WaitInterruptibly(mutex_, cv_, [this] { return result_.has_value(); });
-    Result<std::optional<Batch>> result = Status(StatusCode::kInternal, "unset");
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      result = std::move(*result_);
-      result_.reset();
-    }
-    return Unwrap(std::move(result));
   }
 
-  // The loader, for calls other than Next(): waits until no Next() is in
-  // flight and drops a batch that came in after an interrupt when `discard`.
-  Loader& Idle(bool discard) {
-    CheckProcess();
-    WaitInterruptibly(mutex_, cv_, [this] { return !in_flight_; });
-    if (discard) {
-      std::lock_guard<std::mutex> lock(mutex_);
-      result_.reset();
-    }
+  // Runs `call(loader)` with the GIL released.
+  template <typename Call>
+  auto Released(Call call) {
+    Busy busy(*this);
+    py::gil_scoped_release release;
+    return call(*loader_);
+  }
+
+  // The loader, for quick calls made with the GIL held.
+  Loader& Get() {
+    Busy busy(*this);
     return *loader_;
   }
 
  private:
+  class Busy {
+   public:
+    explicit Busy(PyLoader& owner) : owner_(owner) {
+      owner_.CheckProcess();
+      if (owner_.busy_) {
+        Check(InvalidArgument("this loader is in use by another thread; use one loader per thread"));
+      }
+      owner_.busy_ = true;
+    }
+    ~Busy() { owner_.busy_ = false; }
+    Busy(const Busy&) = delete;
+    Busy& operator=(const Busy&) = delete;
+
+   private:
+    PyLoader& owner_;
+  };
+
   void CheckProcess() const {
     if (getpid() != pid_) {
       Check(InvalidArgument("this loader was created in another process (before a fork); build a new one here"));
     }
   }
 
-  void Run() {
-    std::unique_lock<std::mutex> lock(mutex_);
-    while (true) {
-      cv_.wait(lock, [this] { return stop_ || (in_flight_ && !result_); });
-      if (stop_) return;
-      lock.unlock();
-      Result<std::optional<Batch>> next = loader_->Next();
-      lock.lock();
-      result_.emplace(std::move(next));
-      in_flight_ = false;
-      cv_.notify_all();
-    }
+  std::unique_ptr<Loader> loader_;
+  pid_t pid_;          // the process whose threads these are
+  bool busy_ = false;  // a call is using loader_ (GIL held to read or write)
+};
+
+// For tests of the wait: `source` with a sleep before every read, so that a
+// Loader::Next() waits for as long as a test needs.
+class DelayedSource final : public ColumnSource {
+ public:
+  DelayedSource(std::unique_ptr<ColumnSource> source, std::chrono::microseconds delay)
+      : source_(std::move(source)), delay_(delay) {}
+  std::string Description() const override { return source_->Description(); }
+  int64_t NumEntries() const override { return source_->NumEntries(); }
+  const std::vector<ColumnSpec>& Columns() const override { return source_->Columns(); }
+  std::vector<int64_t> ClusterBoundaries() const override { return source_->ClusterBoundaries(); }
+  std::vector<int64_t> UnitBoundaries(size_t column) const override { return source_->UnitBoundaries(column); }
+  Result<Column> ReadColumn(size_t column, EntryRange range, ReadStats* stats = nullptr) const override {
+    std::this_thread::sleep_for(delay_);
+    return source_->ReadColumn(column, range, stats);
   }
 
-  std::unique_ptr<Loader> loader_;
-  pid_t pid_;  // the process whose threads these are
-  std::thread thread_;
-  std::mutex mutex_;  // guards in_flight_, result_, stop_
-  std::condition_variable cv_;  // signals a request, a result, or stop
-  bool in_flight_ = false;
-  bool stop_ = false;
-  std::optional<Result<std::optional<Batch>>> result_;
+ private:
+  std::unique_ptr<ColumnSource> source_;
+  std::chrono::microseconds delay_;
 };
 
 // A Python value as the option schema takes it. Booleans before integers
@@ -200,15 +194,18 @@ py::dict StatsDict(const loader::LoaderStats& s) {
 }  // namespace
 
 void RegisterLoader(py::module_& m) {
-  // For tests of Ctrl-C handling: waits like Loader.next() does for a batch
-  // that never comes, until `seconds` pass or a signal handler raises.
-  m.def("_interruptible_wait", [](double seconds) {
-    std::mutex mutex;
-    std::condition_variable cv;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-    WaitInterruptibly(mutex, cv, [&] { return std::chrono::steady_clock::now() >= deadline; });
-  });
-
+  m.def(
+      "check_files",
+      [](const std::vector<std::string>& patterns) {
+        // What DataLoader checks when it is built (the files are opened
+        // later, once per process): globs expand (matching nothing is an
+        // error) and every file can be opened.
+        py::gil_scoped_release release;
+        std::vector<std::string> paths = Unwrap(ExpandPaths(patterns));
+        for (const auto& path : paths) Unwrap(OpenLocalFile(path));
+        return paths;
+      },
+      py::arg("patterns"), "The paths `patterns` expand to; FileNotFoundError if one is missing or matches nothing.");
   py::class_<Dataset, std::shared_ptr<Dataset>>(m, "Dataset")
       .def_static(
           "open",
@@ -221,6 +218,25 @@ void RegisterLoader(py::module_& m) {
             return std::const_pointer_cast<Dataset>(Unwrap(std::move(ds)));
           },
           py::arg("paths"), py::arg("tree"))
+      .def_static(
+          "_open_delayed",
+          [](const std::vector<std::string>& paths, const std::string& tree, double read_delay_s) {
+            // For tests of Ctrl-C: every column read sleeps read_delay_s first.
+            const auto delay = std::chrono::microseconds(static_cast<int64_t>(read_delay_s * 1e6));
+            SourceOpener inner = DefaultSourceOpener();
+            SourceOpener opener = [inner, delay](const std::string& path, const std::string& name)
+                -> Result<std::unique_ptr<ColumnSource>> {
+              RB_ASSIGN_OR_RETURN(std::unique_ptr<ColumnSource> source, inner(path, name));
+              return std::unique_ptr<ColumnSource>(std::make_unique<DelayedSource>(std::move(source), delay));
+            };
+            Result<std::shared_ptr<const Dataset>> ds = Status(StatusCode::kInternal, "unset");
+            {
+              py::gil_scoped_release release;
+              ds = Dataset::Open(paths, tree, opener);
+            }
+            return std::const_pointer_cast<Dataset>(Unwrap(std::move(ds)));
+          },
+          py::arg("paths"), py::arg("tree"), py::arg("read_delay_s"))
       .def_property_readonly("num_files", &Dataset::NumFiles)
       .def_property_readonly("num_entries", &Dataset::NumEntries)
       .def_property_readonly("columns", &Dataset::Columns)
@@ -310,25 +326,19 @@ void RegisterLoader(py::module_& m) {
       .def("next", &PyLoader::Next, "The next batch of the epoch, or None when it is done.")
       .def(
           "set_epoch",
-          [](PyLoader& self, int64_t epoch) {
-            Loader& loader = self.Idle(true);
-            py::gil_scoped_release release;
-            Check(loader.SetEpoch(epoch));
-          },
+          [](PyLoader& self, int64_t epoch) { Check(self.Released([&](Loader& l) { return l.SetEpoch(epoch); })); },
           py::arg("epoch"))
-      .def("state", [](PyLoader& self) { return self.Idle(false).State().Serialize(); })
+      .def("state", [](PyLoader& self) { return self.Get().State().Serialize(); })
       .def(
           "restore",
           [](PyLoader& self, const std::string& text) {
             LoaderState state = Unwrap(LoaderState::Parse(text));
-            Loader& loader = self.Idle(true);
-            py::gil_scoped_release release;
-            Check(loader.Restore(state));
+            Check(self.Released([&](Loader& l) { return l.Restore(state); }));
           },
           py::arg("state"))
-      .def("stats", [](PyLoader& self) { return StatsDict(self.Idle(false).Stats()); })
+      .def("stats", [](PyLoader& self) { return StatsDict(self.Get().Stats()); })
       .def("epoch_info", [](PyLoader& self) {
-        const loader::EpochInfo& e = self.Idle(false).Epoch();
+        const loader::EpochInfo& e = self.Get().Epoch();
         py::dict d;
         d["epoch"] = e.epoch;
         d["rows"] = e.rows;
@@ -339,7 +349,7 @@ void RegisterLoader(py::module_& m) {
         return d;
       })
       .def("layout", [](PyLoader& self) {
-        const loader::RowLayout& layout = self.Idle(false).Layout();
+        const loader::RowLayout& layout = self.Get().Layout();
         py::dict d;
         d["feature_names"] = layout.feature_names;
         d["target_names"] = layout.target_names;
@@ -362,7 +372,7 @@ void RegisterLoader(py::module_& m) {
         return d;
       })
       .def("memory", [](PyLoader& self) {
-        const loader::MemoryPlan& p = self.Idle(false).Memory();
+        const loader::MemoryPlan& p = self.Get().Memory();
         py::dict d;
         d["num_slots"] = p.num_slots;
         d["slot_bytes"] = p.slot_bytes;

@@ -117,11 +117,13 @@ def test_errors_are_mapped(testdata, tmp_path):
         rootbatch.open(tmp_path / "absent.root")
     assert isinstance(missing.value, FileNotFoundError) and isinstance(missing.value, OSError)
     assert missing.value.errno == errno.ENOENT and missing.value.filename == str(tmp_path / "absent.root")
+    assert missing.value.path == str(tmp_path / "absent.root") and missing.value.object is None
 
     f = rootbatch.open(testdata / "uproot-HZZ.root")
     with pytest.raises(KeyError) as no_tree:
         f["nope"]
     assert isinstance(no_tree.value, rootbatch.NotFoundError) and "events" in str(no_tree.value)
+    assert not isinstance(no_tree.value, FileNotFoundError)
     with pytest.raises(rootbatch.NotFoundError, match="no column 'nope'"):
         f["events"].array("nope")
 
@@ -129,9 +131,52 @@ def test_errors_are_mapped(testdata, tmp_path):
     not_root.write_bytes(b"this is not a ROOT file" * 10)
     with pytest.raises(OSError) as corrupt:
         rootbatch.open(not_root)
-    assert isinstance(corrupt.value, rootbatch.RootbatchError)
-    assert corrupt.value.code in ("corrupt", "unsupported", "invalid_argument") or isinstance(
-        corrupt.value, rootbatch.CorruptFileError)
+    assert isinstance(corrupt.value, rootbatch.CorruptFileError) and corrupt.value.code == "corrupt"
+    assert "not a ROOT file" in corrupt.value.message
+    assert corrupt.value.path == str(not_root) and corrupt.value.filename == str(not_root)
+    assert corrupt.value.errno == errno.EIO
+
+
+def test_errors_carry_structured_fields_from_cpp(testdata, tmp_path):
+    # A file cut short: the read of a basket passes its end. The C++ side sets
+    # the path and the byte offset where the read failed, and the branch.
+    whole = (testdata / "uproot-HZZ.root").read_bytes()
+    tree = rootbatch.open(testdata / "uproot-HZZ.root")["events"]
+    cut = tmp_path / "cut.root"
+    cut.write_bytes(whole)
+    tree_cut = rootbatch.open(cut)["events"]
+    with open(cut, "r+b") as f:
+        f.truncate(len(whole) // 2)
+    errors = []
+    for name in tree.keys():
+        try:
+            tree_cut.array(name)
+        except rootbatch.RootbatchError as exc:
+            errors.append((name, exc))
+    assert errors, "half of the file is gone: some column must fail"
+    name, exc = errors[0]
+    assert isinstance(exc, OSError) and exc.code in ("corrupt", "io_error")
+    assert exc.path == str(cut) and exc.filename == str(cut)
+    assert isinstance(exc.offset, int) and 0 <= exc.offset
+    assert f"at byte {exc.offset}" in str(exc)
+    assert exc.object == name
+
+
+def test_file_not_found_comes_from_the_fields_not_the_text(tmp_path):
+    # A not-found error that only says "no such file" in its text is not a
+    # missing file; one with errno ENOENT is, whatever its text.
+    with pytest.raises(rootbatch.NotFoundError) as text_only:
+        rootbatch._core._raise_status("not_found", "no such file: 'x.root'", ["file 'x.root'"])
+    assert not isinstance(text_only.value, FileNotFoundError)
+    with pytest.raises(rootbatch.FileNotFoundError) as by_fields:
+        rootbatch._core._raise_status("not_found", "gone", [], path="a.root", errno=errno.ENOENT)
+    assert by_fields.value.errno == errno.ENOENT and by_fields.value.filename == "a.root"
+    assert by_fields.value.path == "a.root" and by_fields.value.object is None and by_fields.value.offset is None
+    with pytest.raises(rootbatch.CorruptFileError) as corrupt:
+        rootbatch._core._raise_status("corrupt", "bad", ["branch 'x'"], path="b.root", object="x", offset=12)
+    assert (corrupt.value.path, corrupt.value.object, corrupt.value.offset) == ("b.root", "x", 12)
+    assert corrupt.value.filename == "b.root" and corrupt.value.errno == errno.EIO
+    assert str(corrupt.value) == "corrupt data: bad (in branch 'x')"
 
 
 @pytest.mark.parametrize(

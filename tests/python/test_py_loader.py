@@ -1,5 +1,6 @@
 """rootbatch.DataLoader through the NumPy adapter: values against uproot 5,
 epochs, splits, remainders, zero copy, buffer reuse, resume, errors."""
+import errno
 import gc
 import pickle
 
@@ -247,3 +248,40 @@ def test_progress_bar_shows_events_per_second(sample, capsys):
     err = capsys.readouterr().err
     assert rows == 20000
     assert "reading" in err and "events/s" in err and "20/20" in err
+
+
+def test_a_missing_file_fails_at_construction(sample, tmp_path):
+    # Not at the first len() or batch: the constructor checks every path.
+    missing = tmp_path / "absent.root"
+    with pytest.raises(rootbatch.FileNotFoundError) as info:
+        rootbatch.DataLoader([str(sample), str(missing)], columns=FEATURES)
+    assert info.value.errno == errno.ENOENT and info.value.filename == str(missing)
+    assert str(missing) in str(info.value)
+    pattern = str(tmp_path / "none-*.root")
+    with pytest.raises(rootbatch.FileNotFoundError) as glob_info:
+        rootbatch.DataLoader(pattern)
+    assert glob_info.value.errno == errno.ENOENT and glob_info.value.filename == pattern
+    with pytest.raises(FileNotFoundError):
+        rootbatch.DataLoader([rootbatch.Source(str(sample)), rootbatch.Source(str(missing))], columns=FEATURES)
+    # A pattern that matches is fine.
+    assert len(make_loader(str(sample)[:-1] + "?")) == len(make_loader(sample))
+
+
+def test_max_vec_sizes_named_in_columns_flatten_in_place_like_root(testdata):
+    ROOT = pytest.importorskip("ROOT")
+    path = str(testdata / "uproot-HZZ.root")
+    columns = ["MET_px", "Jet_Px", "MET_py", "Jet_Py"]
+    sizes = {"Jet_Px": 2, "Jet_Py": 3}
+    ours = rootbatch.DataLoader(path, columns=columns, max_vec_sizes=sizes, vec_padding=-5.0, batch_size=64,
+                                shuffle=False, drop_remainder=True)
+    root = ROOT.Experimental.ML.RDataLoader(ROOT.RDataFrame("events", path), batch_size=64, columns=columns,
+                                            max_vec_sizes=sizes, vec_padding=-5.0, shuffle=False,
+                                            drop_remainder=True)
+    expected_names = ["MET_px", "Jet_Px_0", "Jet_Px_1", "MET_py", "Jet_Py_0", "Jet_Py_1", "Jet_Py_2"]
+    assert ours.feature_names == expected_names
+    theirs = [np.asarray(x).copy() for x in root.as_numpy()]
+    mine = [x.copy() for x in ours.as_numpy()]
+    assert len(mine) == len(theirs) == 2421 // 64
+    for a, b in zip(mine, theirs):
+        assert a.shape == b.shape == (64, 7)
+        np.testing.assert_array_equal(a, b)

@@ -168,4 +168,27 @@ def test_pin_memory_and_device(sample):
     else:
         with pytest.warns(UserWarning, match="no accelerator"):
             x, y = next(iter(rbt.TorchDataset(id_loader(sample), pin_memory=True)))
-        assert not x.is_pinned() if hasattr(x, "is_pinned") else True
+        assert not x.is_pinned()
+        # And the batch is delivered unchanged.
+        plain = next(iter(id_loader(sample).as_numpy()))[0]
+        assert x.shape == plain.shape and np.array_equal(x.numpy(), plain)
+
+
+@pytest.mark.parametrize("workers", [0, 1, 2, 3])
+@pytest.mark.parametrize("data", ["hzz", "uneven"])
+def test_len_of_a_plain_torch_dataloader_is_what_it_yields(testdata, make_sample, workers, data):
+    if data == "hzz":  # 2421 events: 13 batches of 200 alone, 2 x 7 with two workers
+        loader = rootbatch.DataLoader(str(testdata / "uproot-HZZ.root"), columns=["MET_px", "MET_py"],
+                                      batch_size=200, memory="16MB")
+    else:  # 1003 events in batches of 97: no worker count divides them evenly
+        loader = id_loader(make_sample(1003), batch_size=97)
+    dl = torch.utils.data.DataLoader(loader.as_torch(), batch_size=None, num_workers=workers)
+    expected = len(dl)
+    import warnings
+
+    with warnings.catch_warnings():
+        # torch warns when more batches come than len() said
+        warnings.filterwarnings("error", message=".*Length of IterableDataset")
+        yielded = sum(1 for _ in dl)
+    assert yielded == expected
+    assert len(dl) == yielded  # asked again after the epoch: still right

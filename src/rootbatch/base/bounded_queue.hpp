@@ -11,6 +11,7 @@
 // `not_empty_` signals consumers.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -47,6 +48,18 @@ class BoundedQueue {
   std::optional<T> Pop() {
     std::unique_lock lock(mutex_);
     not_empty_.wait(lock, [&] { return cancelled_ || closed_ || !items_.empty(); });
+    return TakeLocked(lock);
+  }
+
+  // Like Pop, waiting at most `timeout`. nullopt either way it returns empty:
+  // `*timed_out` (if given) tells "nothing yet, still open" (true) from
+  // "closed and drained, or cancelled" (false). An item that arrives after
+  // the timeout stays queued for the next call.
+  template <typename Rep, typename Period>
+  std::optional<T> PopFor(std::chrono::duration<Rep, Period> timeout, bool* timed_out = nullptr) {
+    std::unique_lock lock(mutex_);
+    const bool ready = not_empty_.wait_for(lock, timeout, [&] { return cancelled_ || closed_ || !items_.empty(); });
+    if (timed_out != nullptr) *timed_out = !ready;
     return TakeLocked(lock);
   }
 

@@ -67,6 +67,43 @@ TEST(BoundedQueueTest, CancelUnblocksBlockedConsumerAndProducer) {
   EXPECT_EQ(full.Pop(), std::nullopt);
 }
 
+TEST(BoundedQueueTest, PopForTimesOutThenReturnsTheLateItem) {
+  BoundedQueue<int> queue(2);
+  bool timed_out = false;
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(queue.PopFor(std::chrono::milliseconds(20), &timed_out), std::nullopt);
+  EXPECT_TRUE(timed_out);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(20));
+  // An item pushed after the timeout is kept, in order, for the next call.
+  std::thread producer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    queue.Push(1);
+    queue.Push(2);
+  });
+  EXPECT_EQ(queue.PopFor(std::chrono::milliseconds(1), &timed_out), std::nullopt);
+  EXPECT_TRUE(timed_out);
+  producer.join();
+  EXPECT_EQ(queue.PopFor(std::chrono::milliseconds(1), &timed_out), 1);
+  EXPECT_FALSE(timed_out);
+  EXPECT_EQ(queue.Pop(), 2);
+  // Closed and drained is not a timeout: the caller must not wait again.
+  queue.Close();
+  EXPECT_EQ(queue.PopFor(std::chrono::seconds(10), &timed_out), std::nullopt);
+  EXPECT_FALSE(timed_out);
+}
+
+TEST(BoundedQueueTest, CancelWakesAConsumerInPopFor) {
+  BoundedQueue<int> queue(1);
+  bool timed_out = true;
+  std::thread consumer([&] { EXPECT_EQ(queue.PopFor(std::chrono::seconds(30), &timed_out), std::nullopt); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  const auto start = std::chrono::steady_clock::now();
+  queue.Cancel();
+  consumer.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  EXPECT_FALSE(timed_out);
+}
+
 TEST(BoundedQueueTest, MoveOnlyItems) {
   BoundedQueue<std::unique_ptr<int>> queue(2);
   queue.Push(std::make_unique<int>(5));

@@ -18,7 +18,7 @@ std::string_view StatusCodeName(StatusCode code) {
 
 Status::Status(StatusCode code, std::string message) {
   if (code == StatusCode::kOk) return;
-  state_ = std::make_shared<const State>(State{code, std::move(message), {}});
+  state_ = std::make_shared<const State>(State{code, std::move(message), {}, {}, {}, {}, {}});
 }
 
 const std::string& Status::Message() const {
@@ -31,17 +31,96 @@ const std::vector<std::string>& Status::Context() const {
   return state_ ? state_->context : kEmpty;
 }
 
-Status Status::WithContext(std::string context) && {
-  if (!state_ || context.empty()) return std::move(*this);
+template <typename Edit>
+Status Status::Edited(Edit edit) && {
+  if (!state_) return std::move(*this);
   State copy = *state_;
-  copy.context.push_back(std::move(context));
+  edit(copy);
   state_ = std::make_shared<const State>(std::move(copy));
   return std::move(*this);
+}
+
+Status Status::WithContext(std::string context) && {
+  if (!state_ || context.empty()) return std::move(*this);
+  return std::move(*this).Edited([&](State& s) { s.context.push_back(std::move(context)); });
 }
 
 Status Status::WithContext(std::string context) const& {
   Status copy = *this;
   return std::move(copy).WithContext(std::move(context));
+}
+
+Status Status::WithContext(ErrorContext context) && {
+  return std::move(*this).Edited([&](State& s) {
+    if (!context.text.empty()) s.context.push_back(std::move(context.text));
+    if (s.path.empty()) s.path = std::move(context.path);
+    if (s.object.empty()) s.object = std::move(context.object);
+    if (!s.offset) s.offset = context.offset;
+  });
+}
+
+Status Status::WithContext(ErrorContext context) const& {
+  Status copy = *this;
+  return std::move(copy).WithContext(std::move(context));
+}
+
+const std::string& Status::Path() const {
+  static const std::string kEmpty;
+  return state_ ? state_->path : kEmpty;
+}
+
+const std::string& Status::Object() const {
+  static const std::string kEmpty;
+  return state_ ? state_->object : kEmpty;
+}
+
+std::optional<int64_t> Status::Offset() const { return state_ ? state_->offset : std::nullopt; }
+
+std::optional<int> Status::Errno() const { return state_ ? state_->error_number : std::nullopt; }
+
+Status Status::WithPath(std::string path) && {
+  return std::move(*this).Edited([&](State& s) {
+    if (s.path.empty()) s.path = std::move(path);
+  });
+}
+
+Status Status::WithObject(std::string object) && {
+  return std::move(*this).Edited([&](State& s) {
+    if (s.object.empty()) s.object = std::move(object);
+  });
+}
+
+Status Status::WithOffset(int64_t offset) && {
+  return std::move(*this).Edited([&](State& s) {
+    if (!s.offset) s.offset = offset;
+  });
+}
+
+Status Status::WithErrno(int error) && {
+  return std::move(*this).Edited([&](State& s) {
+    if (!s.error_number) s.error_number = error;
+  });
+}
+
+ErrorContext FileContext(std::string path) {
+  ErrorContext context;
+  context.text = "file '" + path + "'";
+  context.path = std::move(path);
+  return context;
+}
+
+ErrorContext ObjectContext(std::string_view kind, std::string name) {
+  ErrorContext context;
+  context.text = std::string(kind) + " '" + name + "'";
+  context.object = std::move(name);
+  return context;
+}
+
+ErrorContext OffsetContext(std::string_view what, int64_t offset) {
+  ErrorContext context;
+  context.text = std::string(what) + " at byte " + std::to_string(offset);
+  context.offset = offset;
+  return context;
 }
 
 std::string Status::ToString() const {

@@ -5,9 +5,19 @@
 // wrong, and a context chain that each layer extends on the way up ("file
 // 'a.root'", "tree 'events'", "branch 'Jet_pt'", "basket 3 at byte 12345"),
 // so a user sees where the problem is without a debugger.
+//
+// Beside the text, a Status carries structured fields for programs (the
+// Python exceptions' .path, .object, .offset, .errno): the file, the named
+// object (tree, branch, key, column), the byte offset and the OS error
+// number. Each is set where the error is made (WithPath, ...) or where
+// context is added (an ErrorContext carries a context entry and fields).
+// The innermost setting wins: a field already set is never overwritten, so
+// a branch read inside a tree keeps the branch as its object.
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -29,6 +39,22 @@ enum class StatusCode {
 
 std::string_view StatusCodeName(StatusCode code);
 
+// A context entry (the text ToString() prints) with the structured fields it
+// implies. Built by FileContext, ObjectContext and OffsetContext, or by hand.
+struct ErrorContext {
+  std::string text;     // "file 'a.root'", "branch 'px'", "basket 3 at byte 120"
+  std::string path;     // a file path, or empty
+  std::string object;   // a tree, branch, key or column name, or empty
+  std::optional<int64_t> offset;  // a byte offset in `path`'s file
+};
+
+// "file '<path>'", setting the path.
+ErrorContext FileContext(std::string path);
+// "<kind> '<name>'" (kind: tree, branch, key, column), setting the object.
+ErrorContext ObjectContext(std::string_view kind, std::string name);
+// "<what> at byte <offset>", setting the offset.
+ErrorContext OffsetContext(std::string_view what, int64_t offset);
+
 class [[nodiscard]] Status {
  public:
   Status() = default;  // success
@@ -46,6 +72,20 @@ class [[nodiscard]] Status {
   // Adds an outer context entry (e.g. "tree 'events'"). No-op on success.
   Status WithContext(std::string context) &&;
   Status WithContext(std::string context) const&;
+  // Adds an entry and fills the fields it carries that are still unset.
+  Status WithContext(ErrorContext context) &&;
+  Status WithContext(ErrorContext context) const&;
+
+  // Structured fields (empty / nullopt: unknown). See the file comment.
+  const std::string& Path() const;
+  const std::string& Object() const;
+  std::optional<int64_t> Offset() const;
+  std::optional<int> Errno() const;  // the OS error (errno) behind the failure
+  // Set a field if it is still unset; no-op on success.
+  Status WithPath(std::string path) &&;
+  Status WithObject(std::string object) &&;
+  Status WithOffset(int64_t offset) &&;
+  Status WithErrno(int error) &&;
 
   // "<message> (in branch 'x', tree 'events', file 'a.root')"
   std::string ToString() const;
@@ -55,7 +95,14 @@ class [[nodiscard]] Status {
     StatusCode code;
     std::string message;
     std::vector<std::string> context;
+    std::string path;
+    std::string object;
+    std::optional<int64_t> offset;
+    std::optional<int> error_number;
   };
+  // Applies `edit` to a private copy of the state (copy on write).
+  template <typename Edit>
+  Status Edited(Edit edit) &&;
   // Shared so that copying a Status is cheap; WithContext copies on write.
   std::shared_ptr<const State> state_;
 };
@@ -97,6 +144,10 @@ class [[nodiscard]] Result {
   const T* operator->() const { return &Value(); }
 
   Result WithContext(std::string context) && {
+    if (IsOk()) return std::move(*this);
+    return Result(std::move(std::get<1>(storage_)).WithContext(std::move(context)));
+  }
+  Result WithContext(ErrorContext context) && {
     if (IsOk()) return std::move(*this);
     return Result(std::move(std::get<1>(storage_)).WithContext(std::move(context)));
   }

@@ -20,7 +20,7 @@ Result<std::shared_ptr<const Dataset>> Dataset::Open(const std::vector<std::stri
   sources.reserve(expanded.size());
   for (const auto& path : expanded) {
     RB_ASSIGN_OR_RETURN_CTX(std::unique_ptr<ColumnSource> source, opener(path, tree),
-                            "opening tree '" + tree + "' in '" + path + "'");
+                            (ErrorContext{"opening tree '" + tree + "' in '" + path + "'", path, tree, {}}));
     sources.push_back(std::move(source));
   }
   return FromSources(std::move(sources));

@@ -2,6 +2,8 @@
 
 #include <glob.h>
 
+#include <cerrno>
+
 namespace rootbatch {
 
 bool HasWildcard(const std::string& pattern) {
@@ -19,7 +21,7 @@ Result<std::vector<std::string>> ExpandPaths(const std::vector<std::string>& pat
     int rc = glob(pattern.c_str(), GLOB_ERR, nullptr, &matches);
     if (rc == GLOB_NOMATCH) {
       globfree(&matches);
-      return NotFound("no file matches '" + pattern + "'");
+      return NotFound("no file matches '" + pattern + "'").WithPath(pattern).WithErrno(ENOENT);
     }
     if (rc != 0) {
       globfree(&matches);

@@ -4,7 +4,7 @@ namespace rootbatch {
 
 void ByteCursor::Fail(std::string_view what) {
   if (!status_.IsOk()) return;
-  status_ = Corrupt(std::string(what) + " at byte " + std::to_string(FileOffset()));
+  status_ = Corrupt(std::string(what) + " at byte " + std::to_string(FileOffset())).WithOffset(FileOffset());
 }
 
 void ByteCursor::Fail(Status status) {
@@ -17,7 +17,8 @@ bool ByteCursor::Require(size_t n, std::string_view what) {
   if (n > bytes_.size() - pos_) {
     status_ = Corrupt("reading " + std::string(what) + " of " + std::to_string(n) +
                       " bytes at byte " + std::to_string(FileOffset()) + " passes the end of the record (" +
-                      std::to_string(Remaining()) + " bytes left)");
+                      std::to_string(Remaining()) + " bytes left)")
+                  .WithOffset(FileOffset());
     return false;
   }
   return true;

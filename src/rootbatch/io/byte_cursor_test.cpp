@@ -27,6 +27,7 @@ TEST(ByteCursorTest, StickyErrorNamesFileOffset) {
   EXPECT_EQ(cursor.status().Code(), StatusCode::kCorrupt);
   EXPECT_NE(cursor.status().Message().find("at byte 502"), std::string::npos)
       << cursor.status().ToString();
+  EXPECT_EQ(cursor.status().Offset(), 502);
 }
 
 TEST(ByteCursorTest, TStringShortAndLong) {

@@ -15,7 +15,9 @@ Status ByteSource::CheckRange(int64_t offset, int64_t length) const {
   if (offset < 0 || length < 0 || offset > Size() || length > Size() - offset) {
     return Corrupt("read of " + std::to_string(length) + " bytes at byte " + std::to_string(offset) +
                    " passes the end of '" + Name() + "' (" + std::to_string(Size()) +
-                   " bytes); the file is truncated or an offset in it is wrong");
+                   " bytes); the file is truncated or an offset in it is wrong")
+        .WithPath(Name())
+        .WithOffset(offset);
   }
   return Status::Ok();
 }

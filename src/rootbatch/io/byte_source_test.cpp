@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -15,12 +16,16 @@ TEST(LocalFileTest, MissingFileIsNotFound) {
   ASSERT_FALSE(source.IsOk());
   EXPECT_EQ(source.status().Code(), StatusCode::kNotFound);
   EXPECT_NE(source.status().Message().find("definitely-missing.root"), std::string::npos);
+  EXPECT_EQ(source.status().Path(), "/nonexistent/definitely-missing.root");
+  EXPECT_EQ(source.status().Errno(), ENOENT);
 }
 
 TEST(LocalFileTest, DirectoryIsAnError) {
   auto source = OpenLocalFile(std::filesystem::temp_directory_path().string());
   ASSERT_FALSE(source.IsOk());
   EXPECT_EQ(source.status().Code(), StatusCode::kIOError);
+  EXPECT_EQ(source.status().Path(), std::filesystem::temp_directory_path().string());
+  EXPECT_EQ(source.status().Errno(), EISDIR);
 }
 
 TEST(LocalFileTest, PositionalReadsFromManyThreads) {
@@ -51,6 +56,8 @@ TEST(LocalFileTest, PositionalReadsFromManyThreads) {
   ASSERT_FALSE(past_end.IsOk());
   EXPECT_EQ(past_end.status().Code(), StatusCode::kCorrupt);
   EXPECT_NE(past_end.status().Message().find("65500"), std::string::npos);
+  EXPECT_EQ(past_end.status().Offset(), 65500);
+  EXPECT_EQ(past_end.status().Path(), path.string());
   std::filesystem::remove(path);
 }
 

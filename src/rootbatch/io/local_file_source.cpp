@@ -32,14 +32,20 @@ class LocalFileSource final : public ByteSource {
       ssize_t n = ::pread(fd_, out.data() + done, out.size() - done,
                           static_cast<off_t>(offset + static_cast<int64_t>(done)));
       if (n < 0) {
-        if (errno == EINTR) continue;
+        const int err = errno;
+        if (err == EINTR) continue;
         return IOError("reading " + std::to_string(out.size()) + " bytes at byte " +
-                       std::to_string(offset) + " of '" + path_ + "': " + ErrnoText(errno));
+                       std::to_string(offset) + " of '" + path_ + "': " + ErrnoText(err))
+            .WithPath(path_)
+            .WithOffset(offset)
+            .WithErrno(err);
       }
       if (n == 0) {
-        return IOError("'" + path_ + "' ended at byte " +
-                       std::to_string(offset + static_cast<int64_t>(done)) +
-                       " while reading; it shrank after it was opened");
+        const int64_t end = offset + static_cast<int64_t>(done);
+        return IOError("'" + path_ + "' ended at byte " + std::to_string(end) +
+                       " while reading; it shrank after it was opened")
+            .WithPath(path_)
+            .WithOffset(end);
       }
       done += static_cast<size_t>(n);
     }
@@ -58,18 +64,18 @@ Result<std::unique_ptr<ByteSource>> OpenLocalFile(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     int err = errno;
-    if (err == ENOENT) return NotFound("no such file: '" + path + "'");
-    return IOError("cannot open '" + path + "': " + ErrnoText(err));
+    if (err == ENOENT) return NotFound("no such file: '" + path + "'").WithPath(path).WithErrno(err);
+    return IOError("cannot open '" + path + "': " + ErrnoText(err)).WithPath(path).WithErrno(err);
   }
   struct stat st {};
   if (::fstat(fd, &st) != 0) {
     int err = errno;
     ::close(fd);
-    return IOError("cannot stat '" + path + "': " + ErrnoText(err));
+    return IOError("cannot stat '" + path + "': " + ErrnoText(err)).WithPath(path).WithErrno(err);
   }
   if (S_ISDIR(st.st_mode)) {
     ::close(fd);
-    return IOError("'" + path + "' is a directory, not a file");
+    return IOError("'" + path + "' is a directory, not a file").WithPath(path).WithErrno(EISDIR);
   }
   return std::unique_ptr<ByteSource>(
       std::make_unique<LocalFileSource>(path, fd, static_cast<int64_t>(st.st_size)));

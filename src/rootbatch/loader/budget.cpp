@@ -17,6 +17,14 @@ std::string MiB(int64_t bytes) {
   return text;
 }
 
+// For errors that compare sizes: exact bytes (a rounded MiB would make a
+// budget and the size it falls short of look equal), then MiB to read.
+std::string Bytes(int64_t bytes) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.3f MiB", static_cast<double>(bytes) / (1024.0 * 1024.0));
+  return std::to_string(bytes) + " bytes (" + text + ")";
+}
+
 }  // namespace
 
 std::string MemoryPlan::Describe() const {
@@ -46,11 +54,13 @@ Result<MemoryPlan> PlanMemory(const RowLayout& layout, const LoaderOptions& opti
   const int64_t buffer_room = options.memory_budget - share - fixed_batches;
   plan.num_slots = buffer_room > 0 ? buffer_room / plan.slot_bytes : 0;
   if (plan.num_slots < batch) {
-    const int64_t needed = (fixed_batches + plan.slot_bytes * batch) * 8 / 7 + 1;
-    return InvalidArgument("memory budget " + MiB(options.memory_budget) + " is too small for batches of " +
-                           std::to_string(batch) + " rows (" + MiB(plan.batch_bytes) +
-                           " each; the loader holds 4 and a buffer of at least one batch of rows); it needs more than " +
-                           MiB(needed));
+    // The least budget B with B - B / 8 >= room (that is ceil(7B / 8) >= room).
+    const int64_t room = fixed_batches + plan.slot_bytes * batch;
+    const int64_t needed = 8 * (room - 1) / 7 + 1;
+    return InvalidArgument("memory budget " + Bytes(options.memory_budget) + " is too small for batches of " +
+                           std::to_string(batch) + " rows (" + Bytes(plan.batch_bytes) +
+                           " each; the loader holds 4 and a buffer of at least one batch of rows); it needs at least " +
+                           Bytes(needed));
   }
 
   // The other 1/8: reads in flight and batches queued beyond two.
@@ -68,8 +78,8 @@ Result<MemoryPlan> PlanMemory(const RowLayout& layout, const LoaderOptions& opti
   auto per_entry = [&](int workers) { return std::max(2, workers + 1) * staged_row + workers * read_row; };
   const int64_t read_room = share - plan.batch_bytes * std::max(0, options.queue_batches - 2);
   if (read_room < static_cast<int64_t>(per_entry(options.num_threads))) {
-    return InvalidArgument("memory budget " + MiB(options.memory_budget) + " leaves no room to read ahead with " +
-                           std::to_string(options.queue_batches) + " queued batches of " + MiB(plan.batch_bytes) +
+    return InvalidArgument("memory budget " + Bytes(options.memory_budget) + " leaves no room to read ahead with " +
+                           std::to_string(options.queue_batches) + " queued batches of " + Bytes(plan.batch_bytes) +
                            "; queue fewer batches or raise the budget");
   }
   auto entries_for = [&](int64_t room, int workers) {

@@ -109,7 +109,11 @@ Result<RowLayout> BuildLayout(const std::vector<LoaderInput>& inputs, const Load
       return InvalidArgument("column " + Quote(feature) + " is both a target and a feature; a model would see its answer");
     }
     if (feature == options.weight) return InvalidArgument("column " + Quote(feature) + " is both a feature and the weight");
-    if (Contains(jagged_names, feature)) {
+    // A flattened jagged column may also be named among the features, as
+    // ROOT's RDataLoader does with max_vec_sizes: it is flattened there.
+    const auto jagged = std::find_if(options.jagged.begin(), options.jagged.end(),
+                                     [&](const JaggedColumn& j) { return j.name == feature; });
+    if (jagged != options.jagged.end() && jagged->mode != JaggedMode::kFlatten) {
       return InvalidArgument("column " + Quote(feature) + " is listed as a feature and as a jagged column; list it once");
     }
   }
@@ -135,29 +139,12 @@ Result<RowLayout> BuildLayout(const std::vector<LoaderInput>& inputs, const Load
     return Status::Ok();
   };
 
-  // Features: scalars and fixed arrays, then flattened jagged columns.
+  // Features: scalars, fixed arrays and flattened jagged columns named among
+  // them, in their order (ROOT's order), then the other flattened jagged columns.
   std::vector<ColumnRoute> feature_routes;
   int64_t feature_count = 0;
-  for (const auto& name : features) {
-    RB_ASSIGN_OR_RETURN(ColumnSpec spec, spec_of(name));
-    RB_RETURN_IF_ERROR(numeric(spec, "feature"));
-    if (spec.kind == ColumnKind::kJagged) {
-      return InvalidArgument("feature " + Quote(name) + " is jagged (" + spec.source_type +
-                             "); list it under jagged columns with a mode (pad, ragged or flatten)");
-    }
-    ColumnRoute route{name, spec, ColumnRoute::Kind::kFixed, options.feature_type, spec.InnerSize()};
-    route.offset = static_cast<size_t>(feature_count);  // in elements until the part is placed
-    route.check_exact = check_exact(route);
-    if (spec.kind == ColumnKind::kScalar) {
-      layout.feature_names.push_back(name);
-    } else {
-      for (int64_t j = 0; j < route.inner; ++j) layout.feature_names.push_back(name + "_" + std::to_string(j));
-    }
-    feature_count += route.inner;
-    feature_routes.push_back(std::move(route));
-  }
   std::vector<ColumnRoute> jagged_routes;
-  for (const auto& jagged : options.jagged) {
+  auto add_jagged = [&](const JaggedColumn& jagged) -> Status {
     RB_ASSIGN_OR_RETURN(ColumnSpec spec, spec_of(jagged.name));
     RB_RETURN_IF_ERROR(numeric(spec, "jagged column"));
     if (spec.kind != ColumnKind::kJagged) {
@@ -181,6 +168,35 @@ Result<RowLayout> BuildLayout(const std::vector<LoaderInput>& inputs, const Load
       route.mask_offset = jagged.mask && jagged.mode == JaggedMode::kPad ? 0 : -1;
       jagged_routes.push_back(std::move(route));
     }
+    return Status::Ok();
+  };
+  for (const auto& name : features) {
+    const auto flattened = std::find_if(options.jagged.begin(), options.jagged.end(),
+                                        [&](const JaggedColumn& j) { return j.name == name; });
+    if (flattened != options.jagged.end()) {
+      RB_RETURN_IF_ERROR(add_jagged(*flattened));
+      continue;
+    }
+    RB_ASSIGN_OR_RETURN(ColumnSpec spec, spec_of(name));
+    RB_RETURN_IF_ERROR(numeric(spec, "feature"));
+    if (spec.kind == ColumnKind::kJagged) {
+      return InvalidArgument("feature " + Quote(name) + " is jagged (" + spec.source_type +
+                             "); list it under jagged columns with a mode (pad, ragged or flatten)");
+    }
+    ColumnRoute route{name, spec, ColumnRoute::Kind::kFixed, options.feature_type, spec.InnerSize()};
+    route.offset = static_cast<size_t>(feature_count);  // in elements until the part is placed
+    route.check_exact = check_exact(route);
+    if (spec.kind == ColumnKind::kScalar) {
+      layout.feature_names.push_back(name);
+    } else {
+      for (int64_t j = 0; j < route.inner; ++j) layout.feature_names.push_back(name + "_" + std::to_string(j));
+    }
+    feature_count += route.inner;
+    feature_routes.push_back(std::move(route));
+  }
+  for (const auto& jagged : options.jagged) {
+    if (Contains(features, jagged.name)) continue;  // placed among the features
+    RB_RETURN_IF_ERROR(add_jagged(jagged));
   }
   AddPart(layout, "features", options.feature_type, {feature_count}, feature_count);
   for (auto& route : feature_routes) {

@@ -156,7 +156,22 @@ Status Loader::SetEpoch(int64_t epoch) {
   return Status::Ok();
 }
 
-Result<std::optional<Batch>> Loader::Next() {
+Result<std::optional<Batch>> Loader::Next() { return NextBatch(nullptr, nullptr); }
+
+Result<NextResult> Loader::Next(std::chrono::nanoseconds timeout) {
+  bool timed_out = false;
+  RB_ASSIGN_OR_RETURN(std::optional<Batch> batch, NextBatch(&timeout, &timed_out));
+  NextResult result;
+  if (batch) {
+    result.kind = NextResult::Kind::kBatch;
+    result.batch = std::move(batch);
+  } else {
+    result.kind = timed_out ? NextResult::Kind::kNotYet : NextResult::Kind::kEndOfEpoch;
+  }
+  return result;
+}
+
+Result<std::optional<Batch>> Loader::NextBatch(const std::chrono::nanoseconds* timeout, bool* timed_out) {
   if (!failure_.IsOk()) return failure_;
   if (position_ >= info_.num_batches) {
     StopPipeline();
@@ -192,8 +207,10 @@ Result<std::optional<Batch>> Loader::Next() {
     epoch_clock_start_ = Now();
   }
   double waited = 0;
-  Result<std::optional<Batch>> next = pipeline_->Next(&waited);
+  Result<std::optional<Batch>> next =
+      timeout != nullptr ? pipeline_->NextFor(*timeout, timed_out, &waited) : pipeline_->Next(&waited);
   stats_.consumer_wait_s += waited;
+  if (timed_out != nullptr && *timed_out) return std::optional<Batch>();
   if (!next.IsOk()) {
     failure_ = next.status().WithContext("epoch " + std::to_string(info_.epoch) + ", batch " +
                                          std::to_string(position_));

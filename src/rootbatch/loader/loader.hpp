@@ -36,6 +36,7 @@
 // A Loader is used from one thread at a time (its consumer).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -69,6 +70,15 @@ struct EpochInfo {
   int64_t left_out = 0;      // epoch rows no shard yields (epoch_rows mod shards)
 };
 
+// What Next(timeout) found: a batch, the end of the epoch, or nothing yet
+// (the wait timed out; the batch being made is not lost, a later call
+// returns it).
+struct NextResult {
+  enum class Kind { kBatch, kEndOfEpoch, kNotYet };
+  Kind kind = Kind::kNotYet;
+  std::optional<Batch> batch;  // set for kBatch only
+};
+
 class Loader {
  public:
   static Result<std::unique_ptr<Loader>> Create(std::vector<LoaderInput> inputs, LoaderOptions options);
@@ -81,6 +91,11 @@ class Loader {
   Status SetEpoch(int64_t epoch);
   // The next batch of the current epoch; nullopt once it is done.
   Result<std::optional<Batch>> Next();
+  // Like Next(), waiting at most `timeout` for the batch: kNotYet if it is
+  // not ready by then. A caller that must stay responsive (the Python glue
+  // checks for Ctrl-C between calls) loops on it; kNotYet changes nothing
+  // (State(), SetEpoch and Restore see only the batches returned).
+  Result<NextResult> Next(std::chrono::nanoseconds timeout);
 
   const EpochInfo& Epoch() const { return info_; }
   // Where the consumer is: restore it into a loader built with the same
@@ -105,6 +120,8 @@ class Loader {
   // Stops any epoch in flight and starts `epoch` at its first batch.
   void StartEpoch(int64_t epoch, std::shared_ptr<const EpochOrder> order);
   void StopPipeline();
+  // Next() (no timeout) or Next(timeout) (`*timed_out` set on a timeout).
+  Result<std::optional<Batch>> NextBatch(const std::chrono::nanoseconds* timeout, bool* timed_out);
   uint64_t Fingerprint() const;
 
   std::vector<LoaderInput> inputs_;

@@ -441,6 +441,32 @@ void ExpectError(const Status& status, StatusCode code, const std::string& words
   EXPECT_NE(status.ToString().find(words), std::string::npos) << status.ToString();
 }
 
+// The number in `text` right after `words`.
+int64_t NumberAfter(const std::string& text, const std::string& words) {
+  const size_t at = text.find(words);
+  if (at == std::string::npos) return -1;
+  return std::stoll(text.substr(at + words.size()));
+}
+
+TEST(LoaderTest, ATooSmallBudgetNamesExactSizesThatAgree) {
+  // Batches of 64 rows of 3 features need about 0.1 MiB: a budget a little
+  // short of it printed as "0.1 MiB" beside "needs more than 0.1 MiB" before.
+  LoaderOptions options = SmallOptions();
+  options.memory_budget = 8000;
+  const std::string probe = CreateError(options).ToString();
+  const int64_t needed = NumberAfter(probe, "it needs at least ");
+  ASSERT_GT(needed, 8000) << probe;
+  options.memory_budget = needed - 1;
+  const std::string text = CreateError(options).ToString();
+  EXPECT_EQ(NumberAfter(text, "memory budget "), needed - 1) << text;
+  EXPECT_EQ(NumberAfter(text, "it needs at least "), needed) << text;
+  EXPECT_NE(text.find(" bytes ("), std::string::npos) << text;
+  // What the message asks for is enough.
+  options.memory_budget = needed;
+  auto fits = Loader::Create(In(MakeDataset({1000})), options);
+  EXPECT_TRUE(fits.IsOk()) << fits.status().ToString();
+}
+
 TEST(LoaderTest, BadOptionsGiveClearErrors) {
   LoaderOptions options = SmallOptions();
   options.batch_size = 0;
@@ -566,6 +592,128 @@ TEST(LoaderTest, AnErrorWakesAConsumerWaitingForSlowReads) {
   EXPECT_EQ(next.status().Code(), StatusCode::kIOError);
 }
 
+// The first `count` batches, taken with Next().
+std::vector<Batch> DrainUntil(Loader& loader, int count) {
+  std::vector<Batch> batches;
+  for (int i = 0; i < count; ++i) {
+    auto next = loader.Next();
+    EXPECT_TRUE(next.IsOk() && next->has_value());
+    if (!next.IsOk() || !next->has_value()) break;
+    batches.push_back(std::move(**next));
+  }
+  return batches;
+}
+
+// Polls Next(timeout) until the epoch ends, like the Python glue does
+// between its Ctrl-C checks; counts the kNotYet answers.
+std::vector<Batch> DrainPolling(Loader& loader, std::chrono::nanoseconds timeout, int* not_yet) {
+  std::vector<Batch> batches;
+  for (;;) {
+    auto next = loader.Next(timeout);
+    EXPECT_TRUE(next.IsOk()) << next.status().ToString();
+    if (!next.IsOk() || next->kind == NextResult::Kind::kEndOfEpoch) break;
+    if (next->kind == NextResult::Kind::kNotYet) {
+      EXPECT_FALSE(next->batch.has_value());
+      // Nothing moved: the position is the batches returned so far.
+      EXPECT_EQ(loader.State().position, static_cast<int64_t>(batches.size()));
+      ++*not_yet;
+      continue;
+    }
+    EXPECT_TRUE(next->batch.has_value());
+    batches.push_back(std::move(*next->batch));
+  }
+  return batches;
+}
+
+TEST(LoaderTest, TimedNextSaysNotYetWithoutLosingOrReorderingBatches) {
+  MemorySourceOptions source;
+  source.read_delay = std::chrono::milliseconds(2);  // every batch waits for reads
+  auto dataset = MakeDataset({3000, 1500}, source);
+  auto reference = MustCreate(In(dataset), SmallOptions());
+  const auto expected = Entries(Drain(*reference));
+  ASSERT_EQ(expected.size(), 4500u);
+
+  auto loader = MustCreate(In(dataset), SmallOptions());
+  int not_yet = 0;
+  auto batches = DrainPolling(*loader, std::chrono::microseconds(100), &not_yet);
+  EXPECT_GT(not_yet, 0) << "the reads are slow: some waits must time out";
+  EXPECT_EQ(Entries(batches), expected);  // same batches, same order
+  for (size_t i = 0; i < batches.size(); ++i) EXPECT_EQ(batches[i].index, static_cast<int64_t>(i));
+  // After the end it keeps saying so, and the next epoch runs normally.
+  auto end = loader->Next(std::chrono::milliseconds(1));
+  ASSERT_TRUE(end.IsOk());
+  EXPECT_EQ(end->kind, NextResult::Kind::kEndOfEpoch);
+  ASSERT_TRUE(loader->SetEpoch(1).IsOk());
+  EXPECT_EQ(Entries(DrainPolling(*loader, std::chrono::milliseconds(50), &not_yet)).size(), 4500u);
+}
+
+TEST(LoaderTest, AfterATimeoutStateRestoreAndSetEpochAreExact) {
+  MemorySourceOptions source;
+  source.read_delay = std::chrono::milliseconds(3);
+  auto dataset = MakeDataset({4000}, source);
+  auto reference = MustCreate(In(dataset), SmallOptions());
+  const auto all = Drain(*reference);
+
+  auto loader = MustCreate(In(dataset), SmallOptions());
+  // A zero timeout on a fresh loader cannot find a batch: nothing was read yet.
+  auto first = loader->Next(std::chrono::nanoseconds(0));
+  ASSERT_TRUE(first.IsOk());
+  EXPECT_EQ(first->kind, NextResult::Kind::kNotYet);
+  EXPECT_EQ(loader->State().position, 0);
+  // The batch that was being made is the one the next call returns.
+  ASSERT_EQ(Entries(DrainUntil(*loader, 3)), Entries({all.begin(), all.begin() + 3}));
+  auto pending = loader->Next(std::chrono::nanoseconds(0));
+  ASSERT_TRUE(pending.IsOk());
+  const int64_t position = loader->State().position;
+  EXPECT_EQ(position, pending->kind == NextResult::Kind::kBatch ? 4 : 3);
+  // Restoring the state (taken with a batch possibly ready in the queue)
+  // into another loader continues exactly after the last batch returned.
+  LoaderState state = loader->State();
+  auto resumed = MustCreate(In(dataset), SmallOptions());
+  ASSERT_TRUE(resumed->Restore(state).IsOk());
+  EXPECT_EQ(Entries(Drain(*resumed)), Entries({all.begin() + position, all.end()}));
+  // SetEpoch after a timeout drops the batch in flight and starts over.
+  ASSERT_TRUE(loader->Next(std::chrono::nanoseconds(0)).IsOk());
+  ASSERT_TRUE(loader->SetEpoch(0).IsOk());
+  EXPECT_EQ(Entries(Drain(*loader)), Entries(all));
+}
+
+TEST(LoaderTest, TimedNextThreadsHaveOwnersAndStopPromptly) {
+  MemorySourceOptions source;
+  source.read_delay = std::chrono::milliseconds(10);
+  source.basket_size = 1000;
+  source.cluster_size = 10000;
+  auto dataset = MakeDataset({200000}, source);
+  const int before = CountThreads();
+  {
+    LoaderOptions options = SmallOptions();
+    options.num_threads = 3;
+    options.memory_budget = 400 * 1024;
+    auto loader = MustCreate(In(dataset), options);
+    EXPECT_EQ(CountThreads(), before);
+    // A consumer on another thread polls while the loader's threads produce;
+    // the loader is used from one thread at a time (the tsan preset checks).
+    std::thread consumer([&] {
+      int not_yet = 0;
+      int got = 0;
+      while (got < 5) {
+        auto next = loader->Next(std::chrono::milliseconds(1));
+        ASSERT_TRUE(next.IsOk()) << next.status().ToString();
+        if (next->kind == NextResult::Kind::kNotYet) ++not_yet;
+        if (next->kind == NextResult::Kind::kBatch) ++got;
+      }
+      EXPECT_GT(not_yet, 0);
+    });
+    consumer.join();
+    EXPECT_EQ(CountThreads(), before + 3 + 1);  // readers + assembler, no more
+    ASSERT_TRUE(loader->Next(std::chrono::nanoseconds(0)).IsOk());  // leaves a wait pending
+    auto start = std::chrono::steady_clock::now();
+    loader.reset();
+    EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 0.2);
+  }
+  EXPECT_EQ(CountThreads(), before);
+}
+
 TEST(LoaderTest, JaggedColumnsPaddedRaggedAndFlattened) {
   auto dataset = MakeDataset({700});
   LoaderOptions options = SmallOptions();
@@ -637,6 +785,28 @@ TEST(LoaderTest, JaggedColumnsPaddedRaggedAndFlattened) {
       }
     }
   }
+
+  // Named among the features too (ROOT's max_vec_sizes): flattened in place,
+  // in the features' order; a padded column named there is still refused.
+  options.features = {"f0", "jet_pt", "f1"};
+  auto in_place = MustCreate(In(dataset), options);
+  ASSERT_NE(in_place, nullptr);
+  EXPECT_EQ(in_place->Layout().feature_names, (std::vector<std::string>{"f0", "jet_pt_0", "jet_pt_1", "f1"}));
+  for (const Batch& batch : Drain(*in_place)) {
+    auto features = batch.features.Values<float>();
+    auto entries = batch.entries.Values<int64_t>();
+    for (int64_t r = 0; r < batch.num_rows; ++r) {
+      const int64_t id = entries[static_cast<size_t>(r)];
+      ASSERT_EQ(features[static_cast<size_t>(r * 4)], FeatureValue(id, 0));
+      for (int j = 0; j < 2; ++j) {
+        float expected = j < id % 5 ? static_cast<float>(id) + 0.25f * static_cast<float>(j) : 9.0f;
+        ASSERT_EQ(features[static_cast<size_t>(r * 4 + 1 + j)], expected);
+      }
+      ASSERT_EQ(features[static_cast<size_t>(r * 4 + 3)], FeatureValue(id, 1));
+    }
+  }
+  options.jagged = {{"jet_pt", JaggedMode::kPad, 2}};
+  ExpectError(Loader::Create(In(dataset), options).status(), StatusCode::kInvalidArgument, "list it once");
 }
 
 TEST(LoaderTest, ClassLabelsAndSamplingRatios) {

@@ -44,6 +44,18 @@ Result<std::optional<Batch>> Pipeline::Next(double* waited) {
   auto start = std::chrono::steady_clock::now();
   std::optional<Batch> batch = queue_.Pop();
   if (waited != nullptr) *waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return Popped(std::move(batch));
+}
+
+Result<std::optional<Batch>> Pipeline::NextFor(std::chrono::nanoseconds timeout, bool* timed_out, double* waited) {
+  auto start = std::chrono::steady_clock::now();
+  std::optional<Batch> batch = queue_.PopFor(timeout, timed_out);
+  if (waited != nullptr) *waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (*timed_out) return std::optional<Batch>();
+  return Popped(std::move(batch));
+}
+
+Result<std::optional<Batch>> Pipeline::Popped(std::optional<Batch> batch) {
   if (batch) return batch;
   std::lock_guard lock(mutex_);
   if (!failure_.IsOk()) return failure_;

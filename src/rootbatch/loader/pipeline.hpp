@@ -13,6 +13,7 @@
 // returns from then on. `mutex_` guards failure_, cancelled_ and prefetcher_.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -58,6 +59,9 @@ class Pipeline {
   // The next batch; nullopt when the epoch is done; the first failure of any
   // stage otherwise. `waited` receives the seconds spent blocked.
   Result<std::optional<Batch>> Next(double* waited);
+  // Like Next, waiting at most `timeout`: nullopt with `*timed_out` set when
+  // no batch is ready yet (the batch stays queued for a later call).
+  Result<std::optional<Batch>> NextFor(std::chrono::nanoseconds timeout, bool* timed_out, double* waited);
   void Cancel();
 
   // Valid once the assembler thread finished (after the last batch, or
@@ -69,6 +73,8 @@ class Pipeline {
   void Run();
   Status Assemble();
   void Fail(Status status);
+  // What Next returns once the queue gave `batch` (nullopt: closed or cancelled).
+  Result<std::optional<Batch>> Popped(std::optional<Batch> batch);
 
   PipelineConfig config_;
   BoundedQueue<Batch> queue_;

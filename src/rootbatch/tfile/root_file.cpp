@@ -11,7 +11,7 @@ Result<std::shared_ptr<RootFile>> RootFile::Open(const std::string& path) {
 
 Result<std::shared_ptr<RootFile>> RootFile::Open(std::unique_ptr<ByteSource> source) {
   std::shared_ptr<RootFile> file(new RootFile());
-  const std::string context = "file '" + source->Name() + "'";
+  const ErrorContext context = FileContext(source->Name());
   RB_ASSIGN_OR_RETURN_CTX(file->header_, ReadFileHeader(*source), context);
   // The top directory record follows the TFile key's header and its two
   // TStrings (name, title): fBEGIN + fNbytesName.
@@ -94,7 +94,7 @@ Result<const KeyHeader*> RootFile::FindKey(std::string_view path) const {
 }
 
 Result<std::vector<uint8_t>> RootFile::ReadPayload(const KeyHeader& key) const {
-  return ReadKeyPayload(*source_, key).WithContext("file '" + Name() + "'");
+  return ReadKeyPayload(*source_, key).WithContext(FileContext(Name()));
 }
 
 Result<const StreamerInfoList*> RootFile::StreamerInfos() const {

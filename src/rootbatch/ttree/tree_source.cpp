@@ -31,7 +31,9 @@ Result<std::unique_ptr<TreeSource>> TreeSource::Open(std::shared_ptr<const RootF
   auto key = file->FindKey(tree_path);
   if (!key.IsOk()) {
     if (key.status().Code() != StatusCode::kNotFound) return key.status();
-    return NotFound("no tree '" + tree_path + "' in '" + file->Name() + "'; its trees are: " + ListTrees(*file));
+    return NotFound("no tree '" + tree_path + "' in '" + file->Name() + "'; its trees are: " + ListTrees(*file))
+        .WithPath(file->Name())
+        .WithObject(tree_path);
   }
   const KeyHeader& header = **key;
   if (!IsTreeClass(header.class_name)) {
@@ -39,7 +41,7 @@ Result<std::unique_ptr<TreeSource>> TreeSource::Open(std::shared_ptr<const RootF
                            ", not a TTree; its trees are: " + ListTrees(*file));
   }
   std::unique_ptr<TreeSource> source(new TreeSource());
-  const std::string context = "tree '" + tree_path + "' in '" + file->Name() + "'";
+  const ErrorContext context{"tree '" + tree_path + "' in '" + file->Name() + "'", file->Name(), tree_path, {}};
   RB_ASSIGN_OR_RETURN_CTX(auto payload, file->ReadPayload(header), context);
   RB_ASSIGN_OR_RETURN_CTX(source->model_,
                           ParseTree(payload, header.keylen, header.seek_key + header.keylen, header.class_name),
@@ -162,7 +164,8 @@ Result<Column> TreeSource::ReadColumn(size_t column, EntryRange range, ReadStats
   out.type = in.spec.type;
   Status status = ReadBranchColumn(in, range, stats, out);
   if (!status.IsOk()) {
-    return std::move(status).WithContext("branch '" + in.spec.name + "'").WithContext(Description());
+    return std::move(status).WithContext(ObjectContext("branch", in.spec.name))
+        .WithContext(ErrorContext{Description(), file_->Name(), path_, {}});
   }
   return out;
 }
@@ -217,9 +220,9 @@ Status TreeSource::ReadBranchColumn(const Interpretation& in, EntryRange range, 
     Status status = DecodeBasket(in, basket, begin, end, counts, out);
     if (!status.IsOk()) {
       const bool on_disk = b < branch.write_basket;
-      return std::move(status).WithContext(
-          "basket " + std::to_string(b) +
-          (on_disk ? " at byte " + std::to_string(branch.basket_seek[static_cast<size_t>(b)]) : " (embedded)"));
+      const std::string basket = "basket " + std::to_string(b);
+      return std::move(status).WithContext(on_disk ? OffsetContext(basket, branch.basket_seek[static_cast<size_t>(b)])
+                                                   : ErrorContext{basket + " (embedded)", {}, {}, {}});
     }
     covered = entries.begin + end;
   }
