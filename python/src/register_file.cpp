@@ -1,12 +1,14 @@
 // Files and trees: open a ROOT file, list its keys, open a TTree, list its
 // columns, read a column into NumPy. A column's bytes are moved, not copied,
 // into the array: the array's base owns the decoded Column.
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "glue.hpp"
 #include "rootbatch/column/column.hpp"
+#include "rootbatch/tfile/directory.hpp"
 #include "rootbatch/tfile/root_file.hpp"
 #include "rootbatch/ttree/tree_source.hpp"
 
@@ -67,6 +69,16 @@ py::tuple ReadColumn(const TreeSource& tree, size_t index, int64_t begin, int64_
   return py::make_tuple(values, offsets);
 }
 
+// One path per name ("dir/name") of the keys whose class passes `is`.
+std::vector<std::string> PathsOf(const RootFile& file, bool (*is)(const std::string&)) {
+  std::vector<std::string> paths;
+  for (const auto& entry : file.AllKeys()) {
+    if (!is(entry.key->class_name)) continue;
+    if (std::find(paths.begin(), paths.end(), entry.path) == paths.end()) paths.push_back(entry.path);
+  }
+  return paths;
+}
+
 }  // namespace
 
 void RegisterFile(py::module_& m) {
@@ -83,7 +95,10 @@ void RegisterFile(py::module_& m) {
           out.append(py::make_tuple(entry.path, k.class_name, k.cycle, k.title, k.nbytes, k.objlen));
         }
         return out;
-      });
+      })
+      // Paths of the TTrees / RNTuples, one per name, in file order.
+      .def("trees", [](const RootFile& f) { return PathsOf(f, IsTreeClass); })
+      .def("rntuples", [](const RootFile& f) { return PathsOf(f, IsRNTupleClass); });
 
   m.def(
       "open_file",
@@ -121,8 +136,10 @@ void RegisterFile(py::module_& m) {
         return out;
       })
       .def("find_column", [](const TreeSource& t, const std::string& name) {
-        return Unwrap(t.FindReadableColumn(name));
+        return Unwrap(t.FindColumn(name));
       })
+      // Whether find_column(name) would succeed (a full path or a unique short name).
+      .def("has_column", [](const TreeSource& t, const std::string& name) { return t.FindColumn(name).IsOk(); })
       .def("read", &ReadColumn, py::arg("index"), py::arg("entry_start"), py::arg("entry_stop"));
 
   m.def(

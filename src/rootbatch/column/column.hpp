@@ -75,6 +75,14 @@ struct ReadStats {
   }
 };
 
+// A column a format knows of but cannot read (a class it does not decode),
+// kept so that asking for it says why instead of "no such column".
+struct UnreadableColumn {
+  std::string name;       // as a column would be named
+  std::string type_name;  // the format's type name
+  std::string reason;
+};
+
 class ColumnSource {
  public:
   virtual ~ColumnSource() = default;
@@ -96,7 +104,15 @@ class ColumnSource {
   virtual Result<Column> ReadColumn(size_t column, EntryRange range,
                                     ReadStats* stats = nullptr) const = 0;
 
-  // Index of the column named `name`; NotFound lists the columns that exist.
+  // Columns that exist but cannot be read; none by default.
+  virtual const std::vector<UnreadableColumn>& UnreadableColumns() const;
+
+  // Index of the column named `name`: its full path, or, when no column has
+  // that path, the unique column whose path ends in "/" + name (the leaf
+  // "Px" of "evt/P3/Px", as uproot accepts branch names). Fails with
+  // kUnsupported (and the reason) for an unreadable column, kInvalidArgument
+  // listing the candidates for an ambiguous short name, and kNotFound with
+  // the closest names ("did you mean ...?") and the column count otherwise.
   Result<size_t> FindColumn(std::string_view name) const;
 };
 

@@ -51,11 +51,7 @@ struct Interpretation {
 
 struct BranchInterpretations {
   std::vector<Interpretation> columns;  // readable columns, in tree order
-  struct Skipped {
-    std::string name;
-    std::string type_name;
-    std::string reason;
-  };
+  using Skipped = UnreadableColumn;
   std::vector<Skipped> skipped;         // branches that cannot be read, with why
 };
 

@@ -47,7 +47,7 @@ TEST(TreeSourceTest, FlatAndJaggedBranchesOfHZZ) {
 TEST(TreeSourceTest, UnknownBranchListsWhatExists) {
   auto tree = OpenTree("uproot-HZZ.root", "events");
   ASSERT_NE(tree, nullptr);
-  auto missing = tree->FindReadableColumn("Jet_Pxx");
+  auto missing = tree->FindColumn("Jet_Pxx");
   ASSERT_FALSE(missing.IsOk());
   EXPECT_EQ(missing.status().Code(), StatusCode::kNotFound);
   EXPECT_NE(missing.status().Message().find("Jet_Px"), std::string::npos) << missing.status().ToString();
@@ -66,7 +66,7 @@ TEST(TreeSourceTest, UnsupportedBranchSaysWhy) {
   auto tree = OpenTree("uproot-vectorVectorDouble.root", "t");
   ASSERT_NE(tree, nullptr);
   ASSERT_FALSE(tree->Skipped().empty());
-  auto column = tree->FindReadableColumn(tree->Skipped()[0].name);
+  auto column = tree->FindColumn(tree->Skipped()[0].name);
   ASSERT_FALSE(column.IsOk());
   EXPECT_EQ(column.status().Code(), StatusCode::kUnsupported);
   EXPECT_NE(column.status().Message().find("vector<vector<double>"), std::string::npos)
@@ -92,6 +92,68 @@ TEST(TreeSourceTest, ClusterBoundariesCoverTheTree) {
     auto units = tree->UnitBoundaries(c);
     ASSERT_EQ(units.back(), tree->NumEntries());
   }
+}
+
+TEST(TreeSourceTest, MisspelledColumnOnTheWideNanoAODSuggestsTheName) {
+  auto tree = OpenTree("nanoAOD_2015_CMS_Open_Data_ttbar.root", "Events");
+  ASSERT_NE(tree, nullptr);
+  ASSERT_EQ(tree->Columns().size(), 947u);
+  auto missing = tree->FindColumn("MET_pT");
+  ASSERT_FALSE(missing.IsOk());
+  EXPECT_EQ(missing.status().Code(), StatusCode::kNotFound);
+  const std::string& message = missing.status().Message();
+  EXPECT_NE(message.find("did you mean 'MET_pt'?"), std::string::npos) << message;
+  EXPECT_NE(message.find("(947 columns)"), std::string::npos) << message;
+}
+
+TEST(TreeSourceTest, MisspelledTreeSuggestsTheTree) {
+  auto root = RootFile::Open(TestFile("nanoAOD_2015_CMS_Open_Data_ttbar.root"));
+  ASSERT_TRUE(root.IsOk());
+  auto tree = TreeSource::Open(*root, "Event");
+  ASSERT_FALSE(tree.IsOk());
+  EXPECT_EQ(tree.status().Code(), StatusCode::kNotFound);
+  EXPECT_NE(tree.status().Message().find("did you mean 'Events'? (1 tree)"), std::string::npos)
+      << tree.status().ToString();
+}
+
+TEST(TreeSourceTest, RNTupleIsUnsupportedNotInvalid) {
+  const std::string name = "test_int_float_rntuple_v1-0-0-0.root";
+  auto root = RootFile::Open(TestFile(name));
+  ASSERT_TRUE(root.IsOk()) << root.status().ToString();
+  auto tree = TreeSource::Open(*root, "ntuple");
+  ASSERT_FALSE(tree.IsOk());
+  EXPECT_EQ(tree.status().Code(), StatusCode::kUnsupported) << tree.status().ToString();
+  const std::string& message = tree.status().Message();
+  EXPECT_NE(message.find("'ntuple'"), std::string::npos) << message;
+  EXPECT_NE(message.find(name), std::string::npos) << message;
+  EXPECT_NE(message.find("is an RNTuple"), std::string::npos) << message;
+  EXPECT_NE(message.find("RNTuple reading is not supported yet"), std::string::npos) << message;
+  // A missing tree in such a file names the RNTuple instead of "no trees" alone.
+  auto missing = TreeSource::Open(*root, "events");
+  ASSERT_FALSE(missing.IsOk());
+  EXPECT_EQ(missing.status().Code(), StatusCode::kNotFound);
+  EXPECT_NE(missing.status().Message().find("RNTuples (not readable yet): ntuple"), std::string::npos)
+      << missing.status().ToString();
+}
+
+TEST(TreeSourceTest, SplitObjectLeavesByTheirShortName) {
+  // uproot accepts tree["I16"] and tree["P3.Px"] for evt/I16, evt/P3/P3.Px.
+  auto tree = OpenTree("uproot-small-evnt-tree-fullsplit.root", "tree");
+  ASSERT_NE(tree, nullptr);
+  for (const auto& [short_name, full] : std::vector<std::pair<std::string, std::string>>{
+           {"I16", "evt/I16"}, {"P3.Px", "evt/P3/P3.Px"}, {"StlVecF64", "evt/StlVecF64"}}) {
+    auto by_short = tree->FindColumn(short_name);
+    auto by_full = tree->FindColumn(full);
+    ASSERT_TRUE(by_full.IsOk()) << by_full.status().ToString();
+    ASSERT_TRUE(by_short.IsOk()) << by_short.status().ToString();
+    EXPECT_EQ(*by_short, *by_full) << short_name;
+  }
+  // The members of TObject in another file: fBits is unique there too.
+  auto other = OpenTree("uproot-issue31.root", "T");
+  ASSERT_NE(other, nullptr);
+  auto bits = other->FindColumn("fBits");
+  ASSERT_TRUE(bits.IsOk()) << bits.status().ToString();
+  EXPECT_EQ(other->Columns()[*bits].name, "data/TObject/fBits");
 }
 
 }  // namespace
