@@ -63,9 +63,12 @@ struct Column {
 // What a read cost, for benchmarks and loader statistics. Each caller owns
 // its own instance; sum them yourself across threads.
 struct ReadStats {
-  int64_t bytes_read = 0;          // compressed bytes fetched from the source
-  int64_t bytes_decompressed = 0;  // bytes after decompression
-  int64_t units_read = 0;          // baskets or pages
+  // Compressed bytes fetched from the source. A TTree basket embedded in the
+  // TTree record (fBasketSeek 0) counts its entry data and offset table as
+  // they lie in that record, already read when the tree was opened.
+  int64_t bytes_read = 0;
+  int64_t bytes_decompressed = 0;  // bytes after decompression (embedded: as bytes_read)
+  int64_t units_read = 0;          // baskets (embedded ones too) or pages
 
   ReadStats& operator+=(const ReadStats& other) {
     bytes_read += other.bytes_read;

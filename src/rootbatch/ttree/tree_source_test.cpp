@@ -156,5 +156,31 @@ TEST(TreeSourceTest, SplitObjectLeavesByTheirShortName) {
   EXPECT_EQ(other->Columns()[*bits].name, "data/TObject/fBits");
 }
 
+TEST(TreeSourceTest, EmbeddedBasketsCountInReadStats) {
+  // NanoAOD keeps 947 of its 949 baskets inside the TTree record.
+  auto tree = OpenTree("nanoAOD_2015_CMS_Open_Data_ttbar.root", "Events");
+  ASSERT_NE(tree, nullptr);
+  auto met = tree->FindColumn("MET_pt");
+  ASSERT_TRUE(met.IsOk());
+  const BranchModel& branch = tree->Model().branches[static_cast<size_t>(tree->ColumnInterpretation(*met).branch)];
+  ASSERT_EQ(branch.write_basket, 0);  // no basket on disk
+  ASSERT_EQ(branch.embedded.size(), 1u);
+  ReadStats stats;
+  auto column = tree->ReadColumn(*met, {0, 200}, &stats);
+  ASSERT_TRUE(column.IsOk()) << column.status().ToString();
+  // 200 float32 values in one basket without an offset table.
+  EXPECT_EQ(stats.units_read, 1);
+  EXPECT_EQ(stats.bytes_read, 200 * 4);
+  EXPECT_EQ(stats.bytes_decompressed, 200 * 4);
+  // A jagged column also counts its offset table (one i32 per entry, plus one).
+  auto jet = tree->FindColumn("Jet_pt");
+  ASSERT_TRUE(jet.IsOk());
+  ReadStats jagged_stats;
+  auto jets = tree->ReadColumn(*jet, {0, 200}, &jagged_stats);
+  ASSERT_TRUE(jets.IsOk()) << jets.status().ToString();
+  EXPECT_EQ(jagged_stats.units_read, 1);
+  EXPECT_GE(jagged_stats.bytes_read, jets->offsets.back() * 4 + 200 * 4);
+}
+
 }  // namespace
 }  // namespace rootbatch
