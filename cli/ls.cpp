@@ -116,8 +116,8 @@ Status ListFile(const std::string& path) {
   PrintTable(rows, "  ");
   for (const auto& entry : keys) {
     if (IsRNTupleClass(entry.key->class_name)) {
-      std::printf("\nrntuple %s;%d: %s, %s; RNTuple reading is not supported yet\n", entry.path.c_str(),
-                  entry.key->cycle, entry.key->class_name.c_str(), HumanBytes(entry.key->objlen).c_str());
+      std::printf("\nrntuple %s;%d (%s): RNTuple reading is not supported yet\n", entry.path.c_str(),
+                  entry.key->cycle, entry.key->class_name.c_str());
       continue;
     }
     if (!IsTreeClass(entry.key->class_name)) continue;

@@ -7,6 +7,8 @@
     >>> t.num_entries, t.typenames()["px"]
     (100000, 'float')
     >>> arrays = t.arrays(["px", "py"], entry_stop=1000)   # dict of numpy arrays
+    >>> "px" in t, len(t), list(t)[:2]      # a tree is a mapping of column names
+    (True, 12, ['px', 'py'])
 
 Reads are zero-copy: each array views the buffer the C++ decoder filled and
 keeps it alive. Jagged columns come back as :class:`Jagged` (``offsets`` and
@@ -110,21 +112,45 @@ class File:
         return [Key(*k) for k in self._file.keys()]
 
     def trees(self) -> list[str]:
-        """Paths of the trees ("dir/name"), one per name (the highest cycle)."""
-        seen: dict[str, None] = {}
-        for key in self.keys():
-            if key.class_name in TREE_CLASSES:
-                seen.setdefault(key.path)
-        return list(seen)
+        """Paths of the TTrees ("dir/name"), one per name, in file order.
+
+        RNTuples are not trees rootbatch can read yet: they are listed by
+        :meth:`rntuples` (and :meth:`keys`), and opening one raises
+        UnsupportedError.
+        """
+        return list(self._file.trees())
+
+    def rntuples(self) -> list[str]:
+        """Paths of the RNTuples in the file (not readable yet), one per name."""
+        return list(self._file.rntuples())
+
+    def classnames(self) -> dict[str, str]:
+        """Class of every key by "path;cycle", as uproot's ``classnames()``."""
+        return {f"{k.path};{k.cycle}": k.class_name for k in self.keys()}
 
     def tree(self, path: str) -> "Tree":
         """Opens a tree: "events", "dir/events" or "events;2"."""
         return Tree(_core.open_tree(self._file, path), self)
 
+    # A File is a read-only mapping of tree paths to trees: ``for p in f``,
+    # ``len(f)`` and ``p in f`` see exactly what ``f[p]`` opens (TTrees);
+    # every other key is in keys().
     __getitem__ = tree
 
-    def __contains__(self, path: str) -> bool:
-        return any(k.path == path.split(";")[0] for k in self.keys())
+    def __iter__(self):
+        return iter(self.trees())
+
+    def __len__(self) -> int:
+        return len(self.trees())
+
+    def __contains__(self, path: object) -> bool:
+        if not isinstance(path, str):
+            return False
+        name, _, cycle = path.partition(";")
+        return any(
+            k.path == name and (not cycle or str(k.cycle) == cycle) and k.class_name in TREE_CLASSES
+            for k in self.keys()
+        )
 
     def __enter__(self):
         return self
@@ -133,11 +159,24 @@ class File:
         return False
 
     def __repr__(self) -> str:
-        return f"<rootbatch.File {self.path!r}: {len(self.keys())} keys, ROOT {self.root_version}>"
+        rntuples = len(self.rntuples())
+        extra = f", {rntuples} RNTuple{'s' if rntuples != 1 else ''} (not readable yet)" if rntuples else ""
+        return (
+            f"<rootbatch.File {self.path!r}: {len(self.keys())} keys, {len(self)} trees{extra}, "
+            f"ROOT {self.root_version}>"
+        )
 
 
 class Tree:
-    """A TTree as columns. Reading is thread-safe and releases the GIL."""
+    """A TTree as columns. Reading is thread-safe and releases the GIL.
+
+    A read-only mapping of column names to arrays: ``tree["MET_pt"]``,
+    ``"MET_pt" in tree``, ``for name in tree`` (the readable columns in tree
+    order, as :meth:`keys`) and ``len(tree)`` (how many there are, as uproot's
+    ``len`` counts branches; the number of entries is :attr:`num_entries`).
+    A leaf of a split object may be named by its unique short name ("fBits"
+    for "data/TObject/fBits").
+    """
 
     def __init__(self, core_tree, file: File | None = None):
         self._tree = core_tree
@@ -158,9 +197,6 @@ class Tree:
     @property
     def num_entries(self) -> int:
         return self._tree.num_entries
-
-    def __len__(self) -> int:
-        return self.num_entries
 
     @property
     def columns(self) -> list[ColumnInfo]:
@@ -228,12 +264,30 @@ class Tree:
         entry_start: int | None = None,
         entry_stop: int | None = None,
     ) -> dict:
-        """Several columns (all readable ones by default) as a dict name -> array."""
-        names: Sequence[str] = self.keys() if columns is None else list(columns)
+        """Several columns (all readable ones by default) as a dict name -> array.
+
+        ``columns`` is a list of names or one name (a str is one column, not
+        its characters).
+        """
+        if columns is None:
+            names: Sequence[str] = self.keys()
+        elif isinstance(columns, str):
+            names = [columns]
+        else:
+            names = list(columns)
         return {name: self.array(name, entry_start, entry_stop) for name in names}
 
     def __getitem__(self, name: str):
         return self.array(name)
+
+    def __iter__(self):
+        return iter(self.keys())
+
+    def __len__(self) -> int:
+        return len(self._columns)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and (name in self._index or self._tree.has_column(name))
 
     def __repr__(self) -> str:
         return f"<rootbatch.Tree {self.path!r}: {self.num_entries} entries, {len(self._columns)} columns>"

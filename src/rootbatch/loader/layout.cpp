@@ -72,8 +72,10 @@ Result<RowLayout> BuildLayout(const std::vector<LoaderInput>& inputs, const Load
   }
   const bool labelled = inputs[0].class_label.has_value();
   const Dataset& schema = *inputs[0].dataset;
-  auto spec_of = [&](const std::string& name) -> Result<ColumnSpec> {
-    RB_ASSIGN_OR_RETURN(size_t index, schema.File(0).FindColumn(name));
+  // FindColumn suggests close names, resolves unique short names and says
+  // why an existing branch cannot be read; the role says which option named it.
+  auto spec_of = [&](const std::string& name, const std::string& role) -> Result<ColumnSpec> {
+    RB_ASSIGN_OR_RETURN_CTX(size_t index, schema.File(0).FindColumn(name), role + " " + Quote(name));
     return schema.Columns()[index];
   };
 
@@ -127,7 +129,7 @@ Result<RowLayout> BuildLayout(const std::vector<LoaderInput>& inputs, const Load
   std::vector<ColumnRoute> feature_routes;
   int64_t feature_count = 0;
   for (const auto& name : features) {
-    RB_ASSIGN_OR_RETURN(ColumnSpec spec, spec_of(name));
+    RB_ASSIGN_OR_RETURN(ColumnSpec spec, spec_of(name, "feature"));
     RB_RETURN_IF_ERROR(numeric(spec, "feature"));
     if (spec.kind == ColumnKind::kJagged) {
       return InvalidArgument("feature " + Quote(name) + " is jagged (" + spec.source_type +
@@ -145,7 +147,7 @@ Result<RowLayout> BuildLayout(const std::vector<LoaderInput>& inputs, const Load
   }
   std::vector<ColumnRoute> jagged_routes;
   for (const auto& jagged : options.jagged) {
-    RB_ASSIGN_OR_RETURN(ColumnSpec spec, spec_of(jagged.name));
+    RB_ASSIGN_OR_RETURN(ColumnSpec spec, spec_of(jagged.name, "jagged column"));
     RB_RETURN_IF_ERROR(numeric(spec, "jagged column"));
     if (spec.kind != ColumnKind::kJagged) {
       return InvalidArgument("column " + Quote(jagged.name) + " (" + spec.source_type +
@@ -177,7 +179,7 @@ Result<RowLayout> BuildLayout(const std::vector<LoaderInput>& inputs, const Load
   // Targets, then the class label as the last target.
   std::vector<ColumnSpec> target_specs;
   for (const auto& name : options.targets) {
-    RB_ASSIGN_OR_RETURN(ColumnSpec spec, spec_of(name));
+    RB_ASSIGN_OR_RETURN(ColumnSpec spec, spec_of(name, "target"));
     RB_RETURN_IF_ERROR(numeric(spec, "target"));
     if (spec.kind == ColumnKind::kJagged) return InvalidArgument("target " + Quote(name) + " is jagged; targets must be scalars or fixed arrays");
     target_specs.push_back(spec);
@@ -219,7 +221,7 @@ Result<RowLayout> BuildLayout(const std::vector<LoaderInput>& inputs, const Load
   }
 
   if (!options.weight.empty()) {
-    RB_ASSIGN_OR_RETURN(ColumnSpec spec, spec_of(options.weight));
+    RB_ASSIGN_OR_RETURN(ColumnSpec spec, spec_of(options.weight, "weight"));
     RB_RETURN_IF_ERROR(numeric(spec, "weight"));
     if (spec.kind != ColumnKind::kScalar) return InvalidArgument("weight " + Quote(options.weight) + " must be a scalar column");
     layout.weights_part = AddPart(layout, "weights", options.weight_type, {}, 1);
