@@ -81,6 +81,7 @@ Status ListTree(const std::shared_ptr<const RootFile>& file, const std::string& 
         case ColumnKind::kFixedArray: kind = "fixed"; break;
         case ColumnKind::kJagged: kind = "jagged"; break;
         case ColumnKind::kString: kind = "string"; break;
+        case ColumnKind::kDoublyJagged: kind = "doubly jagged"; break;
       }
     }
     auto codec = BranchCodec(file->Source(), branch);

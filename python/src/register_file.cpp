@@ -21,6 +21,7 @@ std::string KindName(ColumnKind kind) {
     case ColumnKind::kFixedArray: return "fixed";
     case ColumnKind::kJagged: return "jagged";
     case ColumnKind::kString: return "string";
+    case ColumnKind::kDoublyJagged: return "doubly_jagged";
   }
   return "scalar";
 }
