@@ -12,8 +12,9 @@
 
 Reads are zero-copy: each array views the buffer the C++ decoder filled and
 keeps it alive. Jagged columns come back as :class:`Jagged` (``offsets`` and
-flat ``values``; ``to_awkward()`` if awkward is installed); string columns as
-a NumPy object array of ``str`` (a copy).
+flat ``values``; ``to_awkward()`` if awkward is installed), doubly jagged ones
+(``std::vector<std::vector<T>>``) as a Jagged whose values are a Jagged;
+string columns as a NumPy object array of ``str`` (a copy).
 """
 from __future__ import annotations
 
@@ -48,7 +49,7 @@ class ColumnInfo:
 
     name: str
     dtype: str          # element type in memory: "float32", "int64", ...
-    kind: str           # "scalar", "fixed", "jagged" or "string"
+    kind: str           # "scalar", "fixed", "jagged", "doubly_jagged" or "string"
     inner_shape: tuple  # fixed dims per entry (fixed) or per item (jagged)
     source_type: str    # ROOT's type name: "float", "float[3]", "std::vector<float>"
 
@@ -59,10 +60,14 @@ class ColumnInfo:
 
 @dataclasses.dataclass
 class Jagged:
-    """A jagged column: entry ``i`` holds ``values[offsets[i]:offsets[i+1]]``."""
+    """A jagged column: entry ``i`` holds ``values[offsets[i]:offsets[i+1]]``.
 
-    offsets: np.ndarray  # int64 [entries + 1], from 0
-    values: np.ndarray   # [items, inner...]
+    For a doubly jagged column (``std::vector<std::vector<float>>``),
+    ``values`` is itself a Jagged: the lists, each with its items.
+    """
+
+    offsets: np.ndarray            # int64 [entries + 1], from 0
+    values: "np.ndarray | Jagged"  # [items, inner...], or the inner lists
 
     def __len__(self) -> int:
         return len(self.offsets) - 1
@@ -71,17 +76,40 @@ class Jagged:
     def counts(self) -> np.ndarray:
         return np.diff(self.offsets)
 
-    def __getitem__(self, i: int) -> np.ndarray:
+    @property
+    def depth(self) -> int:
+        """Levels of lists: 1 for ``vector<float>``, 2 for ``vector<vector<float>>``."""
+        return 1 + (self.values.depth if isinstance(self.values, Jagged) else 0)
+
+    def __getitem__(self, i):
+        """Entry ``i`` (an array, or a Jagged of its lists), or a Jagged of entries for a slice."""
+        if isinstance(i, slice):
+            start, stop, step = i.indices(len(self))
+            if step != 1:
+                raise ValueError("Jagged slices take a step of 1")
+            stop = max(stop, start)
+            offsets = self.offsets[start : stop + 1]
+            return Jagged(offsets - offsets[0], self.values[offsets[0] : offsets[-1]])
         return self.values[self.offsets[i] : self.offsets[i + 1]]
 
     def to_list(self) -> list:
+        if isinstance(self.values, Jagged):
+            return [self[i].to_list() for i in range(len(self))]
         return [self[i].tolist() for i in range(len(self))]
+
+    def _layout(self):
+        import awkward as ak
+
+        if isinstance(self.values, Jagged):
+            content = self.values._layout()
+        else:
+            content = ak.contents.NumpyArray(self.values)
+        return ak.contents.ListOffsetArray(ak.index.Index64(self.offsets), content)
 
     def to_awkward(self):
         import awkward as ak
 
-        content = ak.contents.NumpyArray(self.values)
-        return ak.Array(ak.contents.ListOffsetArray(ak.index.Index64(self.offsets), content))
+        return ak.Array(self._layout())
 
 
 def open(path: str | os.PathLike) -> "File":  # noqa: A001 - mirrors uproot.open
@@ -246,7 +274,7 @@ class Tree:
         """
         index = self._column_index(name)
         start, stop = self._range(entry_start, entry_stop, self._tree.column_entries(index))
-        values, offsets = self._tree.read(index, start, stop)
+        values, offsets, inner_offsets = self._tree.read(index, start, stop)
         info = self._columns[index]
         if info.kind == "string":
             raw = values.tobytes()
@@ -254,6 +282,8 @@ class Tree:
                 [raw[offsets[i] : offsets[i + 1]].decode("utf-8", "replace") for i in range(len(offsets) - 1)],
                 dtype=object,
             )
+        if inner_offsets is not None:
+            return Jagged(offsets, Jagged(inner_offsets, values))
         if offsets is not None:
             return Jagged(offsets, values)
         return values

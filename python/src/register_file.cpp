@@ -34,9 +34,10 @@ py::array ArrayOver(py::dtype dtype, std::vector<py::ssize_t> shape, void* data,
   return py::array(std::move(dtype), std::move(shape), {}, data, owner);
 }
 
-// Reads entries [begin, end) of one column: (values, offsets or None).
-// values: [n, inner...] for scalar/fixed columns, [items, inner...] for
-// jagged ones, uint8 bytes for strings; offsets: int64 [n + 1].
+// Reads entries [begin, end) of one column: (values, offsets or None,
+// inner offsets or None). values: [n, inner...] for scalar/fixed columns,
+// [items, inner...] for jagged ones, uint8 bytes for strings; offsets: int64
+// [n + 1]; inner offsets (doubly jagged only): int64 [lists + 1].
 py::tuple ReadColumn(const TreeSource& tree, size_t index, int64_t begin, int64_t end) {
   const ColumnSpec& spec = tree.Columns()[index];
   Result<Column> read = Status(StatusCode::kInternal, "unset");
@@ -48,7 +49,10 @@ py::tuple ReadColumn(const TreeSource& tree, size_t index, int64_t begin, int64_
   std::unique_ptr<Column> guard(column);
   const int64_t inner = spec.kind == ColumnKind::kString ? 1 : spec.InnerSize();
   const bool has_offsets = !column->offsets.empty();
-  const int64_t leading = has_offsets ? column->offsets.back() : column->num_entries;
+  const bool has_inner = !column->inner_offsets.empty();
+  const int64_t leading = has_inner     ? column->inner_offsets.back()
+                          : has_offsets ? column->offsets.back()
+                                        : column->num_entries;
   std::vector<py::ssize_t> shape{static_cast<py::ssize_t>(leading)};
   if (spec.kind != ColumnKind::kString) {
     for (int64_t d : spec.inner_shape) shape.push_back(static_cast<py::ssize_t>(d));
@@ -62,12 +66,12 @@ py::tuple ReadColumn(const TreeSource& tree, size_t index, int64_t begin, int64_
   auto shared = std::shared_ptr<Column>(guard.release());
   using Holder = std::shared_ptr<Column>;
   py::array values = ArrayOver(NumpyDtype(column->type), shape, shared->values.data(), new Holder(shared));
-  py::object offsets = py::none();
-  if (has_offsets) {
-    offsets = ArrayOver(py::dtype("int64"), {static_cast<py::ssize_t>(shared->offsets.size())},
-                        shared->offsets.data(), new Holder(shared));
-  }
-  return py::make_tuple(values, offsets);
+  auto offsets_array = [&](std::vector<int64_t>& offsets) -> py::object {
+    if (offsets.empty()) return py::none();
+    return ArrayOver(py::dtype("int64"), {static_cast<py::ssize_t>(offsets.size())}, offsets.data(),
+                     new Holder(shared));
+  };
+  return py::make_tuple(values, offsets_array(shared->offsets), offsets_array(shared->inner_offsets));
 }
 
 // One path per name ("dir/name") of the keys whose class passes `is`.

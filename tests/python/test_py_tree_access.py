@@ -138,22 +138,9 @@ def test_split_object_short_names_in_the_loader(testdata):
 
 
 @pytest.fixture(scope="module")
-def two_split_objects(tmp_path_factory):
+def two_split_objects(root_written):
     """Two split objects of one class: their leaves share short names (a/px, b/px)."""
-    ROOT = pytest.importorskip("ROOT")
-    ROOT.gInterpreter.Declare("struct RbTestPt2 { float px; float py; };")
-    path = str(tmp_path_factory.mktemp("split") / "two_objects.root")
-    f = ROOT.TFile(path, "RECREATE")
-    t = ROOT.TTree("t", "t")
-    a, b = ROOT.RbTestPt2(), ROOT.RbTestPt2()
-    t.Branch("a", a, 32000, 99)
-    t.Branch("b", b, 32000, 99)
-    for i in range(5):
-        a.px, a.py, b.px, b.py = i, 2 * i, -i, -2 * i
-        t.Fill()
-    t.Write()
-    f.Close()
-    return path
+    return str(root_written / "two_objects.root")
 
 
 def test_ambiguous_short_name_lists_the_candidates(two_split_objects):

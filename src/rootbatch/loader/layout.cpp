@@ -122,6 +122,12 @@ Result<RowLayout> BuildLayout(const std::vector<LoaderInput>& inputs, const Load
       return Unsupported(role + " " + Quote(spec.name) + " is a string column (" + spec.source_type +
                          "); only numeric columns can go into a batch");
     }
+    if (spec.kind == ColumnKind::kDoublyJagged) {
+      return Unsupported(role + " " + Quote(spec.name) + " is doubly jagged (" + spec.source_type +
+                         ", a list of lists per entry); the loader takes scalars and fixed arrays as features, "
+                         "targets and weights, and one level of lists (std::vector<T>, T[n]) as jagged columns "
+                         "(pad, ragged or flatten); read it with Tree.arrays() instead");
+    }
     return Status::Ok();
   };
 

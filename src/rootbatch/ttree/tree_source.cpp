@@ -177,7 +177,11 @@ Result<Column> TreeSource::ReadColumn(size_t column, EntryRange range, ReadStats
 Status TreeSource::ReadBranchColumn(const Interpretation& in, EntryRange range, ReadStats* stats,
                                     Column& out) const {
   const BranchModel& branch = model_.branches[static_cast<size_t>(in.branch)];
-  if (in.spec.kind == ColumnKind::kJagged || in.spec.kind == ColumnKind::kString) out.offsets.push_back(0);
+  if (in.spec.kind == ColumnKind::kJagged || in.spec.kind == ColumnKind::kString ||
+      in.spec.kind == ColumnKind::kDoublyJagged) {
+    out.offsets.push_back(0);
+  }
+  if (in.spec.kind == ColumnKind::kDoublyJagged) out.inner_offsets.push_back(0);
   if (in.layout == EntryLayout::kFixed) {
     // The size is known: one allocation instead of one per basket. Capped,
     // since a damaged entry count must fail on the baskets, not in malloc.
