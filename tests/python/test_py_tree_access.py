@@ -103,6 +103,13 @@ def test_rntuple_is_named_not_hidden(testdata):
         next(iter(rootbatch.DataLoader(str(path), tree="ntuple").as_numpy()))
 
 
+def test_ls_names_rntuples(testdata, capsys):
+    rootbatch.ls(testdata / RNTUPLE)
+    out = capsys.readouterr().out
+    assert "ntuple;1  ROOT::RNTuple" in out
+    assert "rntuple ntuple: RNTuple reading is not supported yet" in out
+
+
 def test_physlite_lists_trees_and_rntuples(testdata):
     f = rootbatch.open(testdata / "uproot-physlite-rntuple_v1-0-0-0.root")
     assert sorted(f.rntuples()) == ["DataHeader", "DataHeaderForm", "EventData", "EventTag"]
