@@ -70,6 +70,22 @@ void WriteEntry(JsonWriter& json, const ColumnSpec& spec, const Column& column, 
       json.EndArray();
       return;
     }
+    case ColumnKind::kDoublyJagged: {
+      json.BeginArray();
+      const int64_t begin = column.offsets[static_cast<size_t>(entry)];
+      const int64_t end = column.offsets[static_cast<size_t>(entry) + 1];
+      for (int64_t list = begin; list < end; ++list) {
+        json.BeginArray();
+        const int64_t first = column.inner_offsets[static_cast<size_t>(list)];
+        const int64_t last = column.inner_offsets[static_cast<size_t>(list) + 1];
+        for (int64_t item = first; item < last; ++item) {
+          WriteNested(json, spec.type, values, item * inner, spec.inner_shape, 0);
+        }
+        json.EndArray();
+      }
+      json.EndArray();
+      return;
+    }
     case ColumnKind::kString: {
       const int64_t begin = column.offsets[static_cast<size_t>(entry)];
       const int64_t end = column.offsets[static_cast<size_t>(entry) + 1];
@@ -85,7 +101,10 @@ ColumnSums Summarize(const ColumnSpec& spec, const Column& column) {
     sums.len_sum = static_cast<int64_t>(column.values.size());
     return sums;
   }
-  if (spec.kind == ColumnKind::kJagged) sums.counts_sum = column.offsets.empty() ? 0 : column.offsets.back();
+  // Items per entry (for doubly jagged columns: lists per entry).
+  if (spec.kind == ColumnKind::kJagged || spec.kind == ColumnKind::kDoublyJagged) {
+    sums.counts_sum = column.offsets.empty() ? 0 : column.offsets.back();
+  }
   // Neumaier summation: accurate to well below the 1e-9 relative tolerance
   // of a correctly rounded sum for any realistic column.
   double sum = 0, compensation = 0;

@@ -26,6 +26,7 @@ const char* KindName(ColumnKind kind) {
     case ColumnKind::kFixedArray: return "fixed";
     case ColumnKind::kJagged: return "jagged";
     case ColumnKind::kString: return "string";
+    case ColumnKind::kDoublyJagged: return "jagged2";
   }
   return "?";
 }
@@ -115,7 +116,7 @@ void WriteBranch(JsonWriter& json, const std::string& name, const std::vector<co
         json.Key("isum");
         json.Int128(sums.isum);
       }
-      if (specs[0]->kind == ColumnKind::kJagged) {
+      if (specs[0]->kind == ColumnKind::kJagged || specs[0]->kind == ColumnKind::kDoublyJagged) {
         json.Key("counts_sum");
         json.Int(sums.counts_sum);
       }

@@ -2,7 +2,8 @@
 //
 // A readable table of what a ROOT file holds: its header, every key, and for
 // each tree its entries, clusters and branches with their types, codec and
-// sizes. Branches rootbatch cannot read are listed with the reason.
+// sizes. Branches rootbatch cannot read are listed with the reason; an
+// RNTuple is named as one (rootbatch cannot read RNTuples yet).
 #include <algorithm>
 #include <cstdio>
 #include <string>
@@ -11,6 +12,7 @@
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
 #include "rootbatch/codec/codec.hpp"
+#include "rootbatch/tfile/directory.hpp"
 #include "rootbatch/tfile/root_file.hpp"
 #include "rootbatch/ttree/basket.hpp"
 #include "rootbatch/ttree/tree_source.hpp"
@@ -57,10 +59,6 @@ std::string SettingText(int32_t fcompress) {
          std::to_string(setting.level) + ")";
 }
 
-bool IsTree(const std::string& class_name) {
-  return class_name == "TTree" || class_name == "TNtuple" || class_name == "TNtupleD";
-}
-
 Status ListTree(const std::shared_ptr<const RootFile>& file, const std::string& path, int cycle) {
   RB_ASSIGN_OR_RETURN(auto tree, TreeSource::Open(file, path + ";" + std::to_string(cycle)));
   const TreeModel& model = tree->Model();
@@ -83,6 +81,7 @@ Status ListTree(const std::shared_ptr<const RootFile>& file, const std::string& 
         case ColumnKind::kFixedArray: kind = "fixed"; break;
         case ColumnKind::kJagged: kind = "jagged"; break;
         case ColumnKind::kString: kind = "string"; break;
+        case ColumnKind::kDoublyJagged: kind = "doubly jagged"; break;
       }
     }
     auto codec = BranchCodec(file->Source(), branch);
@@ -117,7 +116,12 @@ Status ListFile(const std::string& path) {
   }
   PrintTable(rows, "  ");
   for (const auto& entry : keys) {
-    if (!IsTree(entry.key->class_name)) continue;
+    if (IsRNTupleClass(entry.key->class_name)) {
+      std::printf("\nrntuple %s;%d (%s): RNTuple reading is not supported yet\n", entry.path.c_str(),
+                  entry.key->cycle, entry.key->class_name.c_str());
+      continue;
+    }
+    if (!IsTreeClass(entry.key->class_name)) continue;
     Status status = ListTree(file, entry.path, entry.key->cycle);
     if (!status.IsOk()) std::printf("\ntree %s;%d: %s\n", entry.path.c_str(), entry.key->cycle,
                                     status.ToString().c_str());

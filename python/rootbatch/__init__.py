@@ -70,3 +70,5 @@ def ls(path, file=None) -> None:
             print(f"  {c.name:<{width}}  {c.source_type}  ({c.dtype}, {c.kind})", file=out)
         for name_, type_, reason in t.skipped:
             print(f"  {name_}  {type_}  unreadable: {reason}", file=out)
+    for name in f.rntuples():
+        print(f"\nrntuple {name}: RNTuple reading is not supported yet", file=out)

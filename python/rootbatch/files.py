@@ -7,11 +7,14 @@
     >>> t.num_entries, t.typenames()["px"]
     (100000, 'float')
     >>> arrays = t.arrays(["px", "py"], entry_stop=1000)   # dict of numpy arrays
+    >>> "px" in t, len(t), list(t)[:2]      # a tree is a mapping of column names
+    (True, 12, ['px', 'py'])
 
 Reads are zero-copy: each array views the buffer the C++ decoder filled and
 keeps it alive. Jagged columns come back as :class:`Jagged` (``offsets`` and
-flat ``values``; ``to_awkward()`` if awkward is installed); string columns as
-a NumPy object array of ``str`` (a copy).
+flat ``values``; ``to_awkward()`` if awkward is installed), doubly jagged ones
+(``std::vector<std::vector<T>>``) as a Jagged whose values are a Jagged;
+string columns as a NumPy object array of ``str`` (a copy).
 """
 from __future__ import annotations
 
@@ -46,7 +49,7 @@ class ColumnInfo:
 
     name: str
     dtype: str          # element type in memory: "float32", "int64", ...
-    kind: str           # "scalar", "fixed", "jagged" or "string"
+    kind: str           # "scalar", "fixed", "jagged", "doubly_jagged" or "string"
     inner_shape: tuple  # fixed dims per entry (fixed) or per item (jagged)
     source_type: str    # ROOT's type name: "float", "float[3]", "std::vector<float>"
 
@@ -57,10 +60,14 @@ class ColumnInfo:
 
 @dataclasses.dataclass
 class Jagged:
-    """A jagged column: entry ``i`` holds ``values[offsets[i]:offsets[i+1]]``."""
+    """A jagged column: entry ``i`` holds ``values[offsets[i]:offsets[i+1]]``.
 
-    offsets: np.ndarray  # int64 [entries + 1], from 0
-    values: np.ndarray   # [items, inner...]
+    For a doubly jagged column (``std::vector<std::vector<float>>``),
+    ``values`` is itself a Jagged: the lists, each with its items.
+    """
+
+    offsets: np.ndarray            # int64 [entries + 1], from 0
+    values: "np.ndarray | Jagged"  # [items, inner...], or the inner lists
 
     def __len__(self) -> int:
         return len(self.offsets) - 1
@@ -69,17 +76,40 @@ class Jagged:
     def counts(self) -> np.ndarray:
         return np.diff(self.offsets)
 
-    def __getitem__(self, i: int) -> np.ndarray:
+    @property
+    def depth(self) -> int:
+        """Levels of lists: 1 for ``vector<float>``, 2 for ``vector<vector<float>>``."""
+        return 1 + (self.values.depth if isinstance(self.values, Jagged) else 0)
+
+    def __getitem__(self, i):
+        """Entry ``i`` (an array, or a Jagged of its lists), or a Jagged of entries for a slice."""
+        if isinstance(i, slice):
+            start, stop, step = i.indices(len(self))
+            if step != 1:
+                raise ValueError("Jagged slices take a step of 1")
+            stop = max(stop, start)
+            offsets = self.offsets[start : stop + 1]
+            return Jagged(offsets - offsets[0], self.values[offsets[0] : offsets[-1]])
         return self.values[self.offsets[i] : self.offsets[i + 1]]
 
     def to_list(self) -> list:
+        if isinstance(self.values, Jagged):
+            return [self[i].to_list() for i in range(len(self))]
         return [self[i].tolist() for i in range(len(self))]
+
+    def _layout(self):
+        import awkward as ak
+
+        if isinstance(self.values, Jagged):
+            content = self.values._layout()
+        else:
+            content = ak.contents.NumpyArray(self.values)
+        return ak.contents.ListOffsetArray(ak.index.Index64(self.offsets), content)
 
     def to_awkward(self):
         import awkward as ak
 
-        content = ak.contents.NumpyArray(self.values)
-        return ak.Array(ak.contents.ListOffsetArray(ak.index.Index64(self.offsets), content))
+        return ak.Array(self._layout())
 
 
 def open(path: str | os.PathLike) -> "File":  # noqa: A001 - mirrors uproot.open
@@ -110,21 +140,45 @@ class File:
         return [Key(*k) for k in self._file.keys()]
 
     def trees(self) -> list[str]:
-        """Paths of the trees ("dir/name"), one per name (the highest cycle)."""
-        seen: dict[str, None] = {}
-        for key in self.keys():
-            if key.class_name in TREE_CLASSES:
-                seen.setdefault(key.path)
-        return list(seen)
+        """Paths of the TTrees ("dir/name"), one per name, in file order.
+
+        RNTuples are not trees rootbatch can read yet: they are listed by
+        :meth:`rntuples` (and :meth:`keys`), and opening one raises
+        UnsupportedError.
+        """
+        return list(self._file.trees())
+
+    def rntuples(self) -> list[str]:
+        """Paths of the RNTuples in the file (not readable yet), one per name."""
+        return list(self._file.rntuples())
+
+    def classnames(self) -> dict[str, str]:
+        """Class of every key by "path;cycle", as uproot's ``classnames()``."""
+        return {f"{k.path};{k.cycle}": k.class_name for k in self.keys()}
 
     def tree(self, path: str) -> "Tree":
         """Opens a tree: "events", "dir/events" or "events;2"."""
         return Tree(_core.open_tree(self._file, path), self)
 
+    # A File is a read-only mapping of tree paths to trees: ``for p in f``,
+    # ``len(f)`` and ``p in f`` see exactly what ``f[p]`` opens (TTrees);
+    # every other key is in keys().
     __getitem__ = tree
 
-    def __contains__(self, path: str) -> bool:
-        return any(k.path == path.split(";")[0] for k in self.keys())
+    def __iter__(self):
+        return iter(self.trees())
+
+    def __len__(self) -> int:
+        return len(self.trees())
+
+    def __contains__(self, path: object) -> bool:
+        if not isinstance(path, str):
+            return False
+        name, _, cycle = path.partition(";")
+        return any(
+            k.path == name and (not cycle or str(k.cycle) == cycle) and k.class_name in TREE_CLASSES
+            for k in self.keys()
+        )
 
     def __enter__(self):
         return self
@@ -133,11 +187,24 @@ class File:
         return False
 
     def __repr__(self) -> str:
-        return f"<rootbatch.File {self.path!r}: {len(self.keys())} keys, ROOT {self.root_version}>"
+        rntuples = len(self.rntuples())
+        extra = f", {rntuples} RNTuple{'s' if rntuples != 1 else ''} (not readable yet)" if rntuples else ""
+        return (
+            f"<rootbatch.File {self.path!r}: {len(self.keys())} keys, {len(self)} trees{extra}, "
+            f"ROOT {self.root_version}>"
+        )
 
 
 class Tree:
-    """A TTree as columns. Reading is thread-safe and releases the GIL."""
+    """A TTree as columns. Reading is thread-safe and releases the GIL.
+
+    A read-only mapping of column names to arrays: ``tree["MET_pt"]``,
+    ``"MET_pt" in tree``, ``for name in tree`` (the readable columns in tree
+    order, as :meth:`keys`) and ``len(tree)`` (how many there are, as uproot's
+    ``len`` counts branches; the number of entries is :attr:`num_entries`).
+    A leaf of a split object may be named by its unique short name ("fBits"
+    for "data/TObject/fBits").
+    """
 
     def __init__(self, core_tree, file: File | None = None):
         self._tree = core_tree
@@ -158,9 +225,6 @@ class Tree:
     @property
     def num_entries(self) -> int:
         return self._tree.num_entries
-
-    def __len__(self) -> int:
-        return self.num_entries
 
     @property
     def columns(self) -> list[ColumnInfo]:
@@ -210,7 +274,7 @@ class Tree:
         """
         index = self._column_index(name)
         start, stop = self._range(entry_start, entry_stop, self._tree.column_entries(index))
-        values, offsets = self._tree.read(index, start, stop)
+        values, offsets, inner_offsets = self._tree.read(index, start, stop)
         info = self._columns[index]
         if info.kind == "string":
             raw = values.tobytes()
@@ -218,6 +282,8 @@ class Tree:
                 [raw[offsets[i] : offsets[i + 1]].decode("utf-8", "replace") for i in range(len(offsets) - 1)],
                 dtype=object,
             )
+        if inner_offsets is not None:
+            return Jagged(offsets, Jagged(inner_offsets, values))
         if offsets is not None:
             return Jagged(offsets, values)
         return values
@@ -228,12 +294,30 @@ class Tree:
         entry_start: int | None = None,
         entry_stop: int | None = None,
     ) -> dict:
-        """Several columns (all readable ones by default) as a dict name -> array."""
-        names: Sequence[str] = self.keys() if columns is None else list(columns)
+        """Several columns (all readable ones by default) as a dict name -> array.
+
+        ``columns`` is a list of names or one name (a str is one column, not
+        its characters).
+        """
+        if columns is None:
+            names: Sequence[str] = self.keys()
+        elif isinstance(columns, str):
+            names = [columns]
+        else:
+            names = list(columns)
         return {name: self.array(name, entry_start, entry_stop) for name in names}
 
     def __getitem__(self, name: str):
         return self.array(name)
+
+    def __iter__(self):
+        return iter(self.keys())
+
+    def __len__(self) -> int:
+        return len(self._columns)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and (name in self._index or self._tree.has_column(name))
 
     def __repr__(self) -> str:
         return f"<rootbatch.Tree {self.path!r}: {self.num_entries} entries, {len(self._columns)} columns>"

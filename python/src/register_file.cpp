@@ -1,12 +1,14 @@
 // Files and trees: open a ROOT file, list its keys, open a TTree, list its
 // columns, read a column into NumPy. A column's bytes are moved, not copied,
 // into the array: the array's base owns the decoded Column.
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "glue.hpp"
 #include "rootbatch/column/column.hpp"
+#include "rootbatch/tfile/directory.hpp"
 #include "rootbatch/tfile/root_file.hpp"
 #include "rootbatch/ttree/tree_source.hpp"
 
@@ -19,6 +21,7 @@ std::string KindName(ColumnKind kind) {
     case ColumnKind::kFixedArray: return "fixed";
     case ColumnKind::kJagged: return "jagged";
     case ColumnKind::kString: return "string";
+    case ColumnKind::kDoublyJagged: return "doubly_jagged";
   }
   return "scalar";
 }
@@ -31,9 +34,10 @@ py::array ArrayOver(py::dtype dtype, std::vector<py::ssize_t> shape, void* data,
   return py::array(std::move(dtype), std::move(shape), {}, data, owner);
 }
 
-// Reads entries [begin, end) of one column: (values, offsets or None).
-// values: [n, inner...] for scalar/fixed columns, [items, inner...] for
-// jagged ones, uint8 bytes for strings; offsets: int64 [n + 1].
+// Reads entries [begin, end) of one column: (values, offsets or None,
+// inner offsets or None). values: [n, inner...] for scalar/fixed columns,
+// [items, inner...] for jagged ones, uint8 bytes for strings; offsets: int64
+// [n + 1]; inner offsets (doubly jagged only): int64 [lists + 1].
 py::tuple ReadColumn(const TreeSource& tree, size_t index, int64_t begin, int64_t end) {
   const ColumnSpec& spec = tree.Columns()[index];
   Result<Column> read = Status(StatusCode::kInternal, "unset");
@@ -45,7 +49,10 @@ py::tuple ReadColumn(const TreeSource& tree, size_t index, int64_t begin, int64_
   std::unique_ptr<Column> guard(column);
   const int64_t inner = spec.kind == ColumnKind::kString ? 1 : spec.InnerSize();
   const bool has_offsets = !column->offsets.empty();
-  const int64_t leading = has_offsets ? column->offsets.back() : column->num_entries;
+  const bool has_inner = !column->inner_offsets.empty();
+  const int64_t leading = has_inner     ? column->inner_offsets.back()
+                          : has_offsets ? column->offsets.back()
+                                        : column->num_entries;
   std::vector<py::ssize_t> shape{static_cast<py::ssize_t>(leading)};
   if (spec.kind != ColumnKind::kString) {
     for (int64_t d : spec.inner_shape) shape.push_back(static_cast<py::ssize_t>(d));
@@ -59,12 +66,22 @@ py::tuple ReadColumn(const TreeSource& tree, size_t index, int64_t begin, int64_
   auto shared = std::shared_ptr<Column>(guard.release());
   using Holder = std::shared_ptr<Column>;
   py::array values = ArrayOver(NumpyDtype(column->type), shape, shared->values.data(), new Holder(shared));
-  py::object offsets = py::none();
-  if (has_offsets) {
-    offsets = ArrayOver(py::dtype("int64"), {static_cast<py::ssize_t>(shared->offsets.size())},
-                        shared->offsets.data(), new Holder(shared));
+  auto offsets_array = [&](std::vector<int64_t>& offsets) -> py::object {
+    if (offsets.empty()) return py::none();
+    return ArrayOver(py::dtype("int64"), {static_cast<py::ssize_t>(offsets.size())}, offsets.data(),
+                     new Holder(shared));
+  };
+  return py::make_tuple(values, offsets_array(shared->offsets), offsets_array(shared->inner_offsets));
+}
+
+// One path per name ("dir/name") of the keys whose class passes `is`.
+std::vector<std::string> PathsOf(const RootFile& file, bool (*is)(const std::string&)) {
+  std::vector<std::string> paths;
+  for (const auto& entry : file.AllKeys()) {
+    if (!is(entry.key->class_name)) continue;
+    if (std::find(paths.begin(), paths.end(), entry.path) == paths.end()) paths.push_back(entry.path);
   }
-  return py::make_tuple(values, offsets);
+  return paths;
 }
 
 }  // namespace
@@ -83,7 +100,10 @@ void RegisterFile(py::module_& m) {
           out.append(py::make_tuple(entry.path, k.class_name, k.cycle, k.title, k.nbytes, k.objlen));
         }
         return out;
-      });
+      })
+      // Paths of the TTrees / RNTuples, one per name, in file order.
+      .def("trees", [](const RootFile& f) { return PathsOf(f, IsTreeClass); })
+      .def("rntuples", [](const RootFile& f) { return PathsOf(f, IsRNTupleClass); });
 
   m.def(
       "open_file",
@@ -121,8 +141,10 @@ void RegisterFile(py::module_& m) {
         return out;
       })
       .def("find_column", [](const TreeSource& t, const std::string& name) {
-        return Unwrap(t.FindReadableColumn(name));
+        return Unwrap(t.FindColumn(name));
       })
+      // Whether find_column(name) would succeed (a full path or a unique short name).
+      .def("has_column", [](const TreeSource& t, const std::string& name) { return t.FindColumn(name).IsOk(); })
       .def("read", &ReadColumn, py::arg("index"), py::arg("entry_start"), py::arg("entry_stop"));
 
   m.def(

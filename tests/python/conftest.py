@@ -90,3 +90,23 @@ def make_sample(rootbatch_cli, tmp_path_factory):
 def sample(make_sample):
     """20000 events in clusters of 2000 (so a shuffle has several blocks to mix)."""
     return make_sample(20000, extra=("--cluster-size", "2000"))
+
+
+@pytest.fixture(scope="session")
+def root_written(tmp_path_factory):
+    """Files written by ROOT itself in a separate process (root_nested_writer.py):
+    the folder holding vv.root (std::vector<std::vector<T>>, 10 clusters),
+    vv_root.json (ROOT's own reading of it) and two_objects.root (two split
+    objects whose leaves share short names). Needs the `root` package."""
+    import importlib.util
+    import subprocess
+
+    if importlib.util.find_spec("ROOT") is None:
+        if os.environ.get("CI"):
+            pytest.fail("ROOT (pip package `root`) is required in CI: scripts/setup installs it")
+        pytest.skip("ROOT is not installed (pip install root)")
+    folder = tmp_path_factory.mktemp("root-written")
+    proc = subprocess.run([sys.executable, str(pathlib.Path(__file__).with_name("root_nested_writer.py")),
+                           str(folder)], capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, f"ROOT failed to write the test files:\n{proc.stdout}\n{proc.stderr}"
+    return folder

@@ -21,16 +21,20 @@ enum class ColumnKind : uint8_t {
   kFixedArray,  // `inner_shape` values per entry (x[3][4] -> {3, 4})
   kJagged,      // a variable number of items per entry; each item has `inner_shape` values
   kString,      // a variable number of chars per entry (values are bytes)
+  // A variable number of lists per entry, each a variable number of items
+  // (std::vector<std::vector<float>>); each item has `inner_shape` values.
+  kDoublyJagged,
 };
 
 struct ColumnSpec {
   std::string name;       // path inside the tree ("Jet_pt", "evt/P3/P3.Px")
   DataType type;          // element type in memory
   ColumnKind kind = ColumnKind::kScalar;
-  std::vector<int64_t> inner_shape;  // fixed dims per entry (kFixedArray) or per item (kJagged)
+  std::vector<int64_t> inner_shape;  // fixed dims per entry (kFixedArray) or per item (the jagged kinds)
   std::string source_type;  // the format's own type name: "float", "float[]", "std::vector<float>"
 
-  // Values per entry for kScalar/kFixedArray; values per item for kJagged.
+  // Values per entry for kScalar/kFixedArray; values per item for kJagged
+  // and kDoublyJagged.
   int64_t InnerSize() const;
 };
 
@@ -45,13 +49,20 @@ struct EntryRange {
 // Values of one column over an entry range, native byte order, contiguous.
 // For kJagged and kString, `offsets` has num_entries + 1 elements counting
 // items (kJagged) or chars (kString) from 0; values holds
-// offsets.back() * InnerSize() elements. Otherwise `offsets` is empty and
-// values holds num_entries * InnerSize() elements.
+// offsets.back() * InnerSize() elements. For kDoublyJagged, `offsets` has
+// num_entries + 1 elements counting lists, `inner_offsets` has
+// offsets.back() + 1 elements counting items, both from 0 (entry i holds
+// lists [offsets[i], offsets[i+1]); list j holds items [inner_offsets[j],
+// inner_offsets[j+1])), and values holds inner_offsets.back() * InnerSize()
+// elements. Otherwise `offsets` is empty and values holds
+// num_entries * InnerSize() elements. `inner_offsets` is empty unless
+// kDoublyJagged.
 struct Column {
   DataType type = DataType::kFloat32;
   int64_t num_entries = 0;
   std::vector<uint8_t> values;
   std::vector<int64_t> offsets;
+  std::vector<int64_t> inner_offsets;
 
   int64_t NumValues() const { return static_cast<int64_t>(values.size()) / ByteWidth(type); }
   template <typename T>
@@ -63,9 +74,12 @@ struct Column {
 // What a read cost, for benchmarks and loader statistics. Each caller owns
 // its own instance; sum them yourself across threads.
 struct ReadStats {
-  int64_t bytes_read = 0;          // compressed bytes fetched from the source
-  int64_t bytes_decompressed = 0;  // bytes after decompression
-  int64_t units_read = 0;          // baskets or pages
+  // Compressed bytes fetched from the source. A TTree basket embedded in the
+  // TTree record (fBasketSeek 0) counts its entry data and offset table as
+  // they lie in that record, already read when the tree was opened.
+  int64_t bytes_read = 0;
+  int64_t bytes_decompressed = 0;  // bytes after decompression (embedded: as bytes_read)
+  int64_t units_read = 0;          // baskets (embedded ones too) or pages
 
   ReadStats& operator+=(const ReadStats& other) {
     bytes_read += other.bytes_read;
@@ -73,6 +87,14 @@ struct ReadStats {
     units_read += other.units_read;
     return *this;
   }
+};
+
+// A column a format knows of but cannot read (a class it does not decode),
+// kept so that asking for it says why instead of "no such column".
+struct UnreadableColumn {
+  std::string name;       // as a column would be named
+  std::string type_name;  // the format's type name
+  std::string reason;
 };
 
 class ColumnSource {
@@ -96,7 +118,15 @@ class ColumnSource {
   virtual Result<Column> ReadColumn(size_t column, EntryRange range,
                                     ReadStats* stats = nullptr) const = 0;
 
-  // Index of the column named `name`; NotFound lists the columns that exist.
+  // Columns that exist but cannot be read; none by default.
+  virtual const std::vector<UnreadableColumn>& UnreadableColumns() const;
+
+  // Index of the column named `name`: its full path, or, when no column has
+  // that path, the unique column whose path ends in "/" + name (the leaf
+  // "Px" of "evt/P3/Px", as uproot accepts branch names). Fails with
+  // kUnsupported (and the reason) for an unreadable column, kInvalidArgument
+  // listing the candidates for an ambiguous short name, and kNotFound with
+  // the closest names ("did you mean ...?") and the column count otherwise.
   Result<size_t> FindColumn(std::string_view name) const;
 };
 

@@ -69,6 +69,23 @@ TEST(DatasetTest, RejectsFilesThatDisagreeOnAColumn) {
   EXPECT_EQ((*dataset)->ResolveColumns(names).status().Code(), StatusCode::kNotFound);
 }
 
+TEST(DatasetTest, ColumnMissingFromALaterFileSuggestsWhatThatFileHas) {
+  MemorySourceOptions few;
+  few.name = "second";
+  few.num_features = 1;
+  std::vector<std::unique_ptr<ColumnSource>> sources;
+  sources.push_back(Source("first", 10));
+  sources.push_back(MakeMemorySource(few));
+  auto dataset = Dataset::FromSources(std::move(sources));
+  ASSERT_TRUE(dataset.IsOk());
+  std::vector<std::string> names = {"f3"};
+  auto missing = (*dataset)->ResolveColumns(names);
+  ASSERT_EQ(missing.status().Code(), StatusCode::kNotFound);
+  const std::string& message = missing.status().Message();
+  EXPECT_NE(message.find("'second'"), std::string::npos) << message;
+  EXPECT_NE(message.find("did you mean 'f0'?"), std::string::npos) << message;
+}
+
 TEST(DatasetTest, OpenUsesTheOpenerAndExpandsGlobs) {
   auto dir = std::filesystem::temp_directory_path() / ("rb_dataset_test_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);

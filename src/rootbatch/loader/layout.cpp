@@ -72,8 +72,10 @@ Result<RowLayout> BuildLayout(const std::vector<LoaderInput>& inputs, const Load
   }
   const bool labelled = inputs[0].class_label.has_value();
   const Dataset& schema = *inputs[0].dataset;
-  auto spec_of = [&](const std::string& name) -> Result<ColumnSpec> {
-    RB_ASSIGN_OR_RETURN(size_t index, schema.File(0).FindColumn(name));
+  // FindColumn suggests close names, resolves unique short names and says
+  // why an existing branch cannot be read; the role says which option named it.
+  auto spec_of = [&](const std::string& name, const std::string& role) -> Result<ColumnSpec> {
+    RB_ASSIGN_OR_RETURN_CTX(size_t index, schema.File(0).FindColumn(name), role + " " + Quote(name));
     return schema.Columns()[index];
   };
 
@@ -136,6 +138,12 @@ Result<RowLayout> BuildLayout(const std::vector<LoaderInput>& inputs, const Load
       return Unsupported(role + " " + Quote(spec.name) + " is a string column (" + spec.source_type +
                          "); only numeric columns can go into a batch");
     }
+    if (spec.kind == ColumnKind::kDoublyJagged) {
+      return Unsupported(role + " " + Quote(spec.name) + " is doubly jagged (" + spec.source_type +
+                         ", a list of lists per entry); the loader takes scalars and fixed arrays as features, "
+                         "targets and weights, and one level of lists (std::vector<T>, T[n]) as jagged columns "
+                         "(pad, ragged or flatten); read it with Tree.arrays() instead");
+    }
     return Status::Ok();
   };
 
@@ -145,7 +153,7 @@ Result<RowLayout> BuildLayout(const std::vector<LoaderInput>& inputs, const Load
   int64_t feature_count = 0;
   std::vector<ColumnRoute> jagged_routes;
   auto add_jagged = [&](const JaggedColumn& jagged) -> Status {
-    RB_ASSIGN_OR_RETURN(ColumnSpec spec, spec_of(jagged.name));
+    RB_ASSIGN_OR_RETURN(ColumnSpec spec, spec_of(jagged.name, "jagged column"));
     RB_RETURN_IF_ERROR(numeric(spec, "jagged column"));
     if (spec.kind != ColumnKind::kJagged) {
       return InvalidArgument("column " + Quote(jagged.name) + " (" + spec.source_type +
@@ -177,7 +185,7 @@ Result<RowLayout> BuildLayout(const std::vector<LoaderInput>& inputs, const Load
       RB_RETURN_IF_ERROR(add_jagged(*flattened));
       continue;
     }
-    RB_ASSIGN_OR_RETURN(ColumnSpec spec, spec_of(name));
+    RB_ASSIGN_OR_RETURN(ColumnSpec spec, spec_of(name, "feature"));
     RB_RETURN_IF_ERROR(numeric(spec, "feature"));
     if (spec.kind == ColumnKind::kJagged) {
       return InvalidArgument("feature " + Quote(name) + " is jagged (" + spec.source_type +
@@ -207,7 +215,7 @@ Result<RowLayout> BuildLayout(const std::vector<LoaderInput>& inputs, const Load
   // Targets, then the class label as the last target.
   std::vector<ColumnSpec> target_specs;
   for (const auto& name : options.targets) {
-    RB_ASSIGN_OR_RETURN(ColumnSpec spec, spec_of(name));
+    RB_ASSIGN_OR_RETURN(ColumnSpec spec, spec_of(name, "target"));
     RB_RETURN_IF_ERROR(numeric(spec, "target"));
     if (spec.kind == ColumnKind::kJagged) return InvalidArgument("target " + Quote(name) + " is jagged; targets must be scalars or fixed arrays");
     target_specs.push_back(spec);
@@ -249,7 +257,7 @@ Result<RowLayout> BuildLayout(const std::vector<LoaderInput>& inputs, const Load
   }
 
   if (!options.weight.empty()) {
-    RB_ASSIGN_OR_RETURN(ColumnSpec spec, spec_of(options.weight));
+    RB_ASSIGN_OR_RETURN(ColumnSpec spec, spec_of(options.weight, "weight"));
     RB_RETURN_IF_ERROR(numeric(spec, "weight"));
     if (spec.kind != ColumnKind::kScalar) return InvalidArgument("weight " + Quote(options.weight) + " must be a scalar column");
     layout.weights_part = AddPart(layout, "weights", options.weight_type, {}, 1);

@@ -75,6 +75,14 @@ bool IsDirectoryClass(const std::string& class_name) {
   return class_name == "TDirectory" || class_name == "TDirectoryFile";
 }
 
+bool IsTreeClass(const std::string& class_name) {
+  return class_name == "TTree" || class_name == "TNtuple" || class_name == "TNtupleD";
+}
+
+bool IsRNTupleClass(const std::string& class_name) {
+  return class_name == "ROOT::RNTuple" || class_name == "ROOT::Experimental::RNTuple";
+}
+
 Result<std::unique_ptr<Directory>> ReadDirectory(const ByteSource& source, int64_t offset,
                                                  std::string path, int depth) {
   const std::string label = path.empty() ? "top directory" : "directory '" + path + "'";

@@ -35,6 +35,11 @@ struct Directory {
 };
 
 bool IsDirectoryClass(const std::string& class_name);
+// TTree and the classes that derive from it without changing the format.
+bool IsTreeClass(const std::string& class_name);
+// ROOT::RNTuple (the anchor of an RNTuple; "ROOT::Experimental::RNTuple"
+// before ROOT 6.34). rootbatch does not read RNTuples yet.
+bool IsRNTupleClass(const std::string& class_name);
 
 // Reads the directory record at `offset` and, recursively, its keys and
 // subdirectories. `depth` guards against directory cycles in hostile files.

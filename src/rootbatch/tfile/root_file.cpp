@@ -1,6 +1,9 @@
 #include "rootbatch/tfile/root_file.hpp"
 
+#include <algorithm>
 #include <charconv>
+
+#include "rootbatch/base/suggest.hpp"
 
 namespace rootbatch {
 
@@ -41,6 +44,20 @@ std::string ListNames(const Directory& directory) {
   }
   return names.empty() ? "(no keys)" : names;
 }
+
+// "did you mean 'events'? (4 keys)" when a key of `directory` is close to
+// `name`, else every key with its cycle and class.
+std::string KeyHint(const Directory& directory, std::string_view name) {
+  std::vector<std::string> names;
+  for (const KeyHeader& key : directory.keys) {
+    if (std::find(names.begin(), names.end(), key.name) == names.end()) names.push_back(key.name);
+  }
+  std::vector<std::string> close = ClosestNames(name, names);
+  if (!close.empty()) {
+    return DidYouMean(close) + " (" + std::to_string(directory.keys.size()) + " keys)";
+  }
+  return "it has: " + ListNames(directory);
+}
 }  // namespace
 
 std::vector<KeyEntry> RootFile::AllKeys() const {
@@ -76,7 +93,7 @@ Result<const KeyHeader*> RootFile::FindKey(std::string_view path) const {
     if (!next) {
       return NotFound("no directory '" + std::string(part) + "' in " +
                       (directory->path.empty() ? "the top directory" : "'" + directory->path + "'") +
-                      " of '" + Name() + "'; it has: " + ListNames(*directory));
+                      " of '" + Name() + "'; " + KeyHint(*directory, part));
     }
     directory = next;
   }
@@ -86,9 +103,9 @@ Result<const KeyHeader*> RootFile::FindKey(std::string_view path) const {
     if (cycle >= 0 ? key.cycle == cycle : (!best || key.cycle > best->cycle)) best = &key;
   }
   if (!best) {
-    return NotFound("no key '" + std::string(path) + "' in '" + Name() + "'; " +
-                    (directory->path.empty() ? "the top directory" : "'" + directory->path + "'") +
-                    " has: " + ListNames(*directory));
+    return NotFound("no key '" + std::string(path) + "' in '" + Name() + "'; in " +
+                    (directory->path.empty() ? "the top directory" : "'" + directory->path + "'") + ", " +
+                    KeyHint(*directory, name));
   }
   return best;
 }

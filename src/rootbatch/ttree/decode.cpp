@@ -122,6 +122,7 @@ class EntryWalker {
     const int64_t left = static_cast<int64_t>(data.size()) - at;
     switch (in_.layout) {
       case EntryLayout::kVector:
+      case EntryLayout::kVectorOfVectors:
       case EntryLayout::kStdString: {
         if (left < 4) return Truncated(entry, "header");
         uint32_t count = LoadBigEndian<uint32_t>(data.data() + at);
@@ -188,6 +189,38 @@ Status AppendString(const uint8_t* p, int64_t size, EntryLayout layout, int64_t 
   return Status::Ok();
 }
 
+// One entry of a std::vector<std::vector<T>>: the outer vector's header
+// (byte count | version | i32 number of inner vectors), then for each inner
+// vector an i32 size and its values, with no header of their own.
+Status AppendVectorOfVectors(const Interpretation& in, const uint8_t* p, int64_t bytes, int64_t entry,
+                             Column& column) {
+  int64_t lists = 0;
+  if (bytes > 0) {
+    if (bytes < kVectorHeaderBytes) return Truncated(entry, "vector header");
+    lists = LoadBigEndian<int32_t>(p + 6);
+    // Each inner vector takes at least its 4-byte size.
+    if (lists < 0 || lists > (bytes - kVectorHeaderBytes) / 4) {
+      return Corrupt("entry " + std::to_string(entry) + " claims " + std::to_string(lists) +
+                     " inner vectors in " + std::to_string(bytes) + " bytes");
+    }
+  }
+  int64_t at = kVectorHeaderBytes;
+  for (int64_t list = 0; list < lists; ++list) {
+    if (bytes - at < 4) return Truncated(entry, "inner vector size");
+    const int64_t items = LoadBigEndian<int32_t>(p + at);
+    at += 4;
+    if (items < 0 || items > (bytes - at) / in.disk_width) {
+      return Corrupt("entry " + std::to_string(entry) + ", inner vector " + std::to_string(list) + " claims " +
+                     std::to_string(items) + " elements in the " + std::to_string(bytes - at) + " bytes left");
+    }
+    AppendValues(in, p + at, items, column);
+    at += items * in.disk_width;
+    column.inner_offsets.push_back(column.inner_offsets.back() + items);
+  }
+  column.offsets.push_back(column.offsets.back() + lists);
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status DecodeBasket(const Interpretation& in, const BasketData& basket, int64_t begin, int64_t end,
@@ -200,9 +233,11 @@ Status DecodeBasket(const Interpretation& in, const BasketData& basket, int64_t 
     return Corrupt("basket holds " + std::to_string(basket.num_entries) + " entries, entries [" +
                    std::to_string(begin) + ", " + std::to_string(end) + ") were expected in it");
   }
-  if (in.spec.kind == ColumnKind::kJagged || in.spec.kind == ColumnKind::kString) {
+  if (in.spec.kind == ColumnKind::kJagged || in.spec.kind == ColumnKind::kString ||
+      in.spec.kind == ColumnKind::kDoublyJagged) {
     if (column.offsets.empty()) column.offsets.push_back(0);
   }
+  if (in.spec.kind == ColumnKind::kDoublyJagged && column.inner_offsets.empty()) column.inner_offsets.push_back(0);
   column.num_entries += end - begin;
   switch (in.layout) {
     case EntryLayout::kFixed: {
@@ -280,6 +315,16 @@ Status DecodeBasket(const Interpretation& in, const BasketData& basket, int64_t 
         }
         AppendValues(in, data.data() + start + kVectorHeaderBytes, items, column);
         column.offsets.push_back(column.offsets.back() + items);
+      }
+      return Status::Ok();
+    }
+    case EntryLayout::kVectorOfVectors: {
+      EntryWalker walker(in, basket);
+      for (int64_t i = begin; i < end; ++i) {
+        int64_t start = 0, stop = 0;
+        RB_RETURN_IF_ERROR(walker.Locate(i, start, stop));
+        if (stop > data_size || stop < start) return Truncated(i, "vector");
+        RB_RETURN_IF_ERROR(AppendVectorOfVectors(in, data.data() + start, stop - start, i, column));
       }
       return Status::Ok();
     }

@@ -124,5 +124,78 @@ TEST(DecodeTest, CountedArrayWithoutOffsetsUsesCounts) {
   EXPECT_EQ(DecodeBasket(in, basket, 0, 2, too_many, bad).Code(), StatusCode::kCorrupt);
 }
 
+// One std::vector<std::vector<int32_t>> entry as ROOT streams it: the outer
+// header (byte count, version, number of inner vectors), then each inner
+// vector's size and values without a header.
+void PutVectorOfVectors(std::vector<uint8_t>& out, const std::vector<std::vector<int32_t>>& lists) {
+  uint32_t bytes = 6;
+  for (const auto& list : lists) bytes += 4 + 4 * static_cast<uint32_t>(list.size());
+  PutU32(out, 0x40000000u | bytes);
+  out.push_back(0);
+  out.push_back(9);
+  PutU32(out, static_cast<uint32_t>(lists.size()));
+  for (const auto& list : lists) {
+    PutU32(out, static_cast<uint32_t>(list.size()));
+    for (int32_t v : list) PutU32(out, static_cast<uint32_t>(v));
+  }
+}
+
+Interpretation VectorOfVectorsOfInt() {
+  Interpretation in = VectorOfInt();
+  in.spec.kind = ColumnKind::kDoublyJagged;
+  in.layout = EntryLayout::kVectorOfVectors;
+  return in;
+}
+
+TEST(DecodeTest, VectorsOfVectorsGiveTwoLevelsOfOffsets) {
+  std::vector<uint8_t> data;
+  PutVectorOfVectors(data, {{1, 2}, {}, {3}});
+  PutVectorOfVectors(data, {});    // empty outer
+  PutVectorOfVectors(data, {{}});  // one empty inner
+  PutVectorOfVectors(data, {{-4, 5, 6}});
+  BasketData basket = Basket(std::move(data), 4);
+  Column all;
+  all.type = DataType::kInt32;
+  ASSERT_TRUE(DecodeBasket(VectorOfVectorsOfInt(), basket, 0, 4, {}, all).IsOk());
+  EXPECT_EQ(all.num_entries, 4);
+  EXPECT_EQ(all.offsets, (std::vector<int64_t>{0, 3, 3, 4, 5}));
+  EXPECT_EQ(all.inner_offsets, (std::vector<int64_t>{0, 2, 2, 3, 3, 6}));
+  EXPECT_EQ(std::vector<int32_t>(all.As<int32_t>().begin(), all.As<int32_t>().end()),
+            (std::vector<int32_t>{1, 2, 3, -4, 5, 6}));
+  // From the middle of the basket, walked by byte counts.
+  Column tail;
+  tail.type = DataType::kInt32;
+  ASSERT_TRUE(DecodeBasket(VectorOfVectorsOfInt(), basket, 2, 4, {}, tail).IsOk());
+  EXPECT_EQ(tail.offsets, (std::vector<int64_t>{0, 1, 2}));
+  EXPECT_EQ(tail.inner_offsets, (std::vector<int64_t>{0, 0, 3}));
+}
+
+TEST(DecodeTest, HostileVectorOfVectorsSizesAreCorrupt) {
+  // An inner size larger than the bytes left.
+  std::vector<uint8_t> data;
+  PutVectorOfVectors(data, {{1, 2}});
+  data[10 + 3] = 200;  // the inner size's low byte: 200 elements in 8 bytes
+  Column column;
+  column.type = DataType::kInt32;
+  auto status = DecodeBasket(VectorOfVectorsOfInt(), Basket(data, 1), 0, 1, {}, column);
+  EXPECT_EQ(status.Code(), StatusCode::kCorrupt) << status.ToString();
+  // More inner vectors than could fit.
+  std::vector<uint8_t> many;
+  PutVectorOfVectors(many, {{1}});
+  many[9] = 100;  // the outer count's low byte
+  Column other;
+  other.type = DataType::kInt32;
+  status = DecodeBasket(VectorOfVectorsOfInt(), Basket(many, 1), 0, 1, {}, other);
+  EXPECT_EQ(status.Code(), StatusCode::kCorrupt) << status.ToString();
+  // A negative inner size.
+  std::vector<uint8_t> negative;
+  PutVectorOfVectors(negative, {{1}});
+  negative[10] = 0xff;
+  Column third;
+  third.type = DataType::kInt32;
+  status = DecodeBasket(VectorOfVectorsOfInt(), Basket(negative, 1), 0, 1, {}, third);
+  EXPECT_EQ(status.Code(), StatusCode::kCorrupt) << status.ToString();
+}
+
 }  // namespace
 }  // namespace rootbatch

@@ -94,11 +94,14 @@ std::optional<DataType> ParseCppType(std::string name) {
   return std::nullopt;
 }
 
-// "vector<float>", "vector<float,ROOT::Detail::VecOps::RAdoptAllocator<float> >",
-// "ROOT::VecOps::RVec<float>" -> float.
-std::optional<DataType> VectorElementType(const std::string& class_name) {
+// The first template argument of a vector class name: "vector<float>",
+// "vector<float,ROOT::Detail::VecOps::RAdoptAllocator<float> >",
+// "ROOT::VecOps::RVec<float>" -> "float"; "vector<vector<int> >" ->
+// "vector<int>". nullopt when `class_name` is no vector.
+std::optional<std::string> VectorArgument(const std::string& class_name, bool allow_rvec = true) {
   std::string inner;
   for (std::string_view prefix : {"vector<", "std::vector<", "ROOT::VecOps::RVec<", "ROOT::RVec<"}) {
+    if (!allow_rvec && prefix.find("RVec") != std::string_view::npos) continue;
     if (StartsWith(class_name, prefix)) inner = class_name.substr(prefix.size());
   }
   if (inner.empty()) return std::nullopt;
@@ -110,8 +113,26 @@ std::optional<DataType> VectorElementType(const std::string& class_name) {
     if (inner[end] == ',' && depth == 0) break;
   }
   inner = inner.substr(0, end);
-  if (inner.find('<') != std::string::npos) return std::nullopt;
-  return ParseCppType(inner);
+  while (!inner.empty() && inner.back() == ' ') inner.pop_back();
+  return inner;
+}
+
+// "vector<float>" (and RVec) -> float.
+std::optional<DataType> VectorElementType(const std::string& class_name) {
+  auto inner = VectorArgument(class_name);
+  if (!inner || inner->find('<') != std::string::npos) return std::nullopt;
+  return ParseCppType(*inner);
+}
+
+// "vector<vector<float> >" -> float. Only std::vector at both levels: that
+// is the layout ROOT streams (outer header, then per inner vector its size
+// and values); RVec<RVec<T>> is not written so by ROOT.
+std::optional<DataType> NestedVectorElementType(const std::string& class_name) {
+  auto inner = VectorArgument(class_name, /*allow_rvec=*/false);
+  if (!inner) return std::nullopt;
+  auto element = VectorArgument(*inner, /*allow_rvec=*/false);
+  if (!element || element->find('<') != std::string::npos) return std::nullopt;
+  return ParseCppType(*element);
 }
 
 bool IsStringClass(const std::string& name) { return name == "string" || name == "std::string"; }
@@ -351,9 +372,18 @@ class Interpreter {
         SetVector(in, *element, branch.element_class);
         return;
       }
+      if (auto element = NestedVectorElementType(branch.element_class)) {
+        in.spec.type = *element;
+        in.spec.kind = ColumnKind::kDoublyJagged;
+        in.layout = EntryLayout::kVectorOfVectors;
+        in.disk_width = ByteWidth(*element);
+        in.spec.source_type = "std::vector<std::vector<" + CppTypeName(*element) + ">>";
+        out_.columns.push_back(std::move(in));
+        return;
+      }
       Skip(branch, branch.element_class,
            "class '" + branch.element_class + "' is not supported (only std::vector<number>, "
-           "ROOT::RVec<number> and std::string objects)");
+           "std::vector<std::vector<number>>, ROOT::RVec<number> and std::string objects)");
       return;
     }
     const StreamerElement* element = MemberElement(branch);

@@ -20,6 +20,7 @@ enum class EntryLayout : uint8_t {
   kCountedArray,  // C array sized by a counter leaf: count x item bytes, no header
   kSpeedbumpArray,// pointer array member of a split object: 1 marker byte, then values
   kVector,        // std::vector / RVec: 10-byte header (byte count, version, size), then values
+  kVectorOfVectors,  // std::vector<std::vector<T>>: 10-byte header, then per inner vector i32 size and values
   kLeafString,    // TLeafC / TString: u8 length (255: u32 length follows), then chars
   kStdString,     // std::string: optional 6-byte header, then as kLeafString
   kCharStar,      // char* member: i32 length, then chars
@@ -51,11 +52,7 @@ struct Interpretation {
 
 struct BranchInterpretations {
   std::vector<Interpretation> columns;  // readable columns, in tree order
-  struct Skipped {
-    std::string name;
-    std::string type_name;
-    std::string reason;
-  };
+  using Skipped = UnreadableColumn;
   std::vector<Skipped> skipped;         // branches that cannot be read, with why
 };
 

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <set>
 
+#include "rootbatch/base/suggest.hpp"
 #include "rootbatch/ttree/basket.hpp"
 #include "rootbatch/ttree/decode.hpp"
 #include "rootbatch/ttree/tree_parser.hpp"
@@ -11,17 +12,29 @@
 namespace rootbatch {
 namespace {
 
-bool IsTreeClass(const std::string& name) {
-  return name == "TTree" || name == "TNtuple" || name == "TNtupleD";
-}
-
-std::string ListTrees(const RootFile& file) {
-  std::string names;
+// The trees of `file`, for an error message: the closest paths to `wanted`
+// when some are close, else the list ("a;1, b;2") with their count.
+std::string TreeHint(const RootFile& file, std::string_view wanted) {
+  std::vector<std::string> paths;  // one per tree name, for suggestions
+  std::string listed;
+  size_t count = 0;
   for (const auto& entry : file.AllKeys()) {
     if (!IsTreeClass(entry.key->class_name)) continue;
-    names += (names.empty() ? "" : ", ") + entry.path + ";" + std::to_string(entry.key->cycle);
+    ++count;
+    listed += (listed.empty() ? "" : ", ") + entry.path + ";" + std::to_string(entry.key->cycle);
+    if (std::find(paths.begin(), paths.end(), entry.path) == paths.end()) paths.push_back(entry.path);
   }
-  return names.empty() ? "(no trees)" : names;
+  std::string rntuples;
+  for (const auto& entry : file.AllKeys()) {
+    if (IsRNTupleClass(entry.key->class_name)) rntuples += (rntuples.empty() ? "" : ", ") + entry.path;
+  }
+  if (!rntuples.empty()) rntuples = "; RNTuples (not readable yet): " + rntuples;
+  if (count == 0) return "it has no trees" + rntuples;
+  const std::string counted = " (" + std::to_string(count) + " tree" + (count > 1 ? "s" : "") + ")";
+  const std::string_view name = wanted.substr(0, wanted.rfind(';'));
+  std::vector<std::string> close = ClosestNames(name, paths);
+  if (!close.empty()) return DidYouMean(close) + counted + rntuples;
+  return "its trees are: " + listed + counted + rntuples;
 }
 
 }  // namespace
@@ -31,14 +44,18 @@ Result<std::unique_ptr<TreeSource>> TreeSource::Open(std::shared_ptr<const RootF
   auto key = file->FindKey(tree_path);
   if (!key.IsOk()) {
     if (key.status().Code() != StatusCode::kNotFound) return key.status();
-    return NotFound("no tree '" + tree_path + "' in '" + file->Name() + "'; its trees are: " + ListTrees(*file))
+    return NotFound("no tree '" + tree_path + "' in '" + file->Name() + "'; " + TreeHint(*file, tree_path))
         .WithPath(file->Name())
         .WithObject(tree_path);
   }
   const KeyHeader& header = **key;
+  if (IsRNTupleClass(header.class_name)) {
+    return Unsupported("'" + tree_path + "' in '" + file->Name() + "' is an RNTuple (" + header.class_name +
+                       "), not a TTree; RNTuple reading is not supported yet");
+  }
   if (!IsTreeClass(header.class_name)) {
     return InvalidArgument("'" + tree_path + "' in '" + file->Name() + "' is a " + header.class_name +
-                           ", not a TTree; its trees are: " + ListTrees(*file));
+                           ", not a TTree; " + TreeHint(*file, tree_path));
   }
   std::unique_ptr<TreeSource> source(new TreeSource());
   const ErrorContext context{"tree '" + tree_path + "' in '" + file->Name() + "'", file->Name(), tree_path, {}};
@@ -140,16 +157,6 @@ int64_t TreeSource::ColumnEntries(size_t column) const {
   return std::max(model_.entries, model_.branches[static_cast<size_t>(in.branch)].entries);
 }
 
-Result<size_t> TreeSource::FindReadableColumn(std::string_view name) const {
-  for (const auto& skipped : interpretations_.skipped) {
-    if (skipped.name == name) {
-      return Unsupported("branch '" + std::string(name) + "' of type '" + skipped.type_name +
-                         "' in " + Description() + " cannot be read: " + skipped.reason);
-    }
-  }
-  return FindColumn(name);
-}
-
 Result<Column> TreeSource::ReadColumn(size_t column, EntryRange range, ReadStats* stats) const {
   if (column >= interpretations_.columns.size()) {
     return InvalidArgument("column index " + std::to_string(column) + " out of range in " + Description());
@@ -173,7 +180,11 @@ Result<Column> TreeSource::ReadColumn(size_t column, EntryRange range, ReadStats
 Status TreeSource::ReadBranchColumn(const Interpretation& in, EntryRange range, ReadStats* stats,
                                     Column& out) const {
   const BranchModel& branch = model_.branches[static_cast<size_t>(in.branch)];
-  if (in.spec.kind == ColumnKind::kJagged || in.spec.kind == ColumnKind::kString) out.offsets.push_back(0);
+  if (in.spec.kind == ColumnKind::kJagged || in.spec.kind == ColumnKind::kString ||
+      in.spec.kind == ColumnKind::kDoublyJagged) {
+    out.offsets.push_back(0);
+  }
+  if (in.spec.kind == ColumnKind::kDoublyJagged) out.inner_offsets.push_back(0);
   if (in.layout == EntryLayout::kFixed) {
     // The size is known: one allocation instead of one per basket. Capped,
     // since a damaged entry count must fail on the baskets, not in malloc.

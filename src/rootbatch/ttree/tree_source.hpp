@@ -35,14 +35,11 @@ class TreeSource final : public ColumnSource {
   const std::string& ClassName() const { return class_name_; }
   const Interpretation& ColumnInterpretation(size_t column) const { return interpretations_.columns[column]; }
   const std::vector<BranchInterpretations::Skipped>& Skipped() const { return interpretations_.skipped; }
+  const std::vector<UnreadableColumn>& UnreadableColumns() const override { return interpretations_.skipped; }
   const RootFile& File() const { return *file_; }
   // Entries stored for one column: the tree's, or more when branches were
   // filled on their own and the tree's fEntries was never updated.
   int64_t ColumnEntries(size_t column) const;
-
-  // Like FindColumn, but for a branch that exists and cannot be read the
-  // error says why (kUnsupported) instead of "no such column".
-  Result<size_t> FindReadableColumn(std::string_view name) const;
 
  private:
   TreeSource() = default;
