@@ -32,7 +32,16 @@ std::string TreeHint(const RootFile& file, std::string_view wanted) {
   if (count == 0) return "it has no trees" + rntuples;
   const std::string counted = " (" + std::to_string(count) + " tree" + (count > 1 ? "s" : "") + ")";
   const std::string_view name = wanted.substr(0, wanted.rfind(';'));
-  std::vector<std::string> close = ClosestNames(name, paths);
+  // A tree in a subdirectory named without its directory ("tree" for
+  // "one/tree") first, then names close to what was asked.
+  std::vector<std::string> close;
+  for (const auto& path : paths) {
+    if (path.size() > name.size() && path.ends_with(name) && path[path.size() - name.size() - 1] == '/' &&
+        close.size() < 3) {
+      close.push_back(path);
+    }
+  }
+  if (close.empty()) close = ClosestNames(name, paths);
   if (!close.empty()) return DidYouMean(close) + counted + rntuples;
   return "its trees are: " + listed + counted + rntuples;
 }

@@ -153,6 +153,17 @@ TEST(TreeSourceTest, MisspelledTreeSuggestsTheTree) {
       << tree.status().ToString();
 }
 
+TEST(TreeSourceTest, TreeNamedWithoutItsDirectorySuggestsThePaths) {
+  auto root = RootFile::Open(TestFile("uproot-nesteddirs.root"));
+  ASSERT_TRUE(root.IsOk());
+  auto tree = TreeSource::Open(*root, "tree");
+  ASSERT_FALSE(tree.IsOk());
+  EXPECT_EQ(tree.status().Code(), StatusCode::kNotFound);
+  EXPECT_NE(tree.status().Message().find("did you mean 'one/two/tree', 'one/tree' or 'three/tree'? (3 trees)"),
+            std::string::npos)
+      << tree.status().ToString();
+}
+
 TEST(TreeSourceTest, RNTupleIsUnsupportedNotInvalid) {
   const std::string name = "test_int_float_rntuple_v1-0-0-0.root";
   auto root = RootFile::Open(TestFile(name));
