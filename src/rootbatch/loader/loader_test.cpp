@@ -106,7 +106,9 @@ TEST_P(ExactlyOnceTest, ShardsAreDisjointCompleteAndEven) {
       }
       auto loader = MustCreate(In(dataset), options);
       ASSERT_NE(loader, nullptr);
-      if (c.cut_blocks) ASSERT_LT(loader->Memory().turn_entries, 2500) << loader->Memory().Describe();
+      if (c.cut_blocks) {
+        ASSERT_LT(loader->Memory().turn_entries, 2500) << loader->Memory().Describe();
+      }
       auto batches = Drain(*loader);
       EXPECT_EQ(static_cast<int64_t>(batches.size()), loader->Epoch().num_batches);
       batch_counts.insert(static_cast<int64_t>(batches.size()));
