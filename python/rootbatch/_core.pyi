@@ -89,6 +89,7 @@ class JaggedColumn:
     name: str
     mode: str  # "pad", "ragged", "flatten"
     max_length: int
+    max_inner_length: int  # doubly jagged columns: items kept per inner list
     pad_value: float
     mask: bool
     type: str

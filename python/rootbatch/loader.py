@@ -96,6 +96,11 @@ class JaggedSpec:
     mode "flatten": max_length columns name_0.. appended to the feature matrix
                     (what ROOT's RDataLoader does with ``max_vec_sizes``)
     mode "ragged":  (values, offsets) per batch
+
+    A doubly jagged column (std::vector<std::vector<T>>) also needs
+    ``max_inner_length``, the items kept per inner list: "pad" gives
+    [rows, max_length, max_inner_length] (and mask likewise), "flatten" the
+    features name_i_j (item j of list i); "ragged" takes one level only.
     """
 
     mode: str = "pad"
@@ -103,6 +108,7 @@ class JaggedSpec:
     pad_value: float = 0.0
     mask: bool = False
     type: str = "float32"
+    max_inner_length: int = 0
 
 
 def _jagged_specs(jagged, max_vec_sizes, vec_padding) -> list:
@@ -110,11 +116,15 @@ def _jagged_specs(jagged, max_vec_sizes, vec_padding) -> list:
     for name, spec in (jagged or {}).items():
         if isinstance(spec, int):
             spec = JaggedSpec(mode="pad", max_length=spec, pad_value=vec_padding)
+        elif isinstance(spec, tuple):  # (lists, items per list) of a doubly jagged column
+            spec = JaggedSpec(mode="pad", max_length=spec[0], max_inner_length=spec[1], pad_value=vec_padding)
         elif isinstance(spec, Mapping):
             spec = JaggedSpec(**spec)
         specs.append((name, spec))
     for name, length in (max_vec_sizes or {}).items():
-        specs.append((name, JaggedSpec(mode="flatten", max_length=int(length), pad_value=vec_padding)))
+        lengths = tuple(length) if isinstance(length, (tuple, list)) else (length, 0)
+        specs.append((name, JaggedSpec(mode="flatten", max_length=lengths[0], max_inner_length=lengths[1],
+                                       pad_value=vec_padding)))
     return specs
 
 
@@ -138,6 +148,7 @@ def _jagged_column(name: str, spec: JaggedSpec):
     j.pad_value = spec.pad_value
     j.mask = spec.mask
     j.type = spec.type
+    j.max_inner_length = spec.max_inner_length
     return j
 
 

@@ -255,6 +255,7 @@ void RegisterLoader(py::module_& m) {
             else Check(InvalidArgument("unknown jagged mode '" + mode + "' (pad, ragged or flatten)"));
           })
       .def_readwrite("max_length", &JaggedColumn::max_length)
+      .def_readwrite("max_inner_length", &JaggedColumn::max_inner_length)
       .def_readwrite("pad_value", &JaggedColumn::pad_value)
       .def_readwrite("mask", &JaggedColumn::mask)
       .def_property(

@@ -93,13 +93,53 @@ def test_vectors_of_strings_stay_unsupported(testdata):
         tree["vector_vector_string"]
 
 
-def test_loader_refuses_doubly_jagged_with_the_supported_modes(vv):
+def test_loader_refuses_doubly_jagged_where_it_cannot_go(vv):
     path, _ = vv
-    for kwargs in (dict(columns=["vvf"]), dict(columns=["x"], jagged={"vvf": 4}),
-                   dict(columns=["x"], jagged={"vvf": {"mode": "flatten", "max_length": 2}}),
-                   dict(columns=["x"], target="vvi")):
-        with pytest.raises(rootbatch.UnsupportedError) as info:
+    for kwargs, words in ((dict(columns=["vvf"]), "pad or flatten with max_length and max_inner_length"),
+                          (dict(columns=["x"], jagged={"vvf": 4}), "set max_inner_length"),
+                          (dict(columns=["x"], jagged={"vvf": {"mode": "ragged"}}), "mode ragged takes one level"),
+                          (dict(columns=["x"], target="vvi"), "pad or flatten")):
+        with pytest.raises(ValueError) as info:
             next(iter(rootbatch.DataLoader(str(path), tree="t", **kwargs).as_numpy()))
         message = str(info.value)
         assert "'vv" in message and "is doubly jagged (std::vector<std::vector<" in message, kwargs
-        assert "pad, ragged or flatten" in message, kwargs
+        assert words in message, kwargs
+
+
+def _padded(lists, outer, inner, pad):
+    """[entries, outer, inner] from uproot's lists of lists, as the loader pads."""
+    out = np.full((len(lists), outer, inner), pad, dtype=np.float64)
+    mask = np.zeros((len(lists), outer, inner), dtype=bool)
+    for e, entry in enumerate(lists):
+        for i, items in enumerate(entry[:outer]):
+            kept = list(items[:inner])
+            out[e, i, :len(kept)] = kept
+            mask[e, i, :len(kept)] = True
+    return out, mask
+
+
+@pytest.mark.parametrize("column", ["vvf", "vvi", "vvd"])
+def test_loader_pads_and_flattens_doubly_jagged_like_uproot_and_root(vv, column):
+    path, root_values = vv
+    truth = uproot.open(path)["t"][column].array(library="ak").tolist()
+    assert truth == [[list(items) for items in entry] for entry in root_values[column]]  # ROOT agrees
+    padded, mask = _padded(truth, 3, 2, -9.0)
+    loader = rootbatch.DataLoader(str(path), tree="t", columns=["x"], shuffle=False, batch_size=128,
+                                  jagged={column: {"mode": "pad", "max_length": 3, "max_inner_length": 2,
+                                                   "pad_value": -9.0, "mask": True, "type": "float64"}})
+    rows = 0
+    for batch in loader:
+        x = batch.numpy()
+        entries = np.asarray(batch.entries)
+        assert x[column].shape == (len(entries), 3, 2)
+        assert np.array_equal(x[column], padded[entries])
+        assert np.array_equal(x[column + "_mask"], mask[entries])
+        rows += len(entries)
+    assert rows == len(truth)
+    flat = rootbatch.DataLoader(str(path), tree="t", columns=["x", column], max_vec_sizes={column: (3, 2)},
+                                vec_padding=-9.0, shuffle=False, batch_size=128, feature_type="float64")
+    assert flat.feature_names == ["x"] + [f"{column}_{i}_{j}" for i in range(3) for j in range(2)]
+    for batch in flat:
+        x = np.asarray(batch.features)
+        entries = np.asarray(batch.entries)
+        assert np.array_equal(x[:, 1:], padded[entries].reshape(len(entries), 6))

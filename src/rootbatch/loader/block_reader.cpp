@@ -62,7 +62,7 @@ Result<Column> BlockReader::ReadColumn(const Segment& segment, size_t route, Rea
   RB_ASSIGN_OR_RETURN_CTX(Column values, source.ReadColumn(column, segment.entries, stats), context());
   // Check the reader kept the contract before trusting sizes.
   const int64_t rows = segment.entries.Size();
-  const bool jagged = r.spec.kind == ColumnKind::kJagged;
+  const bool jagged = r.spec.kind == ColumnKind::kJagged || r.spec.kind == ColumnKind::kDoublyJagged;
   int64_t expected_values = rows * r.inner;
   if (jagged) {
     if (values.offsets.size() != static_cast<size_t>(rows) + 1 || values.offsets.front() != 0) {
@@ -71,6 +71,15 @@ Result<Column> BlockReader::ReadColumn(const Segment& segment, size_t route, Rea
           .WithContext(context());
     }
     expected_values = values.offsets.back() * r.inner;
+  }
+  if (r.spec.kind == ColumnKind::kDoublyJagged) {
+    const auto lists = static_cast<size_t>(values.offsets.back());
+    if (values.inner_offsets.size() != lists + 1 || values.inner_offsets.front() != 0) {
+      return Status(Internal("the reader returned " + std::to_string(values.inner_offsets.size()) +
+                             " inner offsets for " + std::to_string(lists) + " lists"))
+          .WithContext(context());
+    }
+    expected_values = values.inner_offsets.back() * r.inner;
   }
   if (values.num_entries != rows || values.type != r.spec.type || values.NumValues() != expected_values) {
     return Status(Internal("the reader returned " + std::to_string(values.num_entries) + " entries and " +
@@ -145,9 +154,12 @@ Status BlockReader::CheckExact(const Segment& segment, size_t route, const Colum
   const int64_t bad = FirstInexact(r.spec.type, values.values.data(), values.NumValues(), r.out_type);
   if (bad < 0) return Status::Ok();
   int64_t entry = bad / r.inner;  // the value's entry within the segment
-  if (r.spec.kind == ColumnKind::kJagged) {
-    const int64_t item = bad / r.inner;
-    entry = std::upper_bound(values.offsets.begin(), values.offsets.end(), item) - values.offsets.begin() - 1;
+  auto container = [](const std::vector<int64_t>& offsets, int64_t index) {  // which list holds item `index`
+    return std::upper_bound(offsets.begin(), offsets.end(), index) - offsets.begin() - 1;
+  };
+  if (r.spec.kind == ColumnKind::kJagged) entry = container(values.offsets, bad / r.inner);
+  if (r.spec.kind == ColumnKind::kDoublyJagged) {
+    entry = container(values.offsets, container(values.inner_offsets, bad / r.inner));
   }
   // Print the value and what it would become, both exactly.
   std::string value;
@@ -179,6 +191,39 @@ Status BlockReader::CheckExact(const Segment& segment, size_t route, const Colum
       .WithContext(Source(segment).Description());
 }
 
+// [L, L_inner] per row from a doubly jagged column: list i of the row, its
+// first L_inner items, padded; lists beyond the row's are all padding.
+void BlockReader::ConvertListsOfLists(const ColumnRoute& r, const Column& values, int64_t begin, int64_t end,
+                                      StagedBlock* block) const {
+  const size_t width_in = static_cast<size_t>(ByteWidth(r.spec.type));
+  const size_t width_out = static_cast<size_t>(ByteWidth(r.out_type));
+  const int64_t list_values = r.max_inner_length * r.inner;  // values per padded list
+  for (int64_t row = begin; row < end; ++row) {
+    const auto at = static_cast<size_t>(row);
+    uint8_t* dst = block->fixed.get() + at * layout_.row_bytes + r.offset;
+    uint8_t* mask = r.mask_offset >= 0
+                        ? block->fixed.get() + at * layout_.row_bytes + static_cast<size_t>(r.mask_offset)
+                        : nullptr;
+    const int64_t first_list = values.offsets[at];
+    const int64_t lists = values.offsets[at + 1] - first_list;
+    for (int64_t i = 0; i < r.max_length; ++i) {
+      uint8_t* out = dst + static_cast<size_t>(i * list_values) * width_out;
+      int64_t kept = 0;
+      if (i < lists) {
+        const auto list = static_cast<size_t>(first_list + i);
+        kept = std::min(values.inner_offsets[list + 1] - values.inner_offsets[list], r.max_inner_length);
+        const uint8_t* src = values.values.data() + static_cast<size_t>(values.inner_offsets[list] * r.inner) * width_in;
+        ConvertRows(r.spec.type, src, 1, kept * r.inner, r.out_type, out, 0);
+      }
+      FillValue(r.out_type, r.pad_value, out + static_cast<size_t>(kept * r.inner) * width_out,
+                list_values - kept * r.inner);
+      if (mask != nullptr) {
+        for (int64_t j = 0; j < r.max_inner_length; ++j) mask[i * r.max_inner_length + j] = j < kept ? 1 : 0;
+      }
+    }
+  }
+}
+
 void BlockReader::Convert(size_t route, const Column& values, int64_t begin, int64_t end, StagedBlock* block) const {
   const ColumnRoute& r = layout_.routes[route];
   const size_t width_in = static_cast<size_t>(ByteWidth(r.spec.type));
@@ -191,6 +236,10 @@ void BlockReader::Convert(size_t route, const Column& values, int64_t begin, int
                   layout_.row_bytes);
       break;
     case ColumnRoute::Kind::kPadded: {
+      if (r.max_inner_length > 0) {
+        ConvertListsOfLists(r, values, begin, end, block);
+        break;
+      }
       const int64_t capacity = r.max_length * r.inner;
       for (int64_t row = begin; row < end; ++row) {
         const auto at = static_cast<size_t>(row);

@@ -73,6 +73,8 @@ class BlockReader {
   // Writes the entry numbers and class label of rows [begin, end).
   void WriteRowIds(const Segment& segment, int64_t begin, int64_t end, StagedBlock* block) const;
   // Converts the values of one column (already read) into rows [begin, end).
+  void ConvertListsOfLists(const ColumnRoute& r, const Column& values, int64_t begin, int64_t end,
+                           StagedBlock* block) const;
   void Convert(size_t route, const Column& values, int64_t begin, int64_t end, StagedBlock* block) const;
 
   std::vector<LoaderInput> inputs_;

@@ -68,6 +68,7 @@ Result<MemoryPlan> PlanMemory(const RowLayout& layout, const LoaderOptions& opti
   for (const auto& route : layout.routes) {
     double raw = static_cast<double>(route.inner * ByteWidth(route.spec.type));
     if (route.spec.kind == ColumnKind::kJagged) raw = raw * mean_items + 8;
+    if (route.spec.kind == ColumnKind::kDoublyJagged) raw = (raw + 8) * mean_items + 8;
     widest_raw = std::max(widest_raw, raw);
   }
   // Per entry of a segment: the staged rows of every segment in the window,

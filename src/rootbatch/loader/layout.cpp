@@ -51,6 +51,8 @@ size_t RowLayout::RawBytesPerEntry(double mean_items) const {
   for (const auto& route : routes) {
     double per = static_cast<double>(route.inner * ByteWidth(route.spec.type));
     if (route.spec.kind == ColumnKind::kJagged) per = per * mean_items + 8;  // + offsets
+    // + offsets, and at most one inner offset per value.
+    if (route.spec.kind == ColumnKind::kDoublyJagged) per = (per + 8) * mean_items + 8;
     bytes += per;
   }
   return static_cast<size_t>(bytes + 0.5);
@@ -133,16 +135,16 @@ Result<RowLayout> BuildLayout(const std::vector<LoaderInput>& inputs, const Load
   };
 
   RowLayout layout;
-  auto numeric = [](const ColumnSpec& spec, const std::string& role) -> Status {
+  auto numeric = [](const ColumnSpec& spec, const std::string& role, bool lists_of_lists = false) -> Status {
     if (spec.kind == ColumnKind::kString || spec.type == DataType::kChar) {
       return Unsupported(role + " " + Quote(spec.name) + " is a string column (" + spec.source_type +
                          "); only numeric columns can go into a batch");
     }
-    if (spec.kind == ColumnKind::kDoublyJagged) {
+    if (spec.kind == ColumnKind::kDoublyJagged && !lists_of_lists) {
       return Unsupported(role + " " + Quote(spec.name) + " is doubly jagged (" + spec.source_type +
                          ", a list of lists per entry); the loader takes scalars and fixed arrays as features, "
-                         "targets and weights, and one level of lists (std::vector<T>, T[n]) as jagged columns "
-                         "(pad, ragged or flatten); read it with Tree.arrays() instead");
+                         "targets and weights; list it as a jagged column in mode pad or flatten with max_length "
+                         "and max_inner_length");
     }
     return Status::Ok();
   };
@@ -154,22 +156,48 @@ Result<RowLayout> BuildLayout(const std::vector<LoaderInput>& inputs, const Load
   std::vector<ColumnRoute> jagged_routes;
   auto add_jagged = [&](const JaggedColumn& jagged) -> Status {
     RB_ASSIGN_OR_RETURN(ColumnSpec spec, spec_of(jagged.name, "jagged column"));
-    RB_RETURN_IF_ERROR(numeric(spec, "jagged column"));
-    if (spec.kind != ColumnKind::kJagged) {
+    RB_RETURN_IF_ERROR(numeric(spec, "jagged column", true));
+    if (spec.kind != ColumnKind::kJagged && spec.kind != ColumnKind::kDoublyJagged) {
       return InvalidArgument("column " + Quote(jagged.name) + " (" + spec.source_type +
                              ") is not jagged; list it as a feature instead");
     }
+    const bool doubly = spec.kind == ColumnKind::kDoublyJagged;
+    if (doubly && jagged.mode == JaggedMode::kRagged) {
+      return Unsupported("jagged column " + Quote(jagged.name) + " is doubly jagged (" + spec.source_type +
+                         "); mode ragged takes one level of lists: use pad or flatten with max_length and "
+                         "max_inner_length");
+    }
+    if (doubly && jagged.max_inner_length <= 0) {
+      return InvalidArgument("jagged column " + Quote(jagged.name) + " is doubly jagged (" + spec.source_type +
+                             "): set max_inner_length (items kept per inner list) as well as max_length (lists "
+                             "kept per entry)");
+    }
+    if (!doubly && jagged.max_inner_length > 0) {
+      return InvalidArgument("jagged column " + Quote(jagged.name) + " (" + spec.source_type +
+                             ") has one level of lists: max_inner_length applies to doubly jagged columns only");
+    }
     ColumnRoute route{jagged.name, spec, ColumnRoute::Kind::kPadded, jagged.type, spec.InnerSize()};
     route.max_length = jagged.max_length;
+    route.max_inner_length = doubly ? jagged.max_inner_length : 0;
+    // Values kept per entry: max_length items, or max_length x max_inner_length.
+    const int64_t slots = route.max_length * (doubly ? route.max_inner_length : 1);
     route.pad_value = jagged.pad_value;
     if (jagged.mode == JaggedMode::kFlatten) route.out_type = options.feature_type;
     route.check_exact = check_exact(route);
     if (jagged.mode == JaggedMode::kFlatten) {
       route.offset = static_cast<size_t>(feature_count);
-      for (int64_t j = 0; j < route.max_length * route.inner; ++j) {
-        layout.feature_names.push_back(jagged.name + "_" + std::to_string(j));
+      if (doubly) {  // name_i_j: item j of list i
+        for (int64_t i = 0; i < route.max_length; ++i) {
+          for (int64_t j = 0; j < route.max_inner_length * route.inner; ++j) {
+            layout.feature_names.push_back(jagged.name + "_" + std::to_string(i) + "_" + std::to_string(j));
+          }
+        }
+      } else {
+        for (int64_t j = 0; j < slots * route.inner; ++j) {
+          layout.feature_names.push_back(jagged.name + "_" + std::to_string(j));
+        }
       }
-      feature_count += route.max_length * route.inner;
+      feature_count += slots * route.inner;
       feature_routes.push_back(std::move(route));
     } else {
       if (jagged.mode == JaggedMode::kRagged) route.kind = ColumnRoute::Kind::kRagged;
@@ -269,14 +297,18 @@ Result<RowLayout> BuildLayout(const std::vector<LoaderInput>& inputs, const Load
   // Padded and ragged jagged columns.
   for (auto& route : jagged_routes) {
     if (route.kind == ColumnRoute::Kind::kPadded) {
-      std::vector<int64_t> shape = {route.max_length};
+      // [L] or, doubly jagged, [L, L_inner]; then the item's own shape.
+      std::vector<int64_t> lists = {route.max_length};
+      if (route.max_inner_length > 0) lists.push_back(route.max_inner_length);
+      const int64_t slots = route.max_length * std::max<int64_t>(route.max_inner_length, 1);
+      std::vector<int64_t> shape = lists;
       shape.insert(shape.end(), route.spec.inner_shape.begin(), route.spec.inner_shape.end());
-      int part = AddPart(layout, route.name, route.out_type, shape, route.max_length * route.inner);
+      int part = AddPart(layout, route.name, route.out_type, shape, slots * route.inner);
       route.offset = layout.parts[static_cast<size_t>(part)].offset;
       layout.padded_parts.push_back(part);
       int mask = -1;
       if (route.mask_offset >= 0) {
-        mask = AddPart(layout, route.name + "_mask", DataType::kBool, {route.max_length}, route.max_length);
+        mask = AddPart(layout, route.name + "_mask", DataType::kBool, lists, slots);
         route.mask_offset = static_cast<int64_t>(layout.parts[static_cast<size_t>(mask)].offset);
       }
       layout.mask_parts.push_back(mask);

@@ -42,7 +42,8 @@ struct ColumnRoute {
   DataType out_type;
   int64_t inner = 1;            // values per entry (fixed) or per item (jagged)
   size_t offset = 0;            // kFixed/kPadded: where its values start in the row
-  int64_t max_length = 0;       // kPadded: items kept per entry
+  int64_t max_length = 0;       // kPadded: items (doubly jagged: lists) kept per entry
+  int64_t max_inner_length = 0; // kPadded from a doubly jagged column: items kept per list, else 0
   double pad_value = 0.0;
   int64_t mask_offset = -1;     // kPadded with mask: where its L bools start
   int ragged_index = -1;        // kRagged: index into RowLayout::ragged
@@ -79,7 +80,7 @@ struct RowLayout {
   size_t slot_stride = 0;
 
   // Bytes a column takes in memory as read (before conversion), per entry;
-  // jagged columns count `mean_items` items.
+  // jagged columns count `mean_items` items (values, for doubly jagged ones).
   size_t RawBytesPerEntry(double mean_items) const;
 };
 

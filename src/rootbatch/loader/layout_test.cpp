@@ -84,21 +84,34 @@ TEST(LayoutTest, UnreadableBranchIsUnsupportedNotMissing) {
   EXPECT_NE(layout.status().Message().find("'vector<string>'"), std::string::npos) << layout.status().ToString();
 }
 
-TEST(LayoutTest, DoublyJaggedColumnsAreRefusedInEveryRole) {
+// A doubly jagged column is refused where a list of lists cannot go (a
+// feature, a target, the weight, ragged mode) and needs both lengths where it
+// can (pad and flatten: doubly_jagged_test.cpp checks the values).
+TEST(LayoutTest, DoublyJaggedColumnsGoOnlyWhereTheyFit) {
   auto dataset = Open("uproot-vectorVectorDouble.root", "t");
   ASSERT_NE(dataset, nullptr);
-  std::vector<LoaderOptions> all(3);
-  all[0].features = {"x"};
-  all[1].jagged = {{"x", JaggedMode::kPad, 3}};
-  all[2].jagged = {{"x", JaggedMode::kFlatten, 3}};
-  for (const auto& options : all) {
-    auto layout = Build(dataset, options);
+  std::vector<LoaderOptions> refused(3);
+  refused[0].features = {"x"};
+  refused[1].jagged = {{"x", JaggedMode::kPad, 3}};
+  refused[2].jagged = {{"x", JaggedMode::kRagged, 0}};
+  const std::vector<StatusCode> codes = {StatusCode::kUnsupported, StatusCode::kInvalidArgument,
+                                         StatusCode::kUnsupported};
+  const std::vector<std::string> words = {"pad or flatten with max_length and max_inner_length",
+                                          "set max_inner_length", "mode ragged takes one level of lists"};
+  for (size_t k = 0; k < refused.size(); ++k) {
+    auto layout = Build(dataset, refused[k]);
     ASSERT_FALSE(layout.IsOk());
-    EXPECT_EQ(layout.status().Code(), StatusCode::kUnsupported) << layout.status().ToString();
+    EXPECT_EQ(layout.status().Code(), codes[k]) << layout.status().ToString();
     const std::string& message = layout.status().Message();
     EXPECT_NE(message.find("'x' is doubly jagged (std::vector<std::vector<double>>"), std::string::npos) << message;
-    EXPECT_NE(message.find("pad, ragged or flatten"), std::string::npos) << message;
+    EXPECT_NE(message.find(words[k]), std::string::npos) << message;
   }
+  LoaderOptions padded;
+  padded.jagged = {{"x", JaggedMode::kPad, 3, 0.0, true}};
+  padded.jagged[0].max_inner_length = 2;
+  auto layout = Build(dataset, padded);
+  ASSERT_TRUE(layout.IsOk()) << layout.status().ToString();
+  EXPECT_EQ(layout->parts[static_cast<size_t>(layout->padded_parts[0])].shape, (std::vector<int64_t>{3, 2}));
 }
 
 }  // namespace

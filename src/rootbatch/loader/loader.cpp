@@ -17,7 +17,8 @@ double Now() {
 }
 
 // Mean items per entry of the jagged columns over the start of the first
-// block, for the memory estimates (1 if there are none).
+// block, for the memory estimates (1 if there are none); a doubly jagged
+// column counts its values.
 Result<double> MeanJaggedItems(const BlockReader& reader, const Plan& plan) {
   const RowLayout& layout = reader.Layout();
   double items = 0;
@@ -27,9 +28,10 @@ Result<double> MeanJaggedItems(const BlockReader& reader, const Plan& plan) {
                         {block.entries.begin, std::min(block.entries.end, block.entries.begin + 4096)},
                         block.global_begin};
   for (size_t r = 0; r < layout.routes.size(); ++r) {
-    if (layout.routes[r].spec.kind != ColumnKind::kJagged) continue;
+    const ColumnKind kind = layout.routes[r].spec.kind;
+    if (kind != ColumnKind::kJagged && kind != ColumnKind::kDoublyJagged) continue;
     RB_ASSIGN_OR_RETURN(Column column, reader.ReadColumn(segment, r, nullptr));
-    items += static_cast<double>(column.offsets.back());
+    items += static_cast<double>(kind == ColumnKind::kJagged ? column.offsets.back() : column.inner_offsets.back());
     entries += segment.entries.Size();
   }
   return entries > 0 ? std::max(1.0, items / static_cast<double>(entries)) : 1.0;

@@ -276,8 +276,8 @@ std::string FormatJagged(const LoaderOptions& options) {
   std::string text;
   for (const auto& j : Field<Member>(options)) {
     text += (text.empty() ? "" : ";") + j.name + ":" + std::string(JaggedModeName(j.mode)) + ":" +
-            std::to_string(j.max_length) + ":" + Number(j.pad_value) + ":" + (j.mask ? "mask" : "nomask") + ":" +
-            std::string(DataTypeName(j.type));
+            std::to_string(j.max_length) + ":" + std::to_string(j.max_inner_length) + ":" + Number(j.pad_value) +
+            ":" + (j.mask ? "mask" : "nomask") + ":" + std::string(DataTypeName(j.type));
   }
   return text;
 }

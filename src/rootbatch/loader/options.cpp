@@ -31,6 +31,10 @@ Status CheckJaggedColumns(const std::vector<JaggedColumn>& columns) {
       return InvalidArgument("jagged column '" + jagged.name + "': type " + std::string(DataTypeName(jagged.type)) +
                              " is not an output type (float32, float64, int64, int32, bool)");
     }
+    if (jagged.max_inner_length < 0) {
+      return InvalidArgument("jagged column '" + jagged.name + "': max_inner_length must be >= 0, got " +
+                             std::to_string(jagged.max_inner_length));
+    }
     if (jagged.mode != JaggedMode::kRagged && jagged.max_length <= 0) {
       return InvalidArgument("jagged column '" + jagged.name + "' in mode " +
                              std::string(JaggedModeName(jagged.mode)) + " needs max_length > 0");

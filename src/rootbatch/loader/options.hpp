@@ -49,6 +49,11 @@ struct JaggedColumn {
   double pad_value = 0.0;
   bool mask = false;       // kPad: also a bool [rows, max_length] mask, true where an item exists
   DataType type = DataType::kFloat32;
+  // Doubly jagged columns (std::vector<std::vector<T>>) only, and needed
+  // there: items kept per inner list. kPad gives [rows, max_length,
+  // max_inner_length] (mask likewise), kFlatten name_i_j features, row-major;
+  // kRagged takes one level of lists only.
+  int64_t max_inner_length = 0;
 };
 
 enum class ShuffleStrategy : uint8_t {

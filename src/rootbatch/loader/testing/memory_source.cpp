@@ -31,6 +31,7 @@ MemorySource::MemorySource(MemorySourceOptions options) : options_(std::move(opt
   columns_.push_back({"arr", DataType::kFloat32, ColumnKind::kFixedArray, {3}, "Float_t[3]"});
   columns_.push_back({"jet_pt", DataType::kFloat32, ColumnKind::kJagged, {}, "std::vector<float>"});
   columns_.push_back({"name", DataType::kChar, ColumnKind::kString, {}, "TString"});
+  columns_.push_back({"tracks", DataType::kInt32, ColumnKind::kDoublyJagged, {}, "std::vector<std::vector<int>>"});
 }
 
 std::string MemorySource::Description() const { return "tree 'events' in '" + options_.name + "'"; }
@@ -121,6 +122,18 @@ Result<Column> MemorySource::ReadColumn(size_t column, EntryRange range, ReadSta
         out.values.insert(out.values.end(), text.begin(), text.end());
         out.offsets.push_back(out.offsets.back() + static_cast<int64_t>(text.size()));
       }
+    }
+  } else if (name == "tracks") {
+    out.offsets.push_back(0);
+    out.inner_offsets.push_back(0);
+    for (int64_t id = first; id < first + count; ++id) {
+      const int64_t lists = id % 4;
+      for (int64_t i = 0; i < lists; ++i) {
+        const int64_t items = (id + i) % 3;
+        for (int64_t j = 0; j < items; ++j) Append<int32_t>(out, TracksValue(id, i, j));
+        out.inner_offsets.push_back(out.inner_offsets.back() + items);
+      }
+      out.offsets.push_back(out.offsets.back() + lists);
     }
   } else {  // f<k>
     int feature = std::stoi(name.substr(1));

@@ -11,6 +11,8 @@
 //   arr       float32[3]         3 * event_id + j
 //   jet_pt    std::vector<float> event_id % 5 items, event_id + 0.25 * j
 //   name      string             (kString, so the loader can reject it)
+//   tracks    vector<vector<int>> event_id % 4 lists, list i with (event_id + i) % 3
+//                                items, TracksValue(event_id, i, j)
 // Clusters and baskets are configurable, per column, so that planning and
 // basket alignment can be tested; faults (a failing read, a delay per read)
 // can be injected to test error propagation and cancellation.
@@ -44,6 +46,10 @@ struct MemorySourceOptions {
 };
 
 float FeatureValue(int64_t event_id, int feature);
+// Item j of list i of the doubly jagged column `tracks`.
+inline int32_t TracksValue(int64_t event_id, int64_t list, int64_t item) {
+  return static_cast<int32_t>(event_id * 100 + list * 10 + item);
+}
 
 class MemorySource final : public ColumnSource {
  public:
