@@ -49,10 +49,9 @@ __all__ = [
     "UnsupportedError",
 ]
 
-if _core.HAS_LOADER:
-    from .loader import Batch, DataLoader, Source, loader_options, parse_memory  # noqa: E402
+from .loader import Batch, DataLoader, Source, loader_options, parse_memory  # noqa: E402
 
-    __all__ += ["DataLoader", "Source", "Batch", "loader_options", "parse_memory"]
+__all__ += ["DataLoader", "Source", "Batch", "loader_options", "parse_memory"]
 
 
 def ls(path, file=None) -> None:

@@ -13,7 +13,7 @@ C++ StatusCode      rootbatch class                             also a
 ==================  ==========================================  =========================
 kInvalidArgument    :class:`InvalidArgumentError`               ``ValueError``
 kNotFound           :class:`NotFoundError` (tree, branch, key)  ``KeyError``
-kNotFound + ENOENT  :class:`FileNotFoundError` (a file, a glob)   ``builtins.FileNotFoundError`` (``OSError``)
+kNotFound + ENOENT  :class:`FileNotFoundError` (file, glob)     ``builtins.FileNotFoundError`` (``OSError``)
 kIOError            :class:`ReadError`                          ``OSError``
 kCorrupt            :class:`CorruptFileError`                   ``OSError``
 kUnsupported        :class:`UnsupportedError`                   ``ValueError``, ``NotImplementedError``

@@ -30,11 +30,6 @@ PYBIND11_MODULE(_core, m) {
   m.doc() = "rootbatch C++ core (pybind11 glue); use the rootbatch package instead";
   rp::RegisterErrors(m);
   rp::RegisterFile(m);
-#ifdef ROOTBATCH_PY_HAS_LOADER
   rp::RegisterTensor(m);
   rp::RegisterLoader(m);
-  m.attr("HAS_LOADER") = true;
-#else
-  m.attr("HAS_LOADER") = false;
-#endif
 }

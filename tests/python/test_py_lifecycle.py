@@ -114,3 +114,18 @@ def test_no_thread_or_memory_leak(sample):
     time.sleep(0.1)
     assert threads() == base_threads
     assert rss_mib() - base_rss < 64, f"RSS grew from {base_rss:.0f} to {rss_mib():.0f} MiB"
+
+
+def test_a_second_thread_is_refused_while_next_waits(sample, slow_reads):
+    slow_reads(0.3)
+    core = rootbatch.DataLoader(str(sample), columns=FEATURES, batch_size=64, num_threads=1)._loader()
+    got = []
+    waiter = threading.Thread(target=lambda: got.append(core.next()))
+    waiter.start()
+    time.sleep(0.1)  # the waiter is inside next(), the GIL released
+    with pytest.raises(rootbatch.InvalidArgumentError, match="in use by another thread"):
+        core.state()
+    with pytest.raises(ValueError):
+        core.set_epoch(1)
+    waiter.join()
+    assert got[0].index == 0 and "position=1" in core.state()  # the waiter's call was not disturbed

@@ -192,3 +192,12 @@ def test_len_of_a_plain_torch_dataloader_is_what_it_yields(testdata, make_sample
         yielded = sum(1 for _ in dl)
     assert yielded == expected
     assert len(dl) == yielded  # asked again after the epoch: still right
+
+
+def test_len_of_a_stateful_dataloader_is_what_it_yields(testdata):
+    from torchdata.stateful_dataloader import StatefulDataLoader
+
+    loader = rootbatch.DataLoader(str(testdata / "uproot-HZZ.root"), columns=["MET_px", "MET_py"], batch_size=200,
+                                  memory="16MB")
+    dl = StatefulDataLoader(loader.as_torch(), batch_size=None, num_workers=2)
+    assert len(dl) == sum(1 for _ in dl) == 14

@@ -25,8 +25,7 @@ namespace rootbatch {
 using SourceOpener =
     std::function<Result<std::unique_ptr<ColumnSource>>(const std::string& path, const std::string& tree)>;
 
-// Opens TTrees with OpenTreeSource. Defined in default_opener.cpp, which is
-// only built where the ttree layer exists.
+// Opens TTrees with OpenTreeSource (default_opener.cpp).
 SourceOpener DefaultSourceOpener();
 
 class Dataset {

@@ -72,7 +72,6 @@ class ByteCursor {
   void Skip(int64_t n) { ReadBytes(n); }
   // Moves to a position relative to the span start; fails if outside it.
   void Seek(int64_t position);
-  uint8_t PeekU8() const { return pos_ < bytes_.size() ? bytes_[pos_] : 0; }
   uint32_t PeekU32() const {
     return Remaining() >= 4 ? LoadBigEndian<uint32_t>(bytes_.data() + pos_) : 0;
   }

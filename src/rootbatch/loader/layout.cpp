@@ -27,7 +27,7 @@ int AddPart(RowLayout& layout, std::string name, DataType type, std::vector<int6
 }
 
 // The narrowest of float32, float64, int64 that holds every target exactly.
-Result<DataType> DefaultTargetType(const std::vector<ColumnSpec>& targets, bool has_class_label) {
+Result<DataType> DefaultTargetType(const std::vector<ColumnSpec>& targets) {
   for (DataType candidate : {DataType::kFloat32, DataType::kFloat64, DataType::kInt64}) {
     bool all = true;
     for (const auto& spec : targets) all = all && IsLossless(spec.type, candidate);
@@ -38,7 +38,6 @@ Result<DataType> DefaultTargetType(const std::vector<ColumnSpec>& targets, bool 
   for (const auto& spec : targets) {
     list += (list.empty() ? "" : ", ") + Quote(spec.name) + " (" + std::string(DataTypeName(spec.type)) + ")";
   }
-  (void)has_class_label;
   return InvalidArgument("targets " + list +
                          " have no common output type that holds them all exactly; set the target type "
                          "(float32, float64, int64, int32, bool) to say which conversion you want");
@@ -253,7 +252,7 @@ Result<RowLayout> BuildLayout(const std::vector<LoaderInput>& inputs, const Load
     if (options.target_type) {
       target_type = *options.target_type;
     } else if (!target_specs.empty()) {
-      RB_ASSIGN_OR_RETURN(target_type, DefaultTargetType(target_specs, labelled));
+      RB_ASSIGN_OR_RETURN(target_type, DefaultTargetType(target_specs));
     }
     if (labelled && !options.target_type && target_type == DataType::kFloat32) {
       for (const auto& input : inputs) {

@@ -10,7 +10,8 @@
 //   [entry: int64, the row's global entry index]
 //
 // Each part starts at an offset aligned to its element size. Ragged columns
-// have variable size and are kept beside the fixed row (StagedBlock::ragged while staged).
+// have variable size and are kept beside the fixed row, one byte vector per
+// shuffle-buffer slot (BatchAssembler's ragged_slots_).
 #pragma once
 
 #include <cstddef>

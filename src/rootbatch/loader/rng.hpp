@@ -59,9 +59,6 @@ class Rng {
     return static_cast<uint64_t>(m >> 64);
   }
 
-  // Uniform in [0, 1) with 53 random bits.
-  double Uniform() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }
-
   template <typename T>
   void Shuffle(std::vector<T>& items) {
     for (size_t i = items.size(); i > 1; --i) {

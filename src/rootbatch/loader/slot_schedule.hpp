@@ -58,7 +58,6 @@ class SlotSchedule {
 
   // Produces the next step; false once num_batches steps were produced.
   bool Next(Step* step);
-  int64_t StepsDone() const { return steps_done_; }
   int64_t NextIncoming() const { return next_incoming_; }
 
   // Current stream position held by each slot (-1: empty); tracking only.
