@@ -39,7 +39,8 @@ struct LoaderInput {
 enum class JaggedMode : uint8_t {
   kPad,      // [rows, max_length, inner] tensor, pad_value beyond each entry's length, optional mask
   kRagged,   // values [items, inner] + offsets [rows + 1]
-  kFlatten,  // name_0 .. name_{max_length*inner-1} appended to the feature matrix, as ROOT 6.40 does
+  kFlatten,  // name_0 .. name_{max_length*inner-1} in the feature matrix (at the column's place among
+             // the features if named there, else after them), as ROOT 6.40 does
 };
 
 struct JaggedColumn {
