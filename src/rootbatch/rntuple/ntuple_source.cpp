@@ -209,8 +209,8 @@ class Planner {
       Level level;
       level.index = slots[0];
       FindProbe(kids[0], level.probe, level.probe_divisor);
+      if (ctx.levels.empty()) ctx.collection_type = f.type_name;  // the outermost collection names the type
       ctx.levels.push_back(level);
-      ctx.collection_type = f.type_name;
       return Visit(kids[0], name, std::move(ctx), depth + 1);
     }
     if (role == StructuralRole::kRecord) {
