@@ -25,8 +25,9 @@ namespace rootbatch {
 using SourceOpener =
     std::function<Result<std::unique_ptr<ColumnSource>>(const std::string& path, const std::string& tree)>;
 
-// Opens TTrees with OpenTreeSource. Defined in default_opener.cpp, which is
-// only built where the ttree layer exists.
+// Opens TTrees and RNTuples by their key's class (OpenColumnSource in
+// open_source.hpp). Defined in default_opener.cpp, which is only built
+// where the ttree and rntuple layers exist.
 SourceOpener DefaultSourceOpener();
 
 class Dataset {
