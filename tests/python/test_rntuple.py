@@ -259,3 +259,28 @@ def test_hostile_copies_raise_named_errors(testdata, tmp_path):
     cut.write_bytes(src[: seek_footer + 10])
     with pytest.raises((rootbatch.CorruptFileError, OSError)):
         rootbatch.open(cut)["Contributors"]
+
+
+def test_cli_dump_lists_rntuples_as_trees(rootbatch_cli, testdata):
+    """`rootbatch dump --json`: each RNTuple in "trees" with classname ROOT::RNTuple,
+    each readable leaf column a "branches" entry with a TTree branch's keys."""
+    file = "test_int_vfloat_tlv_vtlv_rntuple_v1-0-0-0.root"
+    proc = subprocess.run([rootbatch_cli, "dump", file, "--json"], cwd=testdata, capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    (entry,) = json.loads(proc.stdout)["trees"]
+    assert entry["classname"] == "ROOT::RNTuple" and entry["entries"] == 5 and entry["path"] == "ntuple"
+    tree = rootbatch.open(testdata / file)["ntuple"]
+    assert [b["name"] for b in entry["branches"]] == tree.keys()
+    for branch in entry["branches"]:
+        array = tree.array(branch["name"])
+        values, counts = flatten(array)
+        assert branch["kind"] in ("flat", "fixed", "jagged", "string")
+        assert branch["n"] == tree.num_entries and branch["typename"] and branch["dtype"]
+        assert branch["sum"] == pytest.approx(float(values.astype(np.float64).sum()))
+        if branch["kind"] == "jagged":
+            assert branch["counts_sum"] == int(counts[0].sum())
+        if np.issubdtype(values.dtype, np.integer):
+            assert branch["isum"] == int(values.sum())
+        first = array[:5].to_list() if isinstance(array, rootbatch.Jagged) else array[:5].tolist()
+        assert branch["first"] == first

@@ -235,8 +235,10 @@ class Planner {
     if (f.type_name == "std::string" || (slots.size() == 2 && IsCharPair(slots))) {
       if (!IsCharPair(slots)) return Skip(name, f, "a std::string field without an index and a char column");
       if (!ctx.levels.empty() || ctx.repeat != 1) {
-        return Skip(name, f, "strings inside collections or arrays (" + name +
-                                 ") do not fit rootbatch's column kinds (no lists of strings)");
+        FieldRecord outer = f;
+        if (!ctx.collection_type.empty()) outer.type_name = ctx.collection_type;
+        return Skip(name, outer, "strings inside collections or arrays do not fit rootbatch's column kinds "
+                                 "(no lists of strings)");
       }
       LeafPlan plan;
       Level level;
@@ -388,6 +390,38 @@ std::vector<int64_t> NTupleSource::UnitBoundaries(size_t column) const {
   bounds.erase(std::unique(bounds.begin(), bounds.end()), bounds.end());
   if (NumEntries() > bounds.back()) bounds.push_back(NumEntries());
   return bounds;
+}
+
+rntuple::ColumnStorage NTupleSource::Storage(size_t column) const {
+  rntuple::ColumnStorage out;
+  const LeafPlan& plan = plans_[column];
+  std::vector<const Slot*> slots;
+  for (const Level& level : plan.levels) slots.push_back(&level.index);
+  if (plan.levels.empty() || plan.data.alternatives != plan.levels.back().index.alternatives) {
+    slots.push_back(&plan.data);
+  }
+  std::vector<uint32_t> settings;
+  for (const Slot* slot : slots) {
+    std::string names;
+    for (uint32_t c : slot->alternatives) {
+      names += (names.empty() ? "" : "/") + rntuple::ColumnTypeName(descriptor_.schema.columns[c].type);
+      for (const auto& cluster : descriptor_.clusters) {
+        if (c >= cluster.columns.size() || !cluster.columns[c].present || cluster.columns[c].suppressed) continue;
+        const auto& pages = cluster.columns[c];
+        if (std::find(settings.begin(), settings.end(), pages.compression) == settings.end()) {
+          settings.push_back(pages.compression);
+        }
+        for (const auto& page : pages.pages) {
+          ++out.pages;
+          out.stored_bytes += static_cast<int64_t>(page.locator.size);
+          out.uncompressed_bytes += static_cast<int64_t>(rntuple::PageBytes(descriptor_.schema.columns[c], page.num_elements));
+        }
+      }
+    }
+    out.encoding += (out.encoding.empty() ? "" : "+") + names;
+  }
+  for (uint32_t setting : settings) out.compression += (out.compression.empty() ? "" : ",") + std::to_string(setting);
+  return out;
 }
 
 std::string NTupleSource::ColumnLabel(uint32_t column) const {

@@ -44,6 +44,16 @@ struct LeafPlan {
   bool cardinality = false;   // RNTupleCardinality: item counts of `data`, an index column
 };
 
+// Where one leaf column's data lies, for listings: summed over every
+// on-disk column it reads (collection indices and data) and every cluster.
+struct ColumnStorage {
+  int64_t pages = 0;
+  std::string encoding;     // column types: "SplitIndex64+SplitReal32"; "/" between representations
+  std::string compression;  // ROOT settings seen: "505", "0"
+  int64_t stored_bytes = 0;        // pages as stored (compressed)
+  int64_t uncompressed_bytes = 0;  // pages decoded
+};
+
 }  // namespace rntuple
 
 class NTupleSource final : public ColumnSource {
@@ -60,6 +70,7 @@ class NTupleSource final : public ColumnSource {
 
   const rntuple::Descriptor& Descriptor() const { return descriptor_; }
   const rntuple::LeafPlan& Plan(size_t column) const { return plans_[column]; }
+  rntuple::ColumnStorage Storage(size_t column) const;
   const std::string& Path() const { return path_; }
   int16_t Cycle() const { return cycle_; }
   const RootFile& File() const { return *file_; }
