@@ -21,6 +21,8 @@ using rntuple::StructuralRole;
 // Uncompressed pages larger than this are refused as forged (ROOT's pages
 // are 64 KiB to a few MiB).
 constexpr uint64_t kMaxPageBytes = uint64_t{256} << 20;
+// One ReadColumn call decodes at most this much per on-disk column.
+constexpr int64_t kMaxReadBytes = int64_t{16} << 30;
 
 std::optional<DataType> FieldDataType(const std::string& type) {
   static const std::map<std::string, DataType, std::less<>> kTypes = {
@@ -470,17 +472,19 @@ Status NTupleSource::ReadPage(uint32_t column, size_t cluster, size_t page_index
 Result<std::vector<uint8_t>> NTupleSource::ReadElements(const Slot& slot, int64_t first, int64_t count,
                                                         DataType type, ReadStats* stats) const {
   const int64_t width = ByteWidth(type);
-  if (first < 0 || count < 0 || first + count > Capacity(slot) + (count == 0 ? first : 0)) {
-    // Elements beyond the stored ones are only valid for deferred columns
-    // that never got data; elsewhere an index points past the data.
-    const int64_t capacity = Capacity(slot);
-    bool deferred_only = capacity == 0;
-    if (!deferred_only) {
-      return Corrupt("elements [" + std::to_string(first) + ", " + std::to_string(first + count) + ") of " +
-                     ColumnLabel(slot.alternatives.front()) + " lie past its " + std::to_string(capacity) +
-                     " stored elements");
-    }
-    if (count > (int64_t{1} << 34)) return Corrupt("an impossible element count " + std::to_string(count));
+  if (first < 0 || count < 0) return Internal("ReadElements: negative range");
+  const int64_t capacity = Capacity(slot);
+  // Elements past the stored ones are a forged index (a column that never
+  // got data, capacity 0, reads as zeros).
+  if (count > 0 && capacity > 0 && first + count > capacity) {
+    return Corrupt("elements [" + std::to_string(first) + ", " + std::to_string(first + count) + ") of " +
+                   ColumnLabel(slot.alternatives.front()) + " lie past its " + std::to_string(capacity) +
+                   " stored elements");
+  }
+  if (count > kMaxReadBytes / width) {
+    return Unsupported("reading " + std::to_string(count) + " elements of " + ColumnLabel(slot.alternatives.front()) +
+                       " at once (" + std::to_string(count * width) + " bytes) is more than rootbatch reads in one "
+                       "call; read fewer entries");
   }
   std::vector<uint8_t> out(static_cast<size_t>(count * width), 0);
   std::vector<uint8_t> decoded;
