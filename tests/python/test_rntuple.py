@@ -284,3 +284,84 @@ def test_cli_dump_lists_rntuples_as_trees(rootbatch_cli, testdata):
             assert branch["isum"] == int(values.sum())
         first = array[:5].to_list() if isinstance(array, rootbatch.Jagged) else array[:5].tolist()
         assert branch["first"] == first
+
+
+# --- the loader over RNTuple, and TTree and RNTuple mixed --------------------
+
+@pytest.fixture(scope="module")
+def twin_files(tmp_path_factory):
+    """Events written by ROOT (rntuple_root_writer.py): a TTree with event_id
+    0..2999, an RNTuple with 3000..5999, and an RNTuple of the TTree's events."""
+    if importlib.util.find_spec("ROOT") is None:
+        if os.environ.get("CI"):
+            pytest.fail("ROOT (pip package `root`) is required in CI: scripts/setup installs it")
+        pytest.skip("ROOT is not installed (pip install root)")
+    out = tmp_path_factory.mktemp("twins")
+    ttree, rntuple = out / "events_ttree.root", out / "events_rntuple.root"
+    proc = subprocess.run([sys.executable, str(HERE / "rntuple_root_writer.py"), str(ttree), str(out / "x.root"),
+                           "3000", "0"], capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr
+    proc = subprocess.run([sys.executable, str(HERE / "rntuple_root_writer.py"), str(out / "y.root"), str(rntuple),
+                           "3000", "3000"], capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr
+    return ttree, rntuple, out / "x.root"
+
+
+def loader_ids(loader):
+    ids = []
+    for batch in loader.batches():
+        ids.append(batch.features.numpy()[:, 0].astype(np.int64).copy())
+    return np.concatenate(ids) if ids else np.array([], dtype=np.int64)
+
+
+def make(paths, **kw):
+    return rootbatch.DataLoader([str(p) for p in paths], tree="events", columns=["event_id", "x"],
+                                feature_type="float64", batch_size=128, **kw)
+
+
+def test_ttree_and_rntuple_of_the_same_events_read_the_same(twin_files):
+    ttree, _, rntuple_same = twin_files
+    a = rootbatch.open(ttree)["events"].arrays()
+    b = rootbatch.open(rntuple_same)["events"].arrays()
+    for name in ("event_id", "x", "n"):
+        np.testing.assert_array_equal(a[name], b[name], err_msg=name)
+    assert a["v"].to_list() == b["v"].to_list()
+
+
+def test_loader_over_rntuple_exactly_once_across_ranks_and_workers(twin_files):
+    _, rntuple, _ = twin_files
+    seen = []
+    for rank in range(2):
+        for worker in range(3):
+            seen.append(loader_ids(make([rntuple], seed=5).shard(rank=rank, world_size=2, worker_id=worker,
+                                                                   num_workers=3)))
+    ids = np.sort(np.concatenate(seen))
+    np.testing.assert_array_equal(ids, np.arange(3000, 6000))
+    # Deterministic: the same seed gives the same order, another seed another.
+    first = loader_ids(make([rntuple], seed=5))
+    np.testing.assert_array_equal(first, loader_ids(make([rntuple], seed=5)))
+    assert not np.array_equal(first, loader_ids(make([rntuple], seed=6)))
+
+
+def test_loader_resumes_over_rntuple(twin_files):
+    _, rntuple, _ = twin_files
+    loader = make([rntuple], seed=3)
+    batches = loader.batches()
+    head = [next(batches).features.numpy().copy() for _ in range(7)]
+    state = loader.state_dict()
+    rest = [b.features.numpy().copy() for b in batches]
+    resumed = make([rntuple], seed=3)
+    resumed.load_state_dict(state)
+    again = [b.features.numpy().copy() for b in resumed]
+    assert len(again) == len(rest) and all(np.array_equal(x, y) for x, y in zip(again, rest))
+    assert len(head) == 7
+
+
+def test_dataset_mixing_a_ttree_and_an_rntuple(twin_files):
+    ttree, rntuple, _ = twin_files
+    ids = np.sort(loader_ids(make([ttree, rntuple], seed=1)))
+    np.testing.assert_array_equal(ids, np.arange(6000))
+    # x == event_id * 0.5 in both formats, row by row.
+    for batch in make([rntuple, ttree], seed=2, shuffle=False).batches():
+        f = batch.features.numpy()
+        np.testing.assert_array_equal(f[:, 1], f[:, 0] * 0.5)
