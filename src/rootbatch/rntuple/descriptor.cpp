@@ -321,6 +321,16 @@ Status ParsePageList(std::span<const uint8_t> envelope, const ClusterGroup& grou
 }
 
 Result<Descriptor> ReadDescriptor(const ByteSource& source, const Anchor& anchor) {
+  // Blobs larger than fMaxKeySize are split over several keys (the extra
+  // offsets at the end of the first): not read by rootbatch.
+  for (const auto& [what, size] : {std::pair<const char*, uint64_t>{"header", anchor.nbytes_header},
+                                   {"footer", anchor.nbytes_footer}}) {
+    if (anchor.max_key_size > 0 && size > anchor.max_key_size) {
+      return Unsupported(std::string("the RNTuple ") + what + " is stored in " + std::to_string(size) +
+                         " bytes, more than the maximum key size " + std::to_string(anchor.max_key_size) +
+                         ": a blob split over several keys, which rootbatch does not read");
+    }
+  }
   Descriptor d;
   d.anchor = anchor;
   RB_ASSIGN_OR_RETURN(auto header, ReadEnvelope(source, {anchor.nbytes_header, anchor.seek_header},

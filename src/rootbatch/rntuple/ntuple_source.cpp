@@ -446,6 +446,13 @@ Status NTupleSource::ReadPage(uint32_t column, size_t cluster, size_t page_index
                    " bytes), more than rootbatch accepts in one page")
         .WithOffset(static_cast<int64_t>(page.locator.offset));
   }
+  if (descriptor_.anchor.max_key_size > 0 && page.locator.size > descriptor_.anchor.max_key_size) {
+    return Unsupported(what + " is stored in " + std::to_string(page.locator.size) +
+                       " bytes, more than the file's maximum key size (" +
+                       std::to_string(descriptor_.anchor.max_key_size) +
+                       "): a blob split over several keys, which rootbatch does not read")
+        .WithOffset(static_cast<int64_t>(page.locator.offset));
+  }
   std::vector<uint8_t> raw(bytes);
   RB_RETURN_IF_ERROR(rntuple::ReadBlob(file_->Source(), page.locator.offset, page.locator.size, raw, what));
   if (page.has_checksum) {
