@@ -488,6 +488,12 @@ Result<std::vector<uint8_t>> NTupleSource::ReadElements(const Slot& slot, int64_
                    ColumnLabel(slot.alternatives.front()) + " lie past its " + std::to_string(capacity) +
                    " stored elements");
   }
+  // A column with no stored elements is read only as the zeros of a
+  // deferred top-level column: at most an array's worth per entry.
+  if (capacity == 0 && count > (NumEntries() + 1) * int64_t{1 << 16}) {
+    return Corrupt("an index asks for " + std::to_string(count) + " elements of " +
+                   ColumnLabel(slot.alternatives.front()) + ", which stores none");
+  }
   if (count > kMaxReadBytes / width) {
     return Unsupported("reading " + std::to_string(count) + " elements of " + ColumnLabel(slot.alternatives.front()) +
                        " at once (" + std::to_string(count * width) + " bytes) is more than rootbatch reads in one "
@@ -547,6 +553,12 @@ Result<int64_t> NTupleSource::ClusterBase(const Level& level, size_t cluster, Re
 
 Result<std::vector<int64_t>> NTupleSource::ReadOffsets(const Level& level, int64_t first, int64_t count,
                                                        ReadStats* stats) const {
+  const int64_t capacity = Capacity(level.index);
+  if (count > 0 && first + count > std::max(capacity, NumEntries())) {
+    return Corrupt("offsets ask for elements [" + std::to_string(first) + ", " + std::to_string(first + count) +
+                   ") of " + ColumnLabel(level.index.alternatives.front()) + ", which stores " +
+                   std::to_string(capacity));
+  }
   // starts/ends of elements [first, first + count) in global item numbers;
   // -1 where no cluster holds the element (a deferred collection before it
   // began: empty, continuing from the previous element).
