@@ -2,7 +2,9 @@
 //
 // One JSON object per file, in the layout of the golden files under
 // shared/testdata/root/golden: the header, every key, and per tree and
-// branch the entry count, the first and last five entries and sums. Other
+// branch the entry count, the first and last five entries and sums; an
+// RNTuple is listed as a tree (classname "ROOT::RNTuple") with one "branches"
+// entry per readable leaf column. Other
 // tools compare against this output: keep it stable.
 #include <cstdio>
 #include <map>
@@ -12,6 +14,9 @@
 #include "cli/column_stats.hpp"
 #include "cli/commands.hpp"
 #include "cli/json_writer.hpp"
+#include "rootbatch/frame/open_source.hpp"
+#include "rootbatch/rntuple/ntuple_source.hpp"
+#include "rootbatch/tfile/directory.hpp"
 #include "rootbatch/tfile/root_file.hpp"
 #include "rootbatch/ttree/tree_source.hpp"
 
@@ -125,6 +130,34 @@ void WriteBranch(JsonWriter& json, const std::string& name, const std::vector<co
   json.EndObject();
 }
 
+// "skipped": what cannot be read (with the reason), then what failed to read.
+void WriteSkipped(JsonWriter& json, const std::vector<UnreadableColumn>& skipped_columns,
+                  const std::vector<std::pair<std::string, std::string>>& failed) {
+  json.Key("skipped");
+  json.BeginArray();
+  for (const auto& skipped : skipped_columns) {
+    json.NewLine();
+    json.BeginObject();
+    json.Key("name");
+    json.String(skipped.name);
+    json.Key("typename");
+    json.String(skipped.type_name);
+    json.Key("reason");
+    json.String(skipped.reason);
+    json.EndObject();
+  }
+  for (const auto& [name, reason] : failed) {
+    json.NewLine();
+    json.BeginObject();
+    json.Key("name");
+    json.String(name);
+    json.Key("reason");
+    json.String("read error: " + reason);
+    json.EndObject();
+  }
+  json.EndArray();
+}
+
 Status DumpTree(JsonWriter& json, std::shared_ptr<const RootFile> file, const std::string& path, int cycle,
                 const std::set<std::string>& only) {
   RB_ASSIGN_OR_RETURN(auto tree, TreeSource::Open(file, path + ";" + std::to_string(cycle)));
@@ -181,29 +214,43 @@ Status DumpTree(JsonWriter& json, std::shared_ptr<const RootFile> file, const st
     c = stop;
   }
   json.EndArray();
-  json.Key("skipped");
+  WriteSkipped(json, tree->Skipped(), failed);
+  json.EndObject();
+  return Status::Ok();
+}
+
+// An RNTuple in the layout of a tree: each readable leaf column is one
+// "branches" entry with a TTree branch's keys.
+Status DumpNTuple(JsonWriter& json, std::shared_ptr<const RootFile> file, const std::string& path, int cycle,
+                  const std::set<std::string>& only) {
+  RB_ASSIGN_OR_RETURN(auto ntuple, NTupleSource::Open(file, path + ";" + std::to_string(cycle)));
+  json.NewLine();
+  json.BeginObject();
+  json.Key("path");
+  json.String(path);
+  json.Key("cycle");
+  json.Int(cycle);
+  json.Key("classname");
+  json.String("ROOT::RNTuple");
+  json.Key("title");
+  json.String(ntuple->Descriptor().schema.description);
+  json.Key("entries");
+  json.Int(ntuple->NumEntries());
+  const auto& specs = ntuple->Columns();
+  std::vector<std::pair<std::string, std::string>> failed;
+  json.Key("branches");
   json.BeginArray();
-  for (const auto& skipped : tree->Skipped()) {
-    json.NewLine();
-    json.BeginObject();
-    json.Key("name");
-    json.String(skipped.name);
-    json.Key("typename");
-    json.String(skipped.type_name);
-    json.Key("reason");
-    json.String(skipped.reason);
-    json.EndObject();
-  }
-  for (const auto& [name, reason] : failed) {
-    json.NewLine();
-    json.BeginObject();
-    json.Key("name");
-    json.String(name);
-    json.Key("reason");
-    json.String("read error: " + reason);
-    json.EndObject();
+  for (size_t c = 0; c < specs.size(); ++c) {
+    if (!only.empty() && !only.count(specs[c].name)) continue;
+    auto column = ntuple->ReadColumn(c, {0, ntuple->NumEntries()});
+    if (!column.IsOk()) {
+      failed.emplace_back(specs[c].name, column.status().ToString());
+      continue;
+    }
+    WriteBranch(json, specs[c].name, {&*column}, {&specs[c]}, false, ntuple->NumEntries());
   }
   json.EndArray();
+  WriteSkipped(json, ntuple->UnreadableColumns(), failed);
   json.EndObject();
   return Status::Ok();
 }
@@ -233,19 +280,24 @@ Status DumpFile(const std::string& path, const std::string& tree_filter, const s
   json.BeginArray();
   bool found = tree_filter.empty();
   for (const auto& entry : keys) {
-    if (!IsTree(entry.key->class_name)) continue;
+    const bool rntuple = IsRNTupleClass(entry.key->class_name);
+    if (!IsTree(entry.key->class_name) && !rntuple) continue;
     if (!tree_filter.empty()) {
       std::string with_cycle = entry.path + ";" + std::to_string(entry.key->cycle);
       if (tree_filter != entry.path && tree_filter != with_cycle) continue;
       found = true;
     }
-    RB_RETURN_IF_ERROR(DumpTree(json, file, entry.path, entry.key->cycle, only));
+    if (rntuple) {
+      RB_RETURN_IF_ERROR(DumpNTuple(json, file, entry.path, entry.key->cycle, only));
+    } else {
+      RB_RETURN_IF_ERROR(DumpTree(json, file, entry.path, entry.key->cycle, only));
+    }
   }
   json.EndArray();
   json.EndObject();
   if (!found) {
-    // Produces the error that lists the trees.
-    RB_RETURN_IF_ERROR(TreeSource::Open(file, tree_filter).status());
+    // Produces the error that lists the trees and RNTuples.
+    RB_RETURN_IF_ERROR(OpenColumnSource(file, tree_filter).status());
   }
   std::fwrite(json.Text().data(), 1, json.Text().size(), stdout);
   std::fputc('\n', stdout);

@@ -2,8 +2,9 @@
 //
 // A readable table of what a ROOT file holds: its header, every key, and for
 // each tree its entries, clusters and branches with their types, codec and
-// sizes. Branches rootbatch cannot read are listed with the reason; an
-// RNTuple is named as one (rootbatch cannot read RNTuples yet).
+// sizes. Branches rootbatch cannot read are listed with the reason. An
+// RNTuple lists its entries, clusters and leaf columns with their type,
+// column encoding, compression and page sizes, and its unreadable fields.
 #include <algorithm>
 #include <cstdio>
 #include <string>
@@ -12,6 +13,7 @@
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
 #include "rootbatch/codec/codec.hpp"
+#include "rootbatch/rntuple/ntuple_source.hpp"
 #include "rootbatch/tfile/directory.hpp"
 #include "rootbatch/tfile/root_file.hpp"
 #include "rootbatch/ttree/basket.hpp"
@@ -100,6 +102,62 @@ Status ListTree(const std::shared_ptr<const RootFile>& file, const std::string& 
   return Status::Ok();
 }
 
+std::string CompressionText(const std::string& settings) {
+  std::string out;
+  size_t start = 0;
+  while (start <= settings.size() && !settings.empty()) {
+    const size_t comma = settings.find(',', start);
+    const std::string one = settings.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    const CompressionSetting setting = CompressionSetting::FromRoot(std::stoi(one));
+    out += (out.empty() ? "" : ",") +
+           (setting.level == 0 ? std::string("none")
+                               : std::string(CodecName(setting.codec)) + " " + std::to_string(setting.level));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out.empty() ? "none" : out;
+}
+
+std::string KindText(ColumnKind kind) {
+  switch (kind) {
+    case ColumnKind::kScalar: return "scalar";
+    case ColumnKind::kFixedArray: return "fixed";
+    case ColumnKind::kJagged: return "jagged";
+    case ColumnKind::kString: return "string";
+    case ColumnKind::kDoublyJagged: return "doubly jagged";
+  }
+  return "?";
+}
+
+Status ListNTuple(const std::shared_ptr<const RootFile>& file, const std::string& path, int cycle) {
+  RB_ASSIGN_OR_RETURN(auto ntuple, NTupleSource::Open(file, path + ";" + std::to_string(cycle)));
+  const auto& d = ntuple->Descriptor();
+  std::printf("\nrntuple %s;%d: %lld entries, %zu clusters in %zu cluster groups, %zu readable columns",
+              path.c_str(), cycle, static_cast<long long>(ntuple->NumEntries()), d.clusters.size(), d.groups.size(),
+              ntuple->Columns().size());
+  if (!ntuple->UnreadableColumns().empty()) {
+    std::printf(", %zu unreadable fields", ntuple->UnreadableColumns().size());
+  }
+  std::printf("\n  format %s, written by %s\n", d.anchor.Version().c_str(), d.schema.writer.c_str());
+  std::vector<std::vector<std::string>> rows;
+  rows.push_back({"COLUMN", "TYPE", "DTYPE", "KIND", "PAGES", "ENCODING", "CODEC", "COMPRESSED", "UNCOMPRESSED"});
+  for (size_t c = 0; c < ntuple->Columns().size(); ++c) {
+    const ColumnSpec& spec = ntuple->Columns()[c];
+    const auto storage = ntuple->Storage(c);
+    rows.push_back({spec.name, spec.source_type, std::string(DataTypeName(spec.type)), KindText(spec.kind),
+                    std::to_string(storage.pages), storage.encoding, CompressionText(storage.compression),
+                    HumanBytes(storage.stored_bytes), HumanBytes(storage.uncompressed_bytes)});
+  }
+  PrintTable(rows, "  ");
+  if (!ntuple->UnreadableColumns().empty()) {
+    std::printf("  unreadable:\n");
+    std::vector<std::vector<std::string>> skipped;
+    for (const auto& s : ntuple->UnreadableColumns()) skipped.push_back({s.name, s.type_name, s.reason});
+    PrintTable(skipped, "    ");
+  }
+  return Status::Ok();
+}
+
 Status ListFile(const std::string& path) {
   RB_ASSIGN_OR_RETURN(std::shared_ptr<const RootFile> file, RootFile::Open(path));
   const FileHeader& header = file->Header();
@@ -117,8 +175,9 @@ Status ListFile(const std::string& path) {
   PrintTable(rows, "  ");
   for (const auto& entry : keys) {
     if (IsRNTupleClass(entry.key->class_name)) {
-      std::printf("\nrntuple %s;%d (%s): RNTuple reading is not supported yet\n", entry.path.c_str(),
-                  entry.key->cycle, entry.key->class_name.c_str());
+      Status status = ListNTuple(file, entry.path, entry.key->cycle);
+      if (!status.IsOk()) std::printf("\nrntuple %s;%d: %s\n", entry.path.c_str(), entry.key->cycle,
+                                      status.ToString().c_str());
       continue;
     }
     if (!IsTreeClass(entry.key->class_name)) continue;
@@ -137,8 +196,9 @@ int RunLs(const std::vector<std::string>& argv) {
   if (args->Flag("help") || args->Positional().empty()) {
     std::fprintf(args->Flag("help") ? stdout : stderr,
                  "usage: rootbatch ls FILE...\n"
-                 "Lists the keys of each file and, for every tree, its entries, clusters and\n"
-                 "columns with their types, codec and sizes.\n");
+                 "Lists the keys of each file and, for every tree and RNTuple, its entries,\n"
+                 "clusters and columns with their types, codec (and RNTuple column encoding)\n"
+                 "and sizes.\n");
     return args->Flag("help") ? 0 : 2;
   }
   int code = 0;

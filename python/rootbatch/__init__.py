@@ -61,13 +61,13 @@ def ls(path, file=None) -> None:
     print(f"{f.path}: {f.size} bytes, ROOT {f.root_version}", file=out)
     for key in f.keys():
         print(f"  {key.path};{key.cycle}  {key.class_name}  {key.title}", file=out)
+    rntuples = set(f.rntuples())
     for name in f.trees():
         t = f[name]
-        print(f"\ntree {name}: {t.num_entries} entries, {len(t.columns)} columns", file=out)
+        what = "rntuple" if name in rntuples else "tree"
+        print(f"\n{what} {name}: {t.num_entries} entries, {len(t.columns)} columns", file=out)
         width = max((len(c.name) for c in t.columns), default=0)
         for c in t.columns:
             print(f"  {c.name:<{width}}  {c.source_type}  ({c.dtype}, {c.kind})", file=out)
         for name_, type_, reason in t.skipped:
             print(f"  {name_}  {type_}  unreadable: {reason}", file=out)
-    for name in f.rntuples():
-        print(f"\nrntuple {name}: RNTuple reading is not supported yet", file=out)

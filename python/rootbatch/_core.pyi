@@ -44,7 +44,10 @@ class Tree:
         self, index: int, entry_start: int, entry_stop: int
     ) -> tuple[np.ndarray, Optional[np.ndarray], Optional[np.ndarray]]: ...
 
-def open_tree(file: File, path: str) -> Tree: ...
+class NTuple(Tree):
+    """An RNTuple: the same attributes as a Tree (class_name "ROOT::RNTuple")."""
+
+def open_tree(file: File, path: str) -> Tree | NTuple: ...
 
 class Tensor:
     name: str

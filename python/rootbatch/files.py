@@ -28,7 +28,8 @@ from . import _core
 
 __all__ = ["open", "File", "Tree", "ColumnInfo", "Key", "Jagged", "TREE_CLASSES"]
 
-TREE_CLASSES = ("TTree", "TNtuple", "TNtupleD")
+# Classes of the keys a File opens as a Tree: TTrees and RNTuples.
+TREE_CLASSES = ("TTree", "TNtuple", "TNtupleD", "ROOT::RNTuple")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -140,16 +141,13 @@ class File:
         return [Key(*k) for k in self._file.keys()]
 
     def trees(self) -> list[str]:
-        """Paths of the TTrees ("dir/name"), one per name, in file order.
-
-        RNTuples are not trees rootbatch can read yet: they are listed by
-        :meth:`rntuples` (and :meth:`keys`), and opening one raises
-        UnsupportedError.
+        """Paths of the TTrees and RNTuples ("dir/name"), one per name: what
+        ``f[path]`` opens. TTrees come first, in file order, then RNTuples.
         """
-        return list(self._file.trees())
+        return list(self._file.trees()) + list(self._file.rntuples())
 
     def rntuples(self) -> list[str]:
-        """Paths of the RNTuples in the file (not readable yet), one per name."""
+        """Paths of the RNTuples in the file, one per name."""
         return list(self._file.rntuples())
 
     def classnames(self) -> dict[str, str]:
@@ -161,7 +159,7 @@ class File:
         return Tree(_core.open_tree(self._file, path), self)
 
     # A File is a read-only mapping of tree paths to trees: ``for p in f``,
-    # ``len(f)`` and ``p in f`` see exactly what ``f[p]`` opens (TTrees);
+    # ``len(f)`` and ``p in f`` see exactly what ``f[p]`` opens (TTrees and RNTuples);
     # every other key is in keys().
     __getitem__ = tree
 
@@ -188,7 +186,7 @@ class File:
 
     def __repr__(self) -> str:
         rntuples = len(self.rntuples())
-        extra = f", {rntuples} RNTuple{'s' if rntuples != 1 else ''} (not readable yet)" if rntuples else ""
+        extra = f" ({rntuples} RNTuple{'s' if rntuples != 1 else ''})" if rntuples else ""
         return (
             f"<rootbatch.File {self.path!r}: {len(self.keys())} keys, {len(self)} trees{extra}, "
             f"ROOT {self.root_version}>"
@@ -196,7 +194,11 @@ class File:
 
 
 class Tree:
-    """A TTree as columns. Reading is thread-safe and releases the GIL.
+    """A TTree or an RNTuple as columns. Reading is thread-safe and releases the GIL.
+
+    RNTuple fields are columns named as ROOT's RDataFrame names them: record
+    members joined with dots ("lorentz_vector.pt"), collections of records as
+    sibling jagged columns ("four_v_LVs.pt"), tuple members "._0", "._1".
 
     A read-only mapping of column names to arrays: ``tree["MET_pt"]``,
     ``"MET_pt" in tree``, ``for name in tree`` (the readable columns in tree
@@ -240,7 +242,7 @@ class Tree:
 
     @property
     def skipped(self) -> list[tuple[str, str, str]]:
-        """Branches that cannot be read: (name, type, reason)."""
+        """Branches (or RNTuple fields) that cannot be read: (name, type, reason)."""
         return [tuple(s) for s in self._tree.skipped]
 
     def cluster_boundaries(self) -> list[int]:

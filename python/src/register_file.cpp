@@ -10,6 +10,8 @@
 #include "rootbatch/column/column.hpp"
 #include "rootbatch/tfile/directory.hpp"
 #include "rootbatch/tfile/root_file.hpp"
+#include "rootbatch/rntuple/ntuple_source.hpp"
+#include "rootbatch/tfile/directory.hpp"
 #include "rootbatch/ttree/tree_source.hpp"
 
 namespace rootbatch::python {
@@ -38,7 +40,7 @@ py::array ArrayOver(py::dtype dtype, std::vector<py::ssize_t> shape, void* data,
 // inner offsets or None). values: [n, inner...] for scalar/fixed columns,
 // [items, inner...] for jagged ones, uint8 bytes for strings; offsets: int64
 // [n + 1]; inner offsets (doubly jagged only): int64 [lists + 1].
-py::tuple ReadColumn(const TreeSource& tree, size_t index, int64_t begin, int64_t end) {
+py::tuple ReadColumn(const ColumnSource& tree, size_t index, int64_t begin, int64_t end) {
   const ColumnSpec& spec = tree.Columns()[index];
   Result<Column> read = Status(StatusCode::kInternal, "unset");
   {
@@ -145,17 +147,50 @@ void RegisterFile(py::module_& m) {
       })
       // Whether find_column(name) would succeed (a full path or a unique short name).
       .def("has_column", [](const TreeSource& t, const std::string& name) { return t.FindColumn(name).IsOk(); })
-      .def("read", &ReadColumn, py::arg("index"), py::arg("entry_start"), py::arg("entry_stop"));
+      .def(
+          "read", [](const TreeSource& t, size_t i, int64_t b, int64_t e) { return ReadColumn(t, i, b, e); },
+          py::arg("index"), py::arg("entry_start"), py::arg("entry_stop"));
 
+  // An RNTuple has the same Python face as a TTree (files.py's Tree wraps
+  // either); only what differs is spelled out.
+  py::class_<NTupleSource, std::shared_ptr<NTupleSource>>(m, "NTuple")
+      .def_property_readonly("name", [](const NTupleSource& t) { return t.Descriptor().schema.name; })
+      .def_property_readonly("title", [](const NTupleSource& t) { return t.Descriptor().schema.description; })
+      .def_property_readonly("path", &NTupleSource::Path)
+      .def_property_readonly("cycle", &NTupleSource::Cycle)
+      .def_property_readonly("class_name", [](const NTupleSource&) { return std::string("ROOT::RNTuple"); })
+      .def_property_readonly("num_entries", &NTupleSource::NumEntries)
+      .def_property_readonly("description", &NTupleSource::Description)
+      .def_property_readonly("columns", &NTupleSource::Columns)
+      .def("cluster_boundaries", &NTupleSource::ClusterBoundaries)
+      .def("column_entries", [](const NTupleSource& t, size_t) { return t.NumEntries(); }, py::arg("index"))
+      .def_property_readonly("skipped", [](const NTupleSource& t) {
+        py::list out;
+        for (const auto& s : t.UnreadableColumns()) out.append(py::make_tuple(s.name, s.type_name, s.reason));
+        return out;
+      })
+      .def("find_column", [](const NTupleSource& t, const std::string& name) { return Unwrap(t.FindColumn(name)); })
+      .def("has_column", [](const NTupleSource& t, const std::string& name) { return t.FindColumn(name).IsOk(); })
+      .def(
+          "read", [](const NTupleSource& t, size_t i, int64_t b, int64_t e) { return ReadColumn(t, i, b, e); },
+          py::arg("index"), py::arg("entry_start"), py::arg("entry_stop"));
+
+  // Opens a TTree or an RNTuple, by the key's class.
   m.def(
       "open_tree",
-      [](std::shared_ptr<RootFile> file, const std::string& path) {
+      [](std::shared_ptr<RootFile> file, const std::string& path) -> py::object {
+        bool is_rntuple = false;
         Result<std::unique_ptr<TreeSource>> tree = Status(StatusCode::kInternal, "unset");
+        Result<std::unique_ptr<NTupleSource>> ntuple = Status(StatusCode::kInternal, "unset");
         {
           py::gil_scoped_release release;
-          tree = TreeSource::Open(file, path);
+          auto key = file->FindKey(path);
+          is_rntuple = key.IsOk() && IsRNTupleClass((*key)->class_name);
+          if (is_rntuple) ntuple = NTupleSource::Open(file, path);
+          else tree = TreeSource::Open(file, path);
         }
-        return std::shared_ptr<TreeSource>(Unwrap(std::move(tree)));
+        if (is_rntuple) return py::cast(std::shared_ptr<NTupleSource>(Unwrap(std::move(ntuple))));
+        return py::cast(std::shared_ptr<TreeSource>(Unwrap(std::move(tree))));
       },
       py::arg("file"), py::arg("path"));
 }

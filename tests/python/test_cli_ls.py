@@ -10,7 +10,8 @@ import subprocess
 import pytest
 
 GOLDEN_DIR = pathlib.Path(__file__).resolve().parents[1] / "cli"
-FILES = ["uproot-HZZ-lz4", "uproot-nesteddirs", "uproot-vectorVectorDouble", "test_int_float_rntuple_v1-0-0-0"]
+FILES = ["uproot-HZZ-lz4", "uproot-nesteddirs", "uproot-vectorVectorDouble", "test_int_float_rntuple_v1-0-0-0",
+         "test_stl_containers_rntuple_v1-0-0-0"]
 
 
 @pytest.mark.parametrize("stem", FILES)

@@ -86,34 +86,35 @@ def test_file_is_a_mapping_of_trees(testdata):
         assert f.classnames() == dict(up.classnames())
 
 
-def test_rntuple_is_named_not_hidden(testdata):
+def test_rntuple_opens_like_a_tree(testdata):
     path = testdata / RNTUPLE
     f = rootbatch.open(path)
-    assert f.trees() == [] and list(f) == []
+    assert f.trees() == ["ntuple"] and list(f) == ["ntuple"] and "ntuple" in f
     assert f.rntuples() == ["ntuple"]
     assert f.classnames() == {"ntuple;1": "ROOT::RNTuple"}
-    assert "1 RNTuple (not readable yet)" in repr(f)
-    with pytest.raises(rootbatch.UnsupportedError) as info:
-        f["ntuple"]
-    message = str(info.value)
-    assert "is an RNTuple" in message and "RNTuple reading is not supported yet" in message
-    assert "'ntuple'" in message and RNTUPLE in message
-    assert not isinstance(info.value, KeyError)
-    with pytest.raises(rootbatch.UnsupportedError, match="is an RNTuple"):
-        next(iter(rootbatch.DataLoader(str(path), tree="ntuple").as_numpy()))
+    assert "1 RNTuple" in repr(f)
+    t = f["ntuple"]
+    assert t.num_entries == 10 and t.keys() == ["one_integers", "two_floats"]
+    assert t["one_integers"].tolist() == list(range(9, -1, -1))
+    # The loader reads it as it reads a TTree: every entry once.
+    loader = rootbatch.DataLoader(str(path), tree="ntuple", columns=["one_integers"], batch_size=4, shuffle=False)
+    rows = [x[:, 0] for x in loader.as_numpy()]  # features only: each batch is x
+    assert sorted(np.concatenate(rows).tolist()) == list(range(10))
 
 
 def test_ls_names_rntuples(testdata, capsys):
     rootbatch.ls(testdata / RNTUPLE)
     out = capsys.readouterr().out
     assert "ntuple;1  ROOT::RNTuple" in out
-    assert "rntuple ntuple: RNTuple reading is not supported yet" in out
+    assert "rntuple ntuple: 10 entries, 2 columns" in out
+    assert "one_integers  std::int32_t  (int32, scalar)" in out
 
 
 def test_physlite_lists_trees_and_rntuples(testdata):
     f = rootbatch.open(testdata / "uproot-physlite-rntuple_v1-0-0-0.root")
     assert sorted(f.rntuples()) == ["DataHeader", "DataHeaderForm", "EventData", "EventTag"]
-    assert "EventData" not in f.trees() and "MetaData" in f.trees()
+    assert "EventData" in f.trees() and "MetaData" in f.trees()
+    assert f.trees().index("MetaData") < f.trees().index("EventData")  # TTrees first
 
 
 def test_split_object_leaves_by_unique_short_name(testdata):

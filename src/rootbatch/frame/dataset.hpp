@@ -25,7 +25,8 @@ namespace rootbatch {
 using SourceOpener =
     std::function<Result<std::unique_ptr<ColumnSource>>(const std::string& path, const std::string& tree)>;
 
-// Opens TTrees with OpenTreeSource (default_opener.cpp).
+// Opens TTrees and RNTuples by their key's class (OpenColumnSource in
+// open_source.hpp; default_opener.cpp).
 SourceOpener DefaultSourceOpener();
 
 class Dataset {

@@ -113,5 +113,28 @@ TEST(DatasetTest, OpenUsesTheOpenerAndExpandsGlobs) {
   std::filesystem::remove_all(dir);
 }
 
+// The default opener picks the format by the key's class: the same call
+// opens a TTree and an RNTuple, and errors name what is there.
+TEST(DatasetTest, DefaultOpenerOpensTTreesAndRNTuples) {
+  const std::string dir = ROOTBATCH_TESTDATA_DIR;
+  auto ntuple = Dataset::Open({dir + "/ntpl001_staff_rntuple_v1-0-0-0.root"}, "Staff", DefaultSourceOpener());
+  ASSERT_TRUE(ntuple.IsOk()) << ntuple.status().ToString();
+  EXPECT_EQ((*ntuple)->NumEntries(), 3354);
+  const std::vector<std::string> names{"Age", "Nation"};
+  auto columns = (*ntuple)->ResolveColumns(names);
+  ASSERT_TRUE(columns.IsOk()) << columns.status().ToString();
+  auto tree = Dataset::Open({dir + "/uproot-HZZ.root"}, "events", DefaultSourceOpener());
+  ASSERT_TRUE(tree.IsOk()) << tree.status().ToString();
+  EXPECT_EQ((*tree)->NumEntries(), 2421);
+  // Two RNTuples in one file, opened by name; a missing name lists both.
+  const std::string two = dir + "/rntviewer-testfile-multiple-rntuples-v1-0-0-0.root";
+  auto b = Dataset::Open({two}, "B", DefaultSourceOpener());
+  ASSERT_TRUE(b.IsOk()) << b.status().ToString();
+  EXPECT_EQ((*b)->NumEntries(), 100);
+  auto missing = Dataset::Open({two}, "C", DefaultSourceOpener());
+  EXPECT_EQ(missing.status().Code(), StatusCode::kNotFound);
+  EXPECT_NE(missing.status().Message().find("RNTuples: A, B"), std::string::npos) << missing.status().ToString();
+}
+
 }  // namespace
 }  // namespace rootbatch

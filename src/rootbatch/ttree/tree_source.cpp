@@ -28,7 +28,7 @@ std::string TreeHint(const RootFile& file, std::string_view wanted) {
   for (const auto& entry : file.AllKeys()) {
     if (IsRNTupleClass(entry.key->class_name)) rntuples += (rntuples.empty() ? "" : ", ") + entry.path;
   }
-  if (!rntuples.empty()) rntuples = "; RNTuples (not readable yet): " + rntuples;
+  if (!rntuples.empty()) rntuples = "; RNTuples: " + rntuples;
   if (count == 0) return "it has no trees" + rntuples;
   const std::string counted = " (" + std::to_string(count) + " tree" + (count > 1 ? "s" : "") + ")";
   const std::string_view name = wanted.substr(0, wanted.rfind(';'));
@@ -59,8 +59,11 @@ Result<std::unique_ptr<TreeSource>> TreeSource::Open(std::shared_ptr<const RootF
   }
   const KeyHeader& header = **key;
   if (IsRNTupleClass(header.class_name)) {
-    return Unsupported("'" + tree_path + "' in '" + file->Name() + "' is an RNTuple (" + header.class_name +
-                       "), not a TTree; RNTuple reading is not supported yet");
+    // Callers that take both formats open through OpenColumnSource (frame).
+    return InvalidArgument("'" + tree_path + "' in '" + file->Name() + "' is an RNTuple (" + header.class_name +
+                           "), not a TTree; open it as an RNTuple (NTupleSource)")
+        .WithPath(file->Name())
+        .WithObject(tree_path);
   }
   if (!IsTreeClass(header.class_name)) {
     return InvalidArgument("'" + tree_path + "' in '" + file->Name() + "' is a " + header.class_name +
