@@ -311,11 +311,23 @@ Result<Directory*> FileWriter::FindOrMakeDirectory(std::string_view path) {
   return current;
 }
 
+Result<Directory*> FileWriter::ClaimObjectName(std::string_view what, std::string_view name,
+                                               std::string_view directory) {
+  RB_RETURN_IF_ERROR(ValidateObjectName(what, name));
+  RB_ASSIGN_OR_RETURN(Directory * dir, FindOrMakeDirectory(directory));
+  // A tree's or an RNTuple's name is claimed here, a subdirectory's when its key is written.
+  if (dir->names.count(std::string(name))) {
+    return InvalidArgument("'" + std::string(name) + "' already names an object in " +
+                           (dir->path.empty() ? std::string("the top directory") : "directory '" + dir->path + "'"));
+  }
+  dir->names.insert(std::string(name));
+  return dir;
+}
+
 Result<TreeWriter*> FileWriter::MakeTree(std::string_view name, std::string_view title, std::string_view directory,
                                          TreeWriterOptions options) {
   const std::string context = "file '" + path_ + "'";
   if (closed_) return InvalidArgument("the file is closed").WithContext(context);
-  RB_RETURN_IF_ERROR_CTX(ValidateObjectName("tree", name), context);
   if (options.basket_size < 64 || options.basket_size > (1 << 30)) {
     return InvalidArgument("basket size " + std::to_string(options.basket_size) + " is outside [64, 1 GiB]")
         .WithContext(context);
@@ -327,16 +339,7 @@ Result<TreeWriter*> FileWriter::MakeTree(std::string_view name, std::string_view
   if (options.compression && options.compression->codec == Codec::kOldRoot) {
     return Unsupported("writing ROOT's old 'CS' compression is not supported").WithContext(context);
   }
-  RB_ASSIGN_OR_RETURN_CTX(Directory * dir, FindOrMakeDirectory(directory), context);
-  for (const auto& t : trees_) {
-    if (t->directory_ == dir && t->Name() == name) {
-      return InvalidArgument("tree '" + std::string(name) + "' already exists").WithContext(context);
-    }
-  }
-  if (dir->names.count(std::string(name))) {
-    return InvalidArgument("'" + std::string(name) + "' already names a directory").WithContext(context);
-  }
-  dir->names.insert(std::string(name));
+  RB_ASSIGN_OR_RETURN_CTX(Directory * dir, ClaimObjectName("tree", name, directory), context);
   trees_.push_back(std::unique_ptr<TreeWriter>(
       new TreeWriter(this, dir, std::string(name), std::string(title), options)));
   return trees_.back().get();
@@ -427,7 +430,10 @@ Status FileWriter::Close() {
 }
 
 Status FileWriter::CloseImpl() {
-  std::set<std::string> classes = write::CoreStreamerClasses();
+  // The TTree classes are described only when the file has a tree (a file of
+  // other objects lists just theirs, as ROOT's do).
+  std::set<std::string> classes;
+  if (!trees_.empty()) classes = write::CoreStreamerClasses();
   for (auto& tree : trees_) {
     RB_RETURN_IF_ERROR(tree->Finish());
     tree->CollectStreamerClasses(classes);

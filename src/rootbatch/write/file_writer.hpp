@@ -96,6 +96,9 @@ class FileWriter {
 
   Status Start();  // header placeholder + TFile key
   Result<write::Directory*> FindOrMakeDirectory(std::string_view path);
+  // Checks `name` (a `what`: "tree", "RNTuple") and reserves it in `directory`
+  // (created as needed); an error when that directory already has it.
+  Result<write::Directory*> ClaimObjectName(std::string_view what, std::string_view name, std::string_view directory);
   Status Append(std::span<const uint8_t> bytes);
   Status Flush();
   Status WriteAt(int64_t offset, std::span<const uint8_t> bytes);  // after Flush(), in place
