@@ -345,6 +345,32 @@ Result<TreeWriter*> FileWriter::MakeTree(std::string_view name, std::string_view
   return trees_.back().get();
 }
 
+Result<RNTupleWriter*> FileWriter::MakeRNTuple(std::string_view name, std::string_view directory,
+                                              RNTupleWriterOptions options) {
+  const std::string context = "file '" + path_ + "'";
+  if (closed_) return InvalidArgument("the file is closed").WithContext(context);
+  if (options.cluster_size <= 0) {
+    return InvalidArgument("cluster size must be positive, got " + std::to_string(options.cluster_size))
+        .WithContext(context);
+  }
+  if (options.page_size < 1 || options.page_size > (int64_t{1} << 30)) {
+    return InvalidArgument("page size " + std::to_string(options.page_size) + " is outside [1, 1 GiB]")
+        .WithContext(context);
+  }
+  if (options.clusters_per_group < 0) {
+    return InvalidArgument("clusters per group must be >= 0, got " + std::to_string(options.clusters_per_group))
+        .WithContext(context);
+  }
+  const CompressionSetting compression = options.compression.value_or(compression_);
+  if (compression.codec == Codec::kOldRoot) {
+    return Unsupported("writing ROOT's old 'CS' compression is not supported").WithContext(context);
+  }
+  RB_ASSIGN_OR_RETURN_CTX(Directory * dir, ClaimObjectName("RNTuple", name, directory), context);
+  rntuples_.push_back(std::unique_ptr<RNTupleWriter>(
+      new RNTupleWriter(this, dir, std::string(name), std::move(options), compression)));
+  return rntuples_.back().get();
+}
+
 Status FileWriter::WriteStreamerInfo(const std::set<std::string>& classes) {
   KeyHeader key = NewKey("TList", "StreamerInfo", "Doubly linked list", directories_.front().get());
   const std::vector<uint8_t> payload = write::BuildStreamerInfoList(classes, key.keylen);
@@ -430,13 +456,17 @@ Status FileWriter::Close() {
 }
 
 Status FileWriter::CloseImpl() {
-  // The TTree classes are described only when the file has a tree (a file of
-  // other objects lists just theirs, as ROOT's do).
+  // The TTree classes are described only when the file has a tree (an
+  // RNTuple-only file lists just ROOT::RNTuple, as ROOT's do).
   std::set<std::string> classes;
   if (!trees_.empty()) classes = write::CoreStreamerClasses();
   for (auto& tree : trees_) {
     RB_RETURN_IF_ERROR(tree->Finish());
     tree->CollectStreamerClasses(classes);
+  }
+  for (auto& ntuple : rntuples_) {
+    RB_RETURN_IF_ERROR(ntuple->Finish());
+    ntuple->CollectStreamerClasses(classes);
   }
   RB_RETURN_IF_ERROR(WriteStreamerInfo(classes));
   for (auto& d : directories_) RB_RETURN_IF_ERROR(WriteKeysList(*d));
@@ -447,6 +477,7 @@ Status FileWriter::CloseImpl() {
   }
   RB_RETURN_IF_ERROR(RewriteHeader());
   trees_.clear();
+  rntuples_.clear();
   if (::close(fd_) != 0) {
     fd_ = -1;
     return IOError(std::string("close failed: ") + std::strerror(errno));
