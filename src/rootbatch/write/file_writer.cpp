@@ -10,6 +10,7 @@
 #include <functional>
 
 #include "rootbatch/write/byte_writer.hpp"
+#include "rootbatch/write/compress_slices.hpp"
 #include "rootbatch/write/streamer_info.hpp"
 
 namespace rootbatch {
@@ -43,12 +44,6 @@ constexpr int32_t kRootFileVersion = 63206;  // ROOT 6.32/06: what the header sa
 constexpr int32_t kBigFileVersionOffset = 1000000;
 constexpr int32_t kDirectoryRecordSize = 60;  // TDirectoryFile::Sizeof()
 constexpr size_t kMinObjectCompressSize = 257;  // TKey compresses only objects over 256 bytes
-// Payloads are compressed in slices of at most this size, each its own block
-// (readers decode any sequence of blocks; ROOT cuts at 16 MiB). The codec's
-// working memory grows with its input (zstd at ROOT's level 5 needs ~25 MB for
-// a 3 MB TTree record), so slicing keeps peak memory independent of the number
-// of entries, whose basket metadata the TTree record holds.
-constexpr size_t kCompressSliceSize = 256 << 10;
 
 std::string BaseName(const std::string& path) {
   const size_t slash = path.find_last_of('/');
@@ -85,23 +80,6 @@ std::vector<uint8_t> DirectoryRecord(const Directory& d, uint32_t datime, const 
   out.PutBytes({uuid, 16});
   out.PutZeros(kDirectoryRecordSize - out.Size());  // room for the 64-bit form
   return out.Release();
-}
-
-// Compresses `payload` in slices of kCompressSliceSize to twice that (no tiny
-// tail that would not shrink); empty when some slice does not shrink (a
-// payload is either all blocks or all raw bytes, so it is then stored).
-Result<std::vector<uint8_t>> CompressInSlices(std::span<const uint8_t> payload, CompressionSetting compression) {
-  const size_t slices = std::max<size_t>(1, payload.size() / kCompressSliceSize);
-  if (slices == 1) return Compress(payload, compression);
-  const size_t slice_size = (payload.size() + slices - 1) / slices;
-  std::vector<uint8_t> out;
-  for (size_t pos = 0; pos < payload.size(); pos += slice_size) {
-    const auto slice = payload.subspan(pos, std::min(slice_size, payload.size() - pos));
-    RB_ASSIGN_OR_RETURN(const std::vector<uint8_t> block, Compress(slice, compression));
-    if (block.size() >= slice.size()) return std::vector<uint8_t>{};
-    out.insert(out.end(), block.begin(), block.end());
-  }
-  return out;
 }
 
 Status ValidateObjectName(std::string_view what, std::string_view name) {
@@ -212,7 +190,7 @@ Status FileWriter::WriteKey(KeyHeader& header, std::span<const uint8_t> extra, s
   std::span<const uint8_t> stored = payload;
   if (compression.codec != Codec::kNone && compression.level > 0 &&
       (is_basket || payload.size() >= kMinObjectCompressSize)) {
-    RB_ASSIGN_OR_RETURN_CTX(compressed, CompressInSlices(payload, compression), "record '" + header.name + "'");
+    RB_ASSIGN_OR_RETURN_CTX(compressed, write::CompressInSlices(payload, compression), "record '" + header.name + "'");
     if (!compressed.empty() && compressed.size() < payload.size()) stored = compressed;
   }
   header.objlen = static_cast<int32_t>(payload.size());
