@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 
 #include "rootbatch/base/endian.hpp"
 #include "rootbatch/write/byte_writer.hpp"
+#include "rootbatch/write/compress_slices.hpp"
 #include "rootbatch/write/file_writer.hpp"
 #include "rootbatch/write/key_header.hpp"
 
@@ -125,7 +127,9 @@ void RNTupleWriter::BuildColumns() {
     column->type = type;
     column->field_id = field_id;
     column->width = write::ColumnMemoryWidth(type);
-    column->max_page_elements = std::max<int64_t>(1, page_bits / write::ColumnBits(type));
+    // nElements is an i32 on disk.
+    column->max_page_elements =
+        std::clamp<int64_t>(page_bits / write::ColumnBits(type), 1, std::numeric_limits<int32_t>::max());
     columns_.push_back(std::move(column));
     return columns_.size() - 1;
   };
@@ -451,8 +455,11 @@ Result<Locator> RNTupleWriter::WriteBlob(std::span<const uint8_t> payload) {
 }
 
 Result<std::pair<Locator, uint64_t>> RNTupleWriter::WriteEnvelope(std::vector<uint8_t> envelope) {
-  RB_ASSIGN_OR_RETURN(const std::vector<uint8_t> stored, Compress(envelope, compression_));
-  RB_ASSIGN_OR_RETURN(const Locator locator, WriteBlob(stored));
+  // In slices: a page list grows with the entries (24 bytes a page), and one
+  // zstd call over megabytes would take tens of MB of working memory.
+  RB_ASSIGN_OR_RETURN(const std::vector<uint8_t> compressed, write::CompressInSlices(envelope, compression_));
+  const bool shrinks = !compressed.empty() && compressed.size() < envelope.size();
+  RB_ASSIGN_OR_RETURN(const Locator locator, WriteBlob(shrinks ? compressed : envelope));
   return std::pair<Locator, uint64_t>{locator, envelope.size()};
 }
 
