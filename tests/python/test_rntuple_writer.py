@@ -234,9 +234,9 @@ def pattern_files(write_pattern, folder):
     return paths
 
 
-def expected_pattern():
+def expected_pattern(entries=PATTERN_ENTRIES):
     """{field: (flat values, sizes or None)} of the RNTuple pattern."""
-    i = np.arange(PATTERN_ENTRIES, dtype=np.int64)
+    i = np.arange(entries, dtype=np.int64)
     out = {}
     for s in SUFFIXES:
         out[f"x_{s}"] = (pattern_values(s, i, np.zeros_like(i)), None)
@@ -245,23 +245,40 @@ def expected_pattern():
         k = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
         for s in SUFFIXES:
             out[f"{prefix}_{s}"] = (pattern_values(s, rows, k), counts)
-    out["s"] = (np.array([f"s{n}" * (n % 4) for n in range(PATTERN_ENTRIES)], dtype=object), None)
+    out["s"] = (np.array([f"s{n}" * (n % 4) for n in range(entries)], dtype=object), None)
     return out
+
+
+def check_pattern_with_uproot(uproot, path, expected):
+    got = uproot.open(path)["pattern"].arrays()
+    assert sorted(got.fields) == sorted(expected), path.name
+    for field, (values, sizes) in expected.items():
+        if field == "s":
+            assert got[field].tolist() == list(values), f"{path.name} s"
+            continue
+        flat, got_sizes = flat_and_sizes(got[field])
+        assert_same(flat, values, f"{path.name} {field}")
+        if sizes is not None:
+            np.testing.assert_array_equal(got_sizes, sizes, err_msg=f"{path.name} {field} sizes")
+
+
+def check_pattern_with_root(path, data, expected):
+    for field, (values, sizes) in expected.items():
+        if field == "s":
+            assert list(data["s"]) == list(values), f"ROOT, {path.name} s"
+            continue
+        got = data[field]
+        if values.dtype == np.bool_:
+            got = got.astype(np.bool_)  # RVec<bool> comes back as numbers
+        assert_same(got, values, f"ROOT, {path.name} {field}")
+        if sizes is not None:
+            np.testing.assert_array_equal(data[field + ".sizes"], sizes, err_msg=f"ROOT, {path.name} {field}")
 
 
 def test_uproot_reads_the_rntuple_pattern(write_pattern, uproot, tmp_path):
     expected = expected_pattern()
     for path in pattern_files(write_pattern, tmp_path):
-        got = uproot.open(path)["pattern"].arrays()
-        assert sorted(got.fields) == sorted(expected), path.name
-        for field, (values, sizes) in expected.items():
-            if field == "s":
-                assert got[field].tolist() == list(values), f"{path.name} s"
-                continue
-            flat, got_sizes = flat_and_sizes(got[field])
-            assert_same(flat, values, f"{path.name} {field}")
-            if sizes is not None:
-                np.testing.assert_array_equal(got_sizes, sizes, err_msg=f"{path.name} {field} sizes")
+        check_pattern_with_uproot(uproot, path, expected)
 
 
 def test_root_reads_the_rntuple_pattern(write_pattern, root_python, tmp_path):
@@ -275,16 +292,21 @@ def test_root_reads_the_rntuple_pattern(write_pattern, root_python, tmp_path):
         assert report["columns"]["s"] == ["SplitIndex64" if "none" not in path.name else "Index64", "Char"]
         assert report["columns"]["x_b"] == ["Bit"]
         assert report["columns"]["v_b._0"] == ["Bit"]
-        for field, (values, sizes) in expected.items():
-            if field == "s":
-                assert list(data["s"]) == list(values), f"ROOT, {path.name} s"
-                continue
-            got = data[field]
-            if values.dtype == np.bool_:
-                got = got.astype(np.bool_)  # RVec<bool> comes back as numbers
-            assert_same(got, values, f"ROOT, {path.name} {field}")
-            if sizes is not None:
-                np.testing.assert_array_equal(data[field + ".sizes"], sizes, err_msg=f"ROOT, {path.name} {field}")
+        check_pattern_with_root(path, data, expected)
+
+
+def test_one_entry_clusters_and_one_element_pages(write_pattern, uproot, root_python, tmp_path):
+    # Clusters in which a vector or string column has no element at all (entry 0
+    # of every field is empty), pages of one element (8 for bits), 3 clusters a group.
+    path = tmp_path / "tiny.root"
+    run(write_pattern, path, "--format", "rntuple", "--entries", 23, "--codec", "zstd", "--cluster-size", 1,
+        "--page-size", 1, "--clusters-per-group", 3)
+    expected = expected_pattern(23)
+    check_pattern_with_uproot(uproot, path, expected)
+    (report,), (data,) = read_with_root(root_python, "pattern", [path], tmp_path)
+    assert (report["entries"], report["clusters"], report["groups"]) == (23, 23, 8)
+    assert report["pages"]["x_i8"] == 23 and report["pages"]["x_b"] == 23
+    check_pattern_with_root(path, data, expected)
 
 
 # --- checksums and edge cases --------------------------------------------------
