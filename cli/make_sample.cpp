@@ -1,7 +1,9 @@
 // rootbatch make-sample: writes a deterministic physics-like dataset (signal
 // and background events with a label, a weight, flat features and jagged jet
-// and muon collections) as a TTree `events`. See write/sample_generator.hpp
-// for the content and tests/python/test_writer_uproot.py for the contract.
+// and muon collections) as a TTree `events`, or with --format rntuple as an
+// RNTuple of the same name and events. See write/sample_generator.hpp for the
+// content, tests/python/test_writer_uproot.py and test_rntuple_writer.py for
+// the contract.
 #include <unistd.h>
 
 #include <chrono>
@@ -24,6 +26,8 @@ constexpr const char* kUsage =
     "Writes a deterministic physics-like ML dataset: TTree 'events' with event_id (int64),\n"
     "label (int32, 1 = signal), weight (float32), K float32 features and, unless --no-jagged,\n"
     "nJet with Jet_pt/eta/phi/mass/btag[nJet] and std::vector Muon_pt/eta/phi/charge.\n"
+    "With --format rntuple: an RNTuple 'events' with the same fields and events (Jet_* are\n"
+    "std::vector<float> fields there).\n"
     "\n"
     "options:\n"
     "  --events N            events to write (default 100000)\n"
@@ -33,10 +37,12 @@ constexpr const char* kUsage =
     "  --seed S              random seed (default 42); same seed, same events\n"
     "  --features K          number of flat float features (default 28)\n"
     "  --no-jagged           leave out the jet and muon collections\n"
-    "  --basket-size B       bytes per basket before it is written (default 32000)\n"
-    "  --cluster-size C      entries per cluster, i.e. auto-flush (default 10000)\n"
+    "  --format F            ttree or rntuple (default ttree)\n"
+    "  --basket-size B       ttree: bytes per basket before it is written (default 32000)\n"
+    "  --page-size B         rntuple: uncompressed bytes per page before it is sealed (default 65536)\n"
+    "  --cluster-size C      entries per cluster: TTree auto-flush, RNTuple cluster (default 10000)\n"
     "  --signal-fraction F   fraction of signal events (default 0.5)\n"
-    "  --tree NAME           tree name (default events)\n"
+    "  --tree NAME           tree or RNTuple name (default events)\n"
     "  --quiet               no progress bar (it is shown when stderr is a terminal)\n";
 
 int DefaultLevel(Codec codec) {
@@ -98,6 +104,11 @@ class ProgressBar {
   std::chrono::steady_clock::time_point last_{};
 };
 
+int BadCombination(const std::string& what) {
+  std::fprintf(stderr, "rootbatch make-sample: %s\n\n%s", what.c_str(), kUsage);
+  return 2;
+}
+
 }  // namespace
 
 int RunMakeSample(const std::vector<std::string>& args) {
@@ -106,6 +117,10 @@ int RunMakeSample(const std::vector<std::string>& args) {
   CompressionSetting compression{Codec::kZstd, -1};
   TreeWriterOptions tree_options;
   tree_options.cluster_size = 10000;
+  RNTupleWriterOptions ntuple_options;
+  bool rntuple = false;
+  bool basket_size_given = false;
+  bool page_size_given = false;
   std::string tree_name = "events";
   bool quiet = false;
 
@@ -152,8 +167,17 @@ int RunMakeSample(const std::vector<std::string>& args) {
       if (!value(v) || !ParseNumber(v, sample.seed)) return bad("--seed needs an integer");
     } else if (flag == "--features") {
       if (!value(v) || !ParseNumber(v, sample.features) || sample.features < 0) return bad("--features needs K >= 0");
+    } else if (flag == "--format") {
+      if (!value(v) || (v != "ttree" && v != "rntuple")) return bad("--format needs ttree or rntuple");
+      rntuple = v == "rntuple";
     } else if (flag == "--basket-size") {
       if (!value(v) || !ParseNumber(v, tree_options.basket_size)) return bad("--basket-size needs bytes");
+      basket_size_given = true;
+    } else if (flag == "--page-size") {
+      if (!value(v) || !ParseNumber(v, ntuple_options.page_size) || ntuple_options.page_size < 1) {
+        return bad("--page-size needs bytes > 0");
+      }
+      page_size_given = true;
     } else if (flag == "--cluster-size") {
       if (!value(v) || !ParseNumber(v, tree_options.cluster_size)) return bad("--cluster-size needs entries");
     } else if (flag == "--signal-fraction") {
@@ -173,6 +197,9 @@ int RunMakeSample(const std::vector<std::string>& args) {
     std::fprintf(stderr, "rootbatch make-sample: missing OUT.root\n\n%s", kUsage);
     return 2;
   }
+  if (rntuple && basket_size_given) return BadCombination("--basket-size is for --format ttree; RNTuples have --page-size");
+  if (!rntuple && page_size_given) return BadCombination("--page-size is for --format rntuple; TTrees have --basket-size");
+  ntuple_options.cluster_size = tree_options.cluster_size;
   if (compression.level < 0) compression.level = DefaultLevel(compression.codec);
   if (compression.codec == Codec::kNone) compression.level = 0;
 
@@ -183,13 +210,18 @@ int RunMakeSample(const std::vector<std::string>& args) {
     auto file = FileWriter::Create(out, compression, {.title = "rootbatch sample"});
     status = file.status();
     if (status.IsOk()) {
-      auto tree = (*file)->MakeTree(tree_name, "physics-like sample (rootbatch make-sample)", "", tree_options);
-      status = tree.status();
-      if (status.IsOk()) {
-        FileWriter* f = file->get();
-        status = write::WriteSample(**tree, sample, [&](int64_t done) { bar.Update(done, f->End()); });
+      FileWriter* f = file->get();
+      auto progress = [&](int64_t done) { bar.Update(done, f->End()); };
+      if (rntuple) {
+        auto ntuple = f->MakeRNTuple(tree_name, "", ntuple_options);
+        status = ntuple.status();
+        if (status.IsOk()) status = write::WriteSample(**ntuple, sample, progress);
+      } else {
+        auto tree = f->MakeTree(tree_name, "physics-like sample (rootbatch make-sample)", "", tree_options);
+        status = tree.status();
+        if (status.IsOk()) status = write::WriteSample(**tree, sample, progress);
       }
-      if (status.IsOk()) status = (*file)->Close();
+      if (status.IsOk()) status = f->Close();
     }
   }
   bar.Finish();
@@ -200,9 +232,9 @@ int RunMakeSample(const std::vector<std::string>& args) {
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::error_code ec;
   const double mb = static_cast<double>(std::filesystem::file_size(out, ec)) / 1e6;
-  std::printf("wrote %lld events (%zu branches, %s level %d) to %s: %.1f MB in %.2f s (%.1f MB/s, %.0f events/s)\n",
+  std::printf("wrote %lld events (%zu %s, %s level %d) to %s: %.1f MB in %.2f s (%.1f MB/s, %.0f events/s)\n",
               static_cast<long long>(sample.events), write::SampleBranches(sample).size(),
-              std::string(CodecName(compression.codec)).c_str(), compression.level, out.c_str(), mb, seconds,
+              rntuple ? "RNTuple fields" : "branches", std::string(CodecName(compression.codec)).c_str(), compression.level, out.c_str(), mb, seconds,
               seconds > 0 ? mb / seconds : 0.0, seconds > 0 ? static_cast<double>(sample.events) / seconds : 0.0);
   return 0;
 }

@@ -10,6 +10,7 @@
 #include <functional>
 
 #include "rootbatch/write/byte_writer.hpp"
+#include "rootbatch/write/compress_slices.hpp"
 #include "rootbatch/write/streamer_info.hpp"
 
 namespace rootbatch {
@@ -43,12 +44,6 @@ constexpr int32_t kRootFileVersion = 63206;  // ROOT 6.32/06: what the header sa
 constexpr int32_t kBigFileVersionOffset = 1000000;
 constexpr int32_t kDirectoryRecordSize = 60;  // TDirectoryFile::Sizeof()
 constexpr size_t kMinObjectCompressSize = 257;  // TKey compresses only objects over 256 bytes
-// Payloads are compressed in slices of at most this size, each its own block
-// (readers decode any sequence of blocks; ROOT cuts at 16 MiB). The codec's
-// working memory grows with its input (zstd at ROOT's level 5 needs ~25 MB for
-// a 3 MB TTree record), so slicing keeps peak memory independent of the number
-// of entries, whose basket metadata the TTree record holds.
-constexpr size_t kCompressSliceSize = 256 << 10;
 
 std::string BaseName(const std::string& path) {
   const size_t slash = path.find_last_of('/');
@@ -85,23 +80,6 @@ std::vector<uint8_t> DirectoryRecord(const Directory& d, uint32_t datime, const 
   out.PutBytes({uuid, 16});
   out.PutZeros(kDirectoryRecordSize - out.Size());  // room for the 64-bit form
   return out.Release();
-}
-
-// Compresses `payload` in slices of kCompressSliceSize to twice that (no tiny
-// tail that would not shrink); empty when some slice does not shrink (a
-// payload is either all blocks or all raw bytes, so it is then stored).
-Result<std::vector<uint8_t>> CompressInSlices(std::span<const uint8_t> payload, CompressionSetting compression) {
-  const size_t slices = std::max<size_t>(1, payload.size() / kCompressSliceSize);
-  if (slices == 1) return Compress(payload, compression);
-  const size_t slice_size = (payload.size() + slices - 1) / slices;
-  std::vector<uint8_t> out;
-  for (size_t pos = 0; pos < payload.size(); pos += slice_size) {
-    const auto slice = payload.subspan(pos, std::min(slice_size, payload.size() - pos));
-    RB_ASSIGN_OR_RETURN(const std::vector<uint8_t> block, Compress(slice, compression));
-    if (block.size() >= slice.size()) return std::vector<uint8_t>{};
-    out.insert(out.end(), block.begin(), block.end());
-  }
-  return out;
 }
 
 Status ValidateObjectName(std::string_view what, std::string_view name) {
@@ -212,7 +190,7 @@ Status FileWriter::WriteKey(KeyHeader& header, std::span<const uint8_t> extra, s
   std::span<const uint8_t> stored = payload;
   if (compression.codec != Codec::kNone && compression.level > 0 &&
       (is_basket || payload.size() >= kMinObjectCompressSize)) {
-    RB_ASSIGN_OR_RETURN_CTX(compressed, CompressInSlices(payload, compression), "record '" + header.name + "'");
+    RB_ASSIGN_OR_RETURN_CTX(compressed, write::CompressInSlices(payload, compression), "record '" + header.name + "'");
     if (!compressed.empty() && compressed.size() < payload.size()) stored = compressed;
   }
   header.objlen = static_cast<int32_t>(payload.size());
@@ -311,11 +289,23 @@ Result<Directory*> FileWriter::FindOrMakeDirectory(std::string_view path) {
   return current;
 }
 
+Result<Directory*> FileWriter::ClaimObjectName(std::string_view what, std::string_view name,
+                                               std::string_view directory) {
+  RB_RETURN_IF_ERROR(ValidateObjectName(what, name));
+  RB_ASSIGN_OR_RETURN(Directory * dir, FindOrMakeDirectory(directory));
+  // A tree's or an RNTuple's name is claimed here, a subdirectory's when its key is written.
+  if (dir->names.count(std::string(name))) {
+    return InvalidArgument("'" + std::string(name) + "' already names an object in " +
+                           (dir->path.empty() ? std::string("the top directory") : "directory '" + dir->path + "'"));
+  }
+  dir->names.insert(std::string(name));
+  return dir;
+}
+
 Result<TreeWriter*> FileWriter::MakeTree(std::string_view name, std::string_view title, std::string_view directory,
                                          TreeWriterOptions options) {
   const std::string context = "file '" + path_ + "'";
   if (closed_) return InvalidArgument("the file is closed").WithContext(context);
-  RB_RETURN_IF_ERROR_CTX(ValidateObjectName("tree", name), context);
   if (options.basket_size < 64 || options.basket_size > (1 << 30)) {
     return InvalidArgument("basket size " + std::to_string(options.basket_size) + " is outside [64, 1 GiB]")
         .WithContext(context);
@@ -327,19 +317,36 @@ Result<TreeWriter*> FileWriter::MakeTree(std::string_view name, std::string_view
   if (options.compression && options.compression->codec == Codec::kOldRoot) {
     return Unsupported("writing ROOT's old 'CS' compression is not supported").WithContext(context);
   }
-  RB_ASSIGN_OR_RETURN_CTX(Directory * dir, FindOrMakeDirectory(directory), context);
-  for (const auto& t : trees_) {
-    if (t->directory_ == dir && t->Name() == name) {
-      return InvalidArgument("tree '" + std::string(name) + "' already exists").WithContext(context);
-    }
-  }
-  if (dir->names.count(std::string(name))) {
-    return InvalidArgument("'" + std::string(name) + "' already names a directory").WithContext(context);
-  }
-  dir->names.insert(std::string(name));
+  RB_ASSIGN_OR_RETURN_CTX(Directory * dir, ClaimObjectName("tree", name, directory), context);
   trees_.push_back(std::unique_ptr<TreeWriter>(
       new TreeWriter(this, dir, std::string(name), std::string(title), options)));
   return trees_.back().get();
+}
+
+Result<RNTupleWriter*> FileWriter::MakeRNTuple(std::string_view name, std::string_view directory,
+                                              RNTupleWriterOptions options) {
+  const std::string context = "file '" + path_ + "'";
+  if (closed_) return InvalidArgument("the file is closed").WithContext(context);
+  if (options.cluster_size <= 0) {
+    return InvalidArgument("cluster size must be positive, got " + std::to_string(options.cluster_size))
+        .WithContext(context);
+  }
+  if (options.page_size < 1 || options.page_size > (int64_t{1} << 30)) {
+    return InvalidArgument("page size " + std::to_string(options.page_size) + " is outside [1, 1 GiB]")
+        .WithContext(context);
+  }
+  if (options.clusters_per_group < 0) {
+    return InvalidArgument("clusters per group must be >= 0, got " + std::to_string(options.clusters_per_group))
+        .WithContext(context);
+  }
+  const CompressionSetting compression = options.compression.value_or(compression_);
+  if (compression.codec == Codec::kOldRoot) {
+    return Unsupported("writing ROOT's old 'CS' compression is not supported").WithContext(context);
+  }
+  RB_ASSIGN_OR_RETURN_CTX(Directory * dir, ClaimObjectName("RNTuple", name, directory), context);
+  rntuples_.push_back(std::unique_ptr<RNTupleWriter>(
+      new RNTupleWriter(this, dir, std::string(name), std::move(options), compression)));
+  return rntuples_.back().get();
 }
 
 Status FileWriter::WriteStreamerInfo(const std::set<std::string>& classes) {
@@ -427,10 +434,17 @@ Status FileWriter::Close() {
 }
 
 Status FileWriter::CloseImpl() {
-  std::set<std::string> classes = write::CoreStreamerClasses();
+  // The TTree classes are described only when the file has a tree (an
+  // RNTuple-only file lists just ROOT::RNTuple, as ROOT's do).
+  std::set<std::string> classes;
+  if (!trees_.empty()) classes = write::CoreStreamerClasses();
   for (auto& tree : trees_) {
     RB_RETURN_IF_ERROR(tree->Finish());
     tree->CollectStreamerClasses(classes);
+  }
+  for (auto& ntuple : rntuples_) {
+    RB_RETURN_IF_ERROR(ntuple->Finish());
+    ntuple->CollectStreamerClasses(classes);
   }
   RB_RETURN_IF_ERROR(WriteStreamerInfo(classes));
   for (auto& d : directories_) RB_RETURN_IF_ERROR(WriteKeysList(*d));
@@ -441,6 +455,7 @@ Status FileWriter::CloseImpl() {
   }
   RB_RETURN_IF_ERROR(RewriteHeader());
   trees_.clear();
+  rntuples_.clear();
   if (::close(fd_) != 0) {
     fd_ = -1;
     return IOError(std::string("close failed: ") + std::strerror(errno));

@@ -33,6 +33,7 @@
 #include "rootbatch/base/status.hpp"
 #include "rootbatch/codec/codec.hpp"
 #include "rootbatch/write/key_header.hpp"
+#include "rootbatch/write/rntuple_writer.hpp"
 #include "rootbatch/write/tree_writer.hpp"
 
 namespace rootbatch {
@@ -65,7 +66,13 @@ class FileWriter {
   Result<TreeWriter*> MakeTree(std::string_view name, std::string_view title = "",
                                std::string_view directory = "", TreeWriterOptions options = {});
 
-  // Finishes every tree and writes the closing records. Idempotent; after it,
+  // A new RNTuple (ROOT::RNTuple anchor) in `directory`, compressed with the
+  // file's setting unless `options` names another. The FileWriter owns it; it
+  // lives until Close(), which writes its footer and anchor.
+  Result<RNTupleWriter*> MakeRNTuple(std::string_view name, std::string_view directory = "",
+                                     RNTupleWriterOptions options = {});
+
+  // Finishes every tree and RNTuple and writes the closing records. Idempotent; after it,
   // the TreeWriters are gone.
   Status Close();
 
@@ -74,7 +81,7 @@ class FileWriter {
   // Bytes in the file so far (the position the next record gets).
   int64_t End() const { return end_; }
 
-  // --- Used by TreeWriter ---------------------------------------------------
+  // --- Used by TreeWriter and RNTupleWriter ---------------------------------------------------
   // A key header for a record appended now: fSeekKey = End(), 64-bit when
   // beyond kStartBigFile (or `force_large`), fKeylen = header + `extra_bytes`
   // (class-specific fields that live inside the key, like TBasket's).
@@ -96,6 +103,9 @@ class FileWriter {
 
   Status Start();  // header placeholder + TFile key
   Result<write::Directory*> FindOrMakeDirectory(std::string_view path);
+  // Checks `name` (a `what`: "tree", "RNTuple") and reserves it in `directory`
+  // (created as needed); an error when that directory already has it.
+  Result<write::Directory*> ClaimObjectName(std::string_view what, std::string_view name, std::string_view directory);
   Status Append(std::span<const uint8_t> bytes);
   Status Flush();
   Status WriteAt(int64_t offset, std::span<const uint8_t> bytes);  // after Flush(), in place
@@ -118,6 +128,7 @@ class FileWriter {
 
   std::vector<std::unique_ptr<write::Directory>> directories_;  // [0] is the top directory
   std::vector<std::unique_ptr<TreeWriter>> trees_;
+  std::vector<std::unique_ptr<RNTupleWriter>> rntuples_;
   int64_t seek_info_ = 0;    // fSeekInfo
   int32_t nbytes_info_ = 0;  // fNbytesInfo
   int64_t seek_free_ = 0;    // fSeekFree

@@ -6,6 +6,7 @@
 #include <numbers>
 
 #include "rootbatch/base/xoshiro.hpp"
+#include "rootbatch/write/rntuple_writer.hpp"
 #include "rootbatch/write/tree_writer.hpp"
 
 namespace rootbatch::write {
@@ -231,21 +232,50 @@ std::vector<ColumnView> SampleBatch::Views(const SampleOptions& options) const {
   return views;
 }
 
+namespace {
+
+// Generates the events batch by batch and hands each batch to `append`.
+Status GenerateBatches(const SampleOptions& options, const std::function<Status(std::span<const ColumnView>, int64_t)>& append,
+                       const std::function<void(int64_t)>& progress) {
+  SampleBatch batch;
+  for (int64_t begin = 0; begin < options.events; begin += options.batch_events) {
+    const int64_t end = std::min(options.events, begin + options.batch_events);
+    batch.Generate(options, begin, end);
+    const std::vector<ColumnView> views = batch.Views(options);
+    RB_RETURN_IF_ERROR(append(views, end - begin));
+    if (progress) progress(end);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status WriteSample(TreeWriter& tree, const SampleOptions& options, const std::function<void(int64_t)>& progress) {
   RB_RETURN_IF_ERROR(ValidateSampleOptions(options));
   for (auto& spec : SampleBranches(options)) {
     RB_ASSIGN_OR_RETURN(size_t index, tree.AddBranch(std::move(spec)));
     (void)index;
   }
-  SampleBatch batch;
-  for (int64_t begin = 0; begin < options.events; begin += options.batch_events) {
-    const int64_t end = std::min(options.events, begin + options.batch_events);
-    batch.Generate(options, begin, end);
-    const std::vector<ColumnView> views = batch.Views(options);
-    RB_RETURN_IF_ERROR(tree.Append(views, end - begin));
-    if (progress) progress(end);
+  return GenerateBatches(
+      options, [&](std::span<const ColumnView> views, int64_t n) { return tree.Append(views, n); }, progress);
+}
+
+std::vector<RNTupleFieldSpec> SampleFields(const SampleOptions& options) {
+  std::vector<RNTupleFieldSpec> fields;
+  for (const auto& spec : SampleBranches(options)) {
+    fields.push_back({spec.name, spec.type, IsJagged(spec.kind) ? RNTupleFieldKind::kVector : RNTupleFieldKind::kScalar});
   }
-  return Status::Ok();
+  return fields;
+}
+
+Status WriteSample(RNTupleWriter& ntuple, const SampleOptions& options, const std::function<void(int64_t)>& progress) {
+  RB_RETURN_IF_ERROR(ValidateSampleOptions(options));
+  for (auto& field : SampleFields(options)) {
+    RB_ASSIGN_OR_RETURN(size_t index, ntuple.AddField(std::move(field)));
+    (void)index;
+  }
+  return GenerateBatches(
+      options, [&](std::span<const ColumnView> views, int64_t n) { return ntuple.Append(views, n); }, progress);
 }
 
 }  // namespace rootbatch::write

@@ -10,7 +10,8 @@
 // information; masses are correlated combinations of each other. A gradient
 // boosted classifier on the flat features reaches an AUC around 0.85.
 //
-// The tree (`events`):
+// The tree (`events`), or the RNTuple of the same name (WriteSample's second
+// form: the same fields, the counter arrays Jet_* as std::vector<float>):
 //   event_id (int64, 0..N-1), label (int32), weight (float32),
 //   K float32 features: the 28 names of SampleFeatureNames (lepton_pT, ...,
 //     m_wwbb), then feat_28, feat_29, ... (weakly shifted noise) when K > 28,
@@ -29,6 +30,8 @@
 
 namespace rootbatch {
 class TreeWriter;
+class RNTupleWriter;
+struct RNTupleFieldSpec;
 }
 
 namespace rootbatch::write {
@@ -77,6 +80,14 @@ class SampleBatch {
 // Adds SampleBranches to `tree` and appends all events; `progress`, if set, is
 // called after each batch with the number of events written so far.
 Status WriteSample(TreeWriter& tree, const SampleOptions& options,
+                   const std::function<void(int64_t)>& progress = {});
+
+// The RNTuple fields of the sample: SampleBranches with every jagged branch
+// (counter array or vector) as a std::vector field.
+std::vector<RNTupleFieldSpec> SampleFields(const SampleOptions& options);
+
+// The same events as an RNTuple: adds SampleFields to `ntuple` and appends them.
+Status WriteSample(RNTupleWriter& ntuple, const SampleOptions& options,
                    const std::function<void(int64_t)>& progress = {});
 
 }  // namespace rootbatch::write

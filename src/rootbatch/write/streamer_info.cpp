@@ -11,7 +11,7 @@ namespace {
 // TStreamerElement fType codes (TVirtualStreamerInfo::EReadWrite).
 enum : int32_t {
   kChar = 1, kShort = 2, kInt = 3, kFloat = 5, kCounter = 6, kDouble = 8, kUChar = 11,
-  kUInt = 13, kBits = 15, kLong64 = 16, kBool = 18,
+  kUShort = 12, kUInt = 13, kULong = 14, kBits = 15, kLong64 = 16, kBool = 18,
   kOffsetP = 40, kObject = 61, kAny = 62, kObjectp = 64, kTString = 65, kTObject = 66,
   kTNamed = 67, kSTL = 500,
 };
@@ -196,6 +196,14 @@ const std::vector<ClassDef>& FixedClasses() {
       LeafSubclass("TLeafL", 0xde320862, kLong64, 8, "long long"),
       LeafSubclass("TLeafF", 0x3add9d72, kFloat, 4, "float"),
       LeafSubclass("TLeafD", 0x118e8776, kDouble, 8, "double"),
+      // The RNTuple anchor as ROOT 6.40 describes it (its members are 64-bit "unsigned long").
+      {"ROOT::RNTuple", 2, 0x28e632ec,
+       {Basic("fVersionEpoch", kUShort, 2, "unsigned short"), Basic("fVersionMajor", kUShort, 2, "unsigned short"),
+        Basic("fVersionMinor", kUShort, 2, "unsigned short"), Basic("fVersionPatch", kUShort, 2, "unsigned short"),
+        Basic("fSeekHeader", kULong, 8, "unsigned long"), Basic("fNBytesHeader", kULong, 8, "unsigned long"),
+        Basic("fLenHeader", kULong, 8, "unsigned long"), Basic("fSeekFooter", kULong, 8, "unsigned long"),
+        Basic("fNBytesFooter", kULong, 8, "unsigned long"), Basic("fLenFooter", kULong, 8, "unsigned long"),
+        Basic("fMaxKeySize", kULong, 8, "unsigned long")}},
   };
   return kClasses;
 }

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "rootbatch/write/rntuple_writer.hpp"
 #include "rootbatch/write/tree_writer.hpp"
 
 namespace rootbatch::write {
@@ -104,6 +105,52 @@ Status WritePattern(TreeWriter& tree, int64_t entries, int64_t batch) {
     std::vector<ColumnView> views;
     for (const auto& c : columns) views.push_back(ColumnView::Of(c));
     RB_RETURN_IF_ERROR(tree.Append(views, end - begin));
+  }
+  return Status::Ok();
+}
+
+std::string PatternString(int64_t i) {
+  std::string one = "s" + std::to_string(i), out;
+  for (int64_t r = 0; r < i % 4; ++r) out += one;
+  return out;
+}
+
+Status WriteRNTuplePattern(RNTupleWriter& ntuple, int64_t entries, int64_t batch) {
+  std::vector<BranchSpec> specs;
+  for (const auto& spec : PatternBranches()) {
+    if (spec.kind == BranchKind::kScalar && spec.name != "n") specs.push_back(spec);
+  }
+  for (const auto& spec : PatternBranches()) {
+    if (spec.kind == BranchKind::kCounterArray && spec.dims.empty()) specs.push_back(spec);
+  }
+  for (const auto& spec : PatternBranches()) {
+    if (spec.kind == BranchKind::kVector) specs.push_back(spec);
+  }
+  for (const auto& spec : specs) {
+    const auto kind = spec.kind == BranchKind::kScalar ? RNTupleFieldKind::kScalar : RNTupleFieldKind::kVector;
+    RB_ASSIGN_OR_RETURN(size_t index, ntuple.AddField({spec.name, spec.type, kind}));
+    (void)index;
+  }
+  RB_ASSIGN_OR_RETURN(size_t string_index, ntuple.AddField({"s", DataType::kChar, RNTupleFieldKind::kString}));
+  (void)string_index;
+  for (int64_t begin = 0; begin < entries; begin += batch) {
+    const int64_t end = std::min(entries, begin + batch);
+    std::vector<Column> columns;
+    columns.reserve(specs.size() + 1);
+    for (const auto& spec : specs) columns.push_back(PatternColumn(spec, begin, end));
+    Column strings;
+    strings.type = DataType::kChar;
+    strings.num_entries = end - begin;
+    strings.offsets.push_back(0);
+    for (int64_t i = begin; i < end; ++i) {
+      const std::string text = PatternString(i);
+      strings.values.insert(strings.values.end(), text.begin(), text.end());
+      strings.offsets.push_back(static_cast<int64_t>(strings.values.size()));
+    }
+    columns.push_back(std::move(strings));
+    std::vector<ColumnView> views;
+    for (const auto& c : columns) views.push_back(ColumnView::Of(c));
+    RB_RETURN_IF_ERROR(ntuple.Append(views, end - begin));
   }
   return Status::Ok();
 }

@@ -14,6 +14,10 @@
 //   n      int32 counter = i % 5, and A_t[n] counter arrays
 //   v_t    std::vector<T> with (i*7) % 4 values
 // plus m_f4[2][3] (2-D fixed array) and P_f4[n][2] (counter array with an inner dim).
+//
+// The RNTuple pattern (WriteRNTuplePattern) has the fields RNTuples of this
+// writer can hold: x_t (scalars), A_t and v_t (std::vector<T>, with i % 5 and
+// (i*7) % 4 values) and s (std::string: "s<i>" repeated i % 4 times).
 #pragma once
 
 #include <cstdint>
@@ -26,6 +30,7 @@
 
 namespace rootbatch {
 class TreeWriter;
+class RNTupleWriter;
 }
 
 namespace rootbatch::write {
@@ -35,5 +40,10 @@ std::vector<BranchSpec> PatternBranches();
 Column PatternColumn(const BranchSpec& spec, int64_t begin, int64_t end);
 // Adds PatternBranches() to `tree` and appends `entries` entries in batches of `batch`.
 Status WritePattern(TreeWriter& tree, int64_t entries, int64_t batch = 1000);
+
+// The string of field s for entry i.
+std::string PatternString(int64_t i);
+// Adds the RNTuple pattern's fields to `ntuple` and appends `entries` entries in batches of `batch`.
+Status WriteRNTuplePattern(RNTupleWriter& ntuple, int64_t entries, int64_t batch = 1000);
 
 }  // namespace rootbatch::write

@@ -1,7 +1,9 @@
 // rootbatch_write_pattern: writes the test pattern (test_pattern.hpp) to a
-// file, for checks by independent readers (tests/python/test_writer_uproot.py).
+// file, for checks by independent readers (tests/python/test_writer_uproot.py,
+// test_rntuple_writer.py for --format rntuple, the RNTuple pattern).
 //   rootbatch_write_pattern OUT.root [--entries N] [--codec C] [--level L]
 //       [--basket-size B] [--cluster-size C] [--tree NAME] [--dir a/b]
+//       [--format ttree|rntuple] [--page-size B] [--clusters-per-group G]
 #include <cstdio>
 #include <string>
 
@@ -22,6 +24,8 @@ int main(int argc, char** argv) {
   TreeWriterOptions tree_options;
   std::string tree_name = "pattern";
   std::string dir;
+  bool rntuple = false;
+  RNTupleWriterOptions ntuple_options;
   for (int i = 2; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     const std::string value = argv[i + 1];
@@ -41,6 +45,12 @@ int main(int argc, char** argv) {
       tree_options.basket_size = std::stoi(value);
     } else if (flag == "--cluster-size") {
       tree_options.cluster_size = std::stoll(value);
+    } else if (flag == "--format") {
+      rntuple = value == "rntuple";
+    } else if (flag == "--page-size") {
+      ntuple_options.page_size = std::stoll(value);
+    } else if (flag == "--clusters-per-group") {
+      ntuple_options.clusters_per_group = std::stoll(value);
     } else if (flag == "--tree") {
       tree_name = value;
     } else if (flag == "--dir") {
@@ -55,9 +65,16 @@ int main(int argc, char** argv) {
   auto file = FileWriter::Create(out, compression);
   Status status = file.status();
   if (status.IsOk()) {
-    auto tree = (*file)->MakeTree(tree_name, "rootbatch test pattern", dir, tree_options);
-    status = tree.status();
-    if (status.IsOk()) status = write::WritePattern(**tree, entries);
+    if (rntuple) {
+      ntuple_options.cluster_size = tree_options.cluster_size;
+      auto ntuple = (*file)->MakeRNTuple(tree_name, dir, ntuple_options);
+      status = ntuple.status();
+      if (status.IsOk()) status = write::WriteRNTuplePattern(**ntuple, entries);
+    } else {
+      auto tree = (*file)->MakeTree(tree_name, "rootbatch test pattern", dir, tree_options);
+      status = tree.status();
+      if (status.IsOk()) status = write::WritePattern(**tree, entries);
+    }
     if (status.IsOk()) status = (*file)->Close();
   }
   if (!status.IsOk()) {
