@@ -137,6 +137,10 @@ class Checker {
     if (integer_only && (!IsIntegral(a.type.elem) || !IsIntegral(b.type.elem))) {
       return Error(n, "operator " + op + " needs integers, not " + Describe(a) + " and " + Describe(b));
     }
+    if ((op == "<<" || op == ">>") && jagged) {
+      // ROOT::VecOps defines no shift operators on RVec.
+      return Error(n, "operator " + op + " is not defined for collections (" + Describe(a) + ", " + Describe(b) + ")");
+    }
     if (op == "==" || op == "!=" || op == "<" || op == "<=" || op == ">" || op == ">=" || op == "&&" ||
         op == "||") {
       // RVec comparisons and logical operators give RVec<int>.

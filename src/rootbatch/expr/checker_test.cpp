@@ -104,6 +104,7 @@ TEST(CheckerTest, TypeErrorsNameBothTypes) {
   ASSERT_FALSE(r.IsOk());
   EXPECT_NE(r.status().Message().find("cannot cast 'Jet_pt' (ROOT::VecOps::RVec<float>) to int"), std::string::npos);
   EXPECT_FALSE(Compile("Jet_pt > 3 ? 1 : 2", Schema()).IsOk());
+  EXPECT_FALSE(Compile("Jet_id << 1", Schema()).IsOk());  // RVec has no shift operators
   EXPECT_FALSE(Compile("DeltaPhi(i, i)", Schema()).IsOk());
   EXPECT_FALSE(Compile("Sum(f)", Schema()).IsOk());
   EXPECT_FALSE(Compile("sqrt(f, f)", Schema()).IsOk());
