@@ -90,6 +90,8 @@ TEST(EvaluatorTest, ScalarArithmeticFollowsCpp) {
   EXPECT_EQ(f.Values<double>("x / 2.0"), (std::vector<double>{3.5, -3.5, 0}));
   EXPECT_EQ(f.Values<float>("(float)x / 2"), (std::vector<float>{3.5f, -3.5f, 0}));
   EXPECT_EQ(f.Values<int32_t>("x > 0 ? x : -x"), (std::vector<int32_t>{7, 7, 0}));
+  EXPECT_EQ(f.Values<bool>("true"), (std::vector<bool>{true, true, true}));
+  EXPECT_EQ(f.Values<int32_t>("true + 1"), (std::vector<int32_t>{2, 2, 2}));
   EXPECT_EQ(f.Values<uint64_t>("rdfentry_"), (std::vector<uint64_t>{100, 101, 102}));
   EXPECT_EQ(f.Values<int32_t>("static_cast<int>(2.7) + (int)-2.7"), (std::vector<int32_t>{0, 0, 0}));
   auto inf = f.Values<double>("1.0 / x");  // IEEE

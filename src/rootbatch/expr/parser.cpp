@@ -350,6 +350,7 @@ class Parser {
       auto n = Make(NodeKind::kLiteral, t.text, t.pos, t.end);
       n->literal_type = DataType::kBool;
       n->int_value = t.text == "true";
+      n->uint_value = n->int_value;  // bool is an unsigned type to the evaluator
       return n;
     }
     if (t.text == "static_cast") {
