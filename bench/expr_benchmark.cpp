@@ -19,14 +19,14 @@ using rootbatch::DataType;
 
 // Twenty terms, as a NanoAOD skim writes them.
 constexpr const char* kSelection =
-    "nMuon >= 1 && Muon_pt[0] > 25 && abs(Muon_eta[0]) < 2.4 && Muon_tightId[0] && "
+    "nMuon >= 1 && Muon_pt[0] > 25 && abs(Muon_eta[0]) < 2.4 && !Muon_tightId[0] && "
     "Muon_pfRelIso04_all[0] < 0.15 && nElectron == 0 && nJet >= 4 && "
     "Sum(Jet_pt > 30 && abs(Jet_eta) < 2.4 && Jet_jetId >= 2) >= 4 && "
-    "Sum(Jet_btagDeepFlavB > 0.3) >= 1 && MET_pt > 20 && Jet_pt[0] > 50 && "
+    "Sum(Jet_btagCSVV2 > 0.5) >= 1 && MET_pt > 20 && Jet_pt[0] > 50 && "
     "ROOT::VecOps::DeltaR(Muon_eta[0], Jet_eta[0], Muon_phi[0], Jet_phi[0]) > 0.4 && "
     "InvariantMass(Jet_pt, Jet_eta, Jet_phi, Jet_mass) > 100 && PV_npvs > 2 && "
     "Flag_goodVertices && run > 0 && (event % 2 == 0 || MET_sumEt > 0) && "
-    "Max(Jet_btagDeepFlavB) > 0.1 && Mean(Jet_pt) > 20 && Jet_pt.size() < 20";
+    "Max(Jet_btagCSVV2) > 0.1 && Mean(Jet_pt) > 20 && Jet_pt.size() < 20";
 
 std::vector<ColumnSpec> Schema() {
   auto s = [](const char* n, DataType t) { return ColumnSpec{n, t, ColumnKind::kScalar, {}, ""}; };
@@ -37,7 +37,7 @@ std::vector<ColumnSpec> Schema() {
       j("Muon_pfRelIso04_all", DataType::kFloat32), s("nElectron", DataType::kUInt32),
       s("nJet", DataType::kUInt32),    j("Jet_pt", DataType::kFloat32),     j("Jet_eta", DataType::kFloat32),
       j("Jet_phi", DataType::kFloat32), j("Jet_mass", DataType::kFloat32),  j("Jet_jetId", DataType::kInt32),
-      j("Jet_btagDeepFlavB", DataType::kFloat32), s("MET_pt", DataType::kFloat32),
+      j("Jet_btagCSVV2", DataType::kFloat32), s("MET_pt", DataType::kFloat32),
       s("MET_sumEt", DataType::kFloat32), s("PV_npvs", DataType::kInt32), s("Flag_goodVertices", DataType::kBool),
       s("run", DataType::kUInt32),     s("event", DataType::kUInt64)};
   // A NanoAOD tree has ~1000 columns; lookups must not be the cost.
