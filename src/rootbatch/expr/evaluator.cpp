@@ -173,7 +173,9 @@ class Evaluator {
     out.bytes = c.values;
     if (t.jagged) {
       if (!c.offsets.empty()) {
-        if (static_cast<int64_t>(c.offsets.size()) != n_ + 1) return InvalidArgument("input column '" + node.name + "' has bad offsets");
+        bool ok = static_cast<int64_t>(c.offsets.size()) == n_ + 1 && c.offsets[0] == 0;
+        for (size_t k = 1; ok && k < c.offsets.size(); ++k) ok = c.offsets[k] >= c.offsets[k - 1];
+        if (!ok) return InvalidArgument("input column '" + node.name + "' has bad offsets");
         out.offsets = std::make_shared<const std::vector<int64_t>>(c.offsets);
       } else {  // a fixed-size array: every entry has the same count
         const int64_t width = n_ == 0 ? 0 : c.NumValues() / n_;
@@ -896,7 +898,8 @@ Result<Value> EvaluateTree(const Node& root, std::span<const Column* const> inpu
     std::string detail = "evaluation failed";
     if (auto it = ev.faults_.find(id); it != ev.faults_.end()) detail = it->second.second;
     if (auto it = ev.faults_.find(id); it != ev.faults_.end() && it->second.first != e) {
-      detail += " (first seen at entry " + std::to_string(first_entry + it->second.first) + ")";
+      // Only the first failure of each node keeps its detail.
+      detail += " (that detail is from entry " + std::to_string(first_entry + it->second.first) + ")";
     }
     return InvalidArgument("entry " + std::to_string(first_entry + e) + ": " + detail + " in '" +
                            std::string(text.substr(n.pos, n.end - n.pos)) + "' of expression '" + std::string(text) +

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <limits>
 #include <map>
+#include <thread>
 
 #include "rootbatch/expr/compiled_expr.hpp"
 
@@ -215,6 +216,32 @@ TEST(EvaluatorTest, MaskAndResultSpec) {
   // A wrong input is an error, not a crash.
   std::vector<const Column*> wrong{&f.data.at("x")};
   EXPECT_FALSE(jag->Evaluate(wrong, {0, 3}).IsOk());
+  Column broken = f.data.at("Jet_pt");
+  broken.offsets = {0, 3, 2, 5};  // decreasing: refused, not read out of bounds
+  std::vector<const Column*> bad{&broken};
+  EXPECT_FALSE(jag->Evaluate(bad, {0, 3}).IsOk());
+}
+
+TEST(EvaluatorTest, OneCompiledExpressionEvaluatesFromSeveralThreads) {
+  Fixture f;
+  auto e = Compile("Sum(Jet_pt[Jet_pt > 15]) + rdfentry_", f.schema);
+  ASSERT_TRUE(e.IsOk());
+  std::vector<const Column*> inputs{&f.data.at("Jet_pt")};
+  std::vector<std::vector<float>> results(4);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int k = 0; k < 200; ++k) {
+        auto r = e->Evaluate(inputs, {10 * t, 10 * t + 3});
+        if (r.IsOk()) results[t].assign(r->As<float>().begin(), r->As<float>().end());
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int t = 0; t < 4; ++t) {
+    const float base = static_cast<float>(10 * t);
+    EXPECT_EQ(results[t], (std::vector<float>{70 + base, 0 + base + 1, 75 + base + 2}));
+  }
 }
 
 }  // namespace
