@@ -7,6 +7,10 @@ HAS_LOADER: bool
 
 def _raise_status(code: str, message: str, context: list[str]) -> None: ...
 def _interruptible_wait(seconds: float) -> None: ...
+# Tests only (tests/python/test_expr_conformance.py): (values, offsets or None, C++ type), or for a
+# filter (passing entry numbers, None, type).
+def _eval_expression(path: str, tree: str, expression: str, filter: bool = False,
+                     chunk: int = 100000) -> tuple[Any, Any, str]: ...
 
 class File:
     name: str

@@ -50,5 +50,6 @@ void RegisterErrors(py::module_& m);
 void RegisterFile(py::module_& m);
 void RegisterTensor(py::module_& m);
 void RegisterLoader(py::module_& m);
+void RegisterExpr(py::module_& m);
 
 }  // namespace rootbatch::python

@@ -32,4 +32,5 @@ PYBIND11_MODULE(_core, m) {
   rp::RegisterFile(m);
   rp::RegisterTensor(m);
   rp::RegisterLoader(m);
+  rp::RegisterExpr(m);
 }
