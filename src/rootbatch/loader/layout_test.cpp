@@ -20,7 +20,9 @@ std::shared_ptr<const Dataset> Open(const std::string& file, const std::string& 
 
 Result<RowLayout> Build(const std::shared_ptr<const Dataset>& dataset, const LoaderOptions& options) {
   std::vector<std::vector<std::vector<size_t>>> indices;
-  return BuildLayout({LoaderInput{dataset}}, options, &indices);
+  LoaderInput input;
+  input.dataset = dataset;
+  return BuildLayout({input}, options, &indices);
 }
 
 TEST(LayoutTest, MisspelledNamesSayTheirRoleAndTheClosestName) {
