@@ -4,38 +4,17 @@
 
 #include <atomic>
 #include <chrono>
-#include <dirent.h>
 #include <future>
 #include <set>
 #include <thread>
 
+#include "rootbatch/base/testing/thread_count.hpp"
+
 namespace rootbatch {
 namespace {
 
-int CountThreads() {
-  int count = 0;
-  DIR* dir = opendir("/proc/self/task");
-  if (dir == nullptr) return -1;
-  while (dirent* entry = readdir(dir)) {
-    if (entry->d_name[0] != '.') ++count;
-  }
-  closedir(dir);
-  return count;
-}
-
-// The thread count once it settles at `expected`, or after 2 s whatever it
-// is: a joined thread can stay listed in /proc for a moment after join()
-// returns (the kernel wakes the joiner before it reaps the task), which made
-// an exact count right after a join flaky on a loaded machine.
-int CountThreadsSettlingAt(int expected) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-  int count = CountThreads();
-  while (count != expected && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    count = CountThreads();
-  }
-  return count;
-}
+using rootbatch::testing::CountThreads;
+using rootbatch::testing::CountThreadsSettlingAt;
 
 TEST(ThreadPoolTest, RunsEveryTaskOnWorkers) {
   ThreadPool pool(3);

@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <dirent.h>
 
 #include <algorithm>
 #include <cmath>
@@ -12,6 +11,8 @@
 #include <numeric>
 #include <set>
 #include <thread>
+
+#include "rootbatch/base/testing/thread_count.hpp"
 
 #include "rootbatch/loader/testing/loader_fixtures.hpp"
 
@@ -30,27 +31,8 @@ std::vector<LoaderInput> In(std::shared_ptr<const Dataset> dataset) {
   return {input};
 }
 
-int CountThreads() {
-  int count = 0;
-  DIR* dir = opendir("/proc/self/task");
-  while (dirent* entry = readdir(dir)) count += entry->d_name[0] != '.';
-  closedir(dir);
-  return count;
-}
-
-// The thread count once it settles at `expected`, or after 2 s whatever it
-// is: a joined thread can stay listed in /proc for a moment after join()
-// returns (the kernel wakes the joiner before it reaps the task), which made
-// an exact count right after a join flaky on a loaded machine.
-int CountThreadsSettlingAt(int expected) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-  int count = CountThreads();
-  while (count != expected && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    count = CountThreads();
-  }
-  return count;
-}
+using rootbatch::testing::CountThreads;
+using rootbatch::testing::CountThreadsSettlingAt;
 
 LoaderOptions SmallOptions() {
   LoaderOptions options;
