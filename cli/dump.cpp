@@ -158,9 +158,9 @@ void WriteSkipped(JsonWriter& json, const std::vector<UnreadableColumn>& skipped
   json.EndArray();
 }
 
-Status DumpTree(JsonWriter& json, std::shared_ptr<const RootFile> file, const std::string& path, int cycle,
-                const std::set<std::string>& only) {
-  RB_ASSIGN_OR_RETURN(auto tree, TreeSource::Open(file, path + ";" + std::to_string(cycle)));
+// Opens a "trees" entry with the keys every format shares.
+void BeginTree(JsonWriter& json, const std::string& path, int cycle, const std::string& class_name,
+               const std::string& title, int64_t entries) {
   json.NewLine();
   json.BeginObject();
   json.Key("path");
@@ -168,11 +168,17 @@ Status DumpTree(JsonWriter& json, std::shared_ptr<const RootFile> file, const st
   json.Key("cycle");
   json.Int(cycle);
   json.Key("classname");
-  json.String(tree->ClassName());
+  json.String(class_name);
   json.Key("title");
-  json.String(tree->Model().title);
+  json.String(title);
   json.Key("entries");
-  json.Int(tree->NumEntries());
+  json.Int(entries);
+}
+
+Status DumpTree(JsonWriter& json, std::shared_ptr<const RootFile> file, const std::string& path, int cycle,
+                const std::set<std::string>& only) {
+  RB_ASSIGN_OR_RETURN(auto tree, TreeSource::Open(file, path + ";" + std::to_string(cycle)));
+  BeginTree(json, path, cycle, tree->ClassName(), tree->Model().title, tree->NumEntries());
   const auto& specs = tree->Columns();
   std::vector<std::pair<std::string, std::string>> failed;
   json.Key("branches");
@@ -224,18 +230,7 @@ Status DumpTree(JsonWriter& json, std::shared_ptr<const RootFile> file, const st
 Status DumpNTuple(JsonWriter& json, std::shared_ptr<const RootFile> file, const std::string& path, int cycle,
                   const std::set<std::string>& only) {
   RB_ASSIGN_OR_RETURN(auto ntuple, NTupleSource::Open(file, path + ";" + std::to_string(cycle)));
-  json.NewLine();
-  json.BeginObject();
-  json.Key("path");
-  json.String(path);
-  json.Key("cycle");
-  json.Int(cycle);
-  json.Key("classname");
-  json.String("ROOT::RNTuple");
-  json.Key("title");
-  json.String(ntuple->Descriptor().schema.description);
-  json.Key("entries");
-  json.Int(ntuple->NumEntries());
+  BeginTree(json, path, cycle, "ROOT::RNTuple", ntuple->Descriptor().schema.description, ntuple->NumEntries());
   const auto& specs = ntuple->Columns();
   std::vector<std::pair<std::string, std::string>> failed;
   json.Key("branches");

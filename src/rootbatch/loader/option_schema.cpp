@@ -9,6 +9,7 @@
 #include <type_traits>
 
 #include "rootbatch/base/byte_size.hpp"
+#include "rootbatch/base/suggest.hpp"
 #include "rootbatch/loader/convert.hpp"
 #include "rootbatch/loader/rng.hpp"
 
@@ -384,22 +385,6 @@ const OptionSpec kSpecs[] = {
     Int<&O::num_workers>("num_workers", kBatches, 1, kIntMax, "data-loading workers per process"),
 };
 
-// Levenshtein distance, for "did you mean".
-size_t Distance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
 }  // namespace
 
 std::span<const OptionSpec> LoaderOptionSpecs() { return kSpecs; }
@@ -414,14 +399,11 @@ const OptionSpec* FindOption(std::string_view name) {
 Status SetOption(LoaderOptions& options, std::string_view name, const OptionValue& value) {
   const OptionSpec* spec = FindOption(name);
   if (spec == nullptr) {
-    const OptionSpec* closest = nullptr;
-    size_t best = 4;
-    for (const OptionSpec& candidate : kSpecs) {
-      const size_t d = Distance(name, candidate.name);
-      if (d < best) best = d, closest = &candidate;
-    }
+    std::vector<std::string> names;
+    for (const OptionSpec& candidate : kSpecs) names.emplace_back(candidate.name);
+    const std::vector<std::string> closest = ClosestNames(name, names);
     return InvalidArgument("unknown loader option " + Quote(name) +
-                           (closest != nullptr ? "; did you mean " + Quote(closest->name) + "?" : std::string()));
+                           (closest.empty() ? std::string() : "; " + DidYouMean(closest)));
   }
   return spec->set(*spec, value, options);
 }

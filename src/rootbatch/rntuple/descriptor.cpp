@@ -8,11 +8,6 @@
 namespace rootbatch::rntuple {
 namespace {
 
-std::string Hex(uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%016llx", static_cast<unsigned long long>(v));
-  return buf;
-}
 
 // Fields of the anchor after its byte count and version: 4 x u16 + 7 x u64.
 constexpr int64_t kAnchorFieldBytes = 64;

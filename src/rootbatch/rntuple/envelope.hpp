@@ -66,6 +66,8 @@ Result<std::vector<uint8_t>> ReadEnvelope(const ByteSource& source, const Locato
 
 // XXH3-64 of `bytes` (seed 0), the checksum RNTuple uses everywhere.
 uint64_t Xxh3(std::span<const uint8_t> bytes);
+// "0x" and 16 hex digits, for checksums and flags in messages.
+std::string Hex(uint64_t value);
 
 // Reads a blob of `stored` bytes at `offset` and decompresses it into `out`
 // (stored when the sizes agree). `what` names it in errors.
