@@ -38,7 +38,7 @@ constexpr const char* kUsage =
     "  --tree T                tree name (required)\n"
     "  --epoch E               epoch to run (default 0)\n"
     "  --no-shuffle            entries in file order (--shuffle none)\n"
-    "  --ceiling               only decompress the same baskets with the same threads (no batches)\n"
+    "  --ceiling               only decompress the same storage units (baskets, pages) with the same threads (no batches)\n"
     "  --order-out FILE        write the global entry index of every event yielded, in order\n"
     "                          (little-endian int64)\n"
     "  --shuffle-report        print the shuffle figures of SHUFFLE.md; runs the next epoch too,\n"
@@ -242,14 +242,14 @@ int RunBench(const std::vector<std::string>& argv) {
       w.Key("cpu_s"); w.Double(cpu);
       w.Key("bytes_read"); w.Int(ceiling->reads.bytes_read);
       w.Key("bytes_decompressed"); w.Int(ceiling->reads.bytes_decompressed);
-      w.Key("baskets_read"); w.Int(ceiling->reads.units_read);
+      w.Key("units_read"); w.Int(ceiling->reads.units_read);
       w.Key("peak_rss_mb"); w.Double(PeakRssMiB());
       w.EndObject();
       std::printf("%s\n", w.Text().c_str());
     } else {
       std::printf("decompression ceiling: %lld events in %.3f s with %d threads\n",
                   static_cast<long long>(ceiling->events), ceiling->seconds, options.num_threads);
-      std::printf("  events/s        %.0f\n  MB/s            %.1f (decompressed)\n  baskets         %lld\n",
+      std::printf("  events/s        %.0f\n  MB/s            %.1f (decompressed)\n  units           %lld\n",
                   eps, mbps, static_cast<long long>(ceiling->reads.units_read));
       std::printf("  CPU             %.2f s (%.3f s per M events)\n", cpu, cpu / static_cast<double>(ceiling->events) * 1e6);
     }
@@ -301,7 +301,7 @@ int RunBench(const std::vector<std::string>& argv) {
   const double mbps = static_cast<double>(s.bytes_decompressed) / result.seconds / 1e6;
   const double wait_fraction = s.consumer_wait_s / result.seconds;
   const double amplification =
-      s.baskets_per_epoch > 0 ? static_cast<double>(s.baskets_read) / static_cast<double>(s.baskets_per_epoch) : 0;
+      s.units_per_epoch > 0 ? static_cast<double>(s.units_read) / static_cast<double>(s.units_per_epoch) : 0;
   const double budget_mib = static_cast<double>(options.memory_budget) / (1024.0 * 1024.0);
   const loader::MemoryPlan& memory = loader.Memory();
   if (json) {
@@ -325,8 +325,8 @@ int RunBench(const std::vector<std::string>& argv) {
     w.Key("buffer_rows"); w.Int(memory.num_slots);
     w.Key("bytes_read"); w.Int(s.bytes_read);
     w.Key("bytes_decompressed"); w.Int(s.bytes_decompressed);
-    w.Key("baskets_read"); w.Int(s.baskets_read);
-    w.Key("baskets"); w.Int(s.baskets_per_epoch);
+    w.Key("units_read"); w.Int(s.units_read);
+    w.Key("units"); w.Int(s.units_per_epoch);
     w.Key("amplification"); w.Double(amplification);
     if (report) {
       w.Key("bins_per_batch"); w.Double(result.shuffle.bins_per_batch);
@@ -349,8 +349,8 @@ int RunBench(const std::vector<std::string>& argv) {
     std::printf("  CPU             %.2f s (%.3f s per M events)\n", cpu,
                 cpu / static_cast<double>(std::max<int64_t>(result.events, 1)) * 1e6);
     std::printf("  buffer          %s\n", memory.Describe().c_str());
-    std::printf("  amplification   %.3f (%lld baskets read / %lld)\n", amplification,
-                static_cast<long long>(s.baskets_read), static_cast<long long>(s.baskets_per_epoch));
+    std::printf("  amplification   %.3f (%lld units read / %lld; units are baskets or pages)\n", amplification,
+                static_cast<long long>(s.units_read), static_cast<long long>(s.units_per_epoch));
     if (report) {
       std::printf("  bins/batch      %.1f\n  var_ratio       %.2f\n  spearman        %+.4f\n", result.shuffle.bins_per_batch,
                   result.shuffle.var_ratio, result.shuffle.spearman);

@@ -441,7 +441,7 @@ class DataLoader:
     @property
     def stats(self) -> dict:
         """What the loader did so far in this process: batches, events, bytes
-        read and decompressed, baskets, wait times, time to first batch."""
+        read and decompressed, storage units (baskets or pages), wait times, time to first batch."""
         if self._core is None or self._pid != os.getpid():
             return {}
         return self._core.stats()

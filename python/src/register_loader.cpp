@@ -182,8 +182,8 @@ py::dict StatsDict(const loader::LoaderStats& s) {
   d["events"] = s.events;
   d["bytes_read"] = s.bytes_read;
   d["bytes_decompressed"] = s.bytes_decompressed;
-  d["baskets_read"] = s.baskets_read;
-  d["baskets_per_epoch"] = s.baskets_per_epoch;
+  d["units_read"] = s.units_read;
+  d["units_per_epoch"] = s.units_per_epoch;
   d["consumer_wait_s"] = s.consumer_wait_s;
   d["assembler_wait_s"] = s.assembler_wait_s;
   d["worker_idle_s"] = s.worker_idle_s;

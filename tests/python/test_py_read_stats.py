@@ -13,7 +13,7 @@ def test_embedded_baskets_are_counted(testdata):
     stats = loader.stats
     assert stats["events"] == 200
     # One embedded basket per column, each 200 float32 values and no offset table.
-    assert stats["baskets_read"] == 2
+    assert stats["units_read"] == 2
     assert stats["bytes_read"] == 2 * 200 * 4
     assert stats["bytes_decompressed"] == 2 * 200 * 4
 
@@ -24,6 +24,6 @@ def test_on_disk_baskets_still_count_their_compressed_bytes(testdata):
     for _ in loader.as_numpy():
         pass
     stats = loader.stats
-    assert stats["baskets_read"] >= 1
+    assert stats["units_read"] >= 1
     # Compressed on disk: fewer bytes fetched than decompressed.
     assert 0 < stats["bytes_read"] < stats["bytes_decompressed"]

@@ -103,7 +103,7 @@ Result<std::unique_ptr<Loader>> Loader::Create(std::vector<LoaderInput> inputs, 
   loader->inputs_ = std::move(inputs);
   loader->options_ = std::move(options);
   loader->buffers_ = BufferPool::Create(static_cast<size_t>(loader->options_.queue_batches) + 4);
-  loader->stats_.baskets_per_epoch = loader->plan_.baskets;
+  loader->stats_.units_per_epoch = loader->plan_.units;
   loader->StartEpoch(0, loader->BuildOrder(0));
   return loader;
 }
@@ -121,7 +121,7 @@ void Loader::StopPipeline() {
   pipeline_.reset();  // joins the assembler
   stats_.bytes_read += reads.bytes_read;
   stats_.bytes_decompressed += reads.bytes_decompressed;
-  stats_.baskets_read += reads.units_read;
+  stats_.units_read += reads.units_read;
   stats_.assembler_wait_s += wait;
 }
 
@@ -276,7 +276,7 @@ LoaderStats Loader::Stats() const {
     ReadStats reads = pipeline_->Reads();
     stats.bytes_read += reads.bytes_read;
     stats.bytes_decompressed += reads.bytes_decompressed;
-    stats.baskets_read += reads.units_read;
+    stats.units_read += reads.units_read;
     stats.assembler_wait_s += pipeline_->AssemblerWaitSeconds();
   }
   if (pool_) stats.worker_idle_s = pool_->IdleSeconds();

@@ -867,8 +867,8 @@ TEST(LoaderTest, EveryBasketIsDecompressedOncePerEpoch) {
   Drain(*loader);
   LoaderStats stats = loader->Stats();
   const int64_t baskets = 8000 / 125 * 2 + 8000 / 250 + 8000 / 500;  // f0, f2; f1; event_id
-  EXPECT_EQ(stats.baskets_per_epoch, baskets);
-  EXPECT_EQ(stats.baskets_read, baskets);
+  EXPECT_EQ(stats.units_per_epoch, baskets);
+  EXPECT_EQ(stats.units_read, baskets);
   EXPECT_EQ(stats.events, 8000);
   EXPECT_EQ(stats.bytes_decompressed, 8000 * (3 * 4 + 8));
 
@@ -877,12 +877,12 @@ TEST(LoaderTest, EveryBasketIsDecompressedOncePerEpoch) {
   options.block_split = 2;
   auto split = MustCreate(In(dataset), options);
   Drain(*split);
-  EXPECT_EQ(split->Stats().baskets_read, baskets + 8000 / 500);
+  EXPECT_EQ(split->Stats().units_read, baskets + 8000 / 500);
   // block_split = 4: f1's baskets twice, event_id's four times.
   options.block_split = 4;
   auto split4 = MustCreate(In(dataset), options);
   Drain(*split4);
-  EXPECT_EQ(split4->Stats().baskets_read, 8000 / 125 * 2 + 2 * 8000 / 250 + 4 * 8000 / 500);
+  EXPECT_EQ(split4->Stats().units_read, 8000 / 125 * 2 + 2 * 8000 / 250 + 4 * 8000 / 500);
 }
 
 TEST(LoaderTest, MemoryPlanFitsTheBudget) {

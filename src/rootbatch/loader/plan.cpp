@@ -176,7 +176,7 @@ Result<Plan> BuildPlan(const std::vector<LoaderInput>& inputs,
         if (block.file == static_cast<int32_t>(f)) ranges.push_back(block.entries);
       }
       if (ranges.empty()) continue;
-      for (size_t c : column_indices[i][f]) plan.baskets += CountUnits(dataset.File(f).UnitBoundaries(c), ranges);
+      for (size_t c : column_indices[i][f]) plan.units += CountUnits(dataset.File(f).UnitBoundaries(c), ranges);
     }
     int64_t input_rows = 0;
     for (const auto& block : blocks) input_rows += block.entries.Size();

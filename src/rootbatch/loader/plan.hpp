@@ -46,7 +46,7 @@ struct Plan {
   std::vector<int64_t> input_rows;    // entries per input in the selected split
   int64_t total_rows = 0;
   int64_t split_rows = 0;             // entries of the inputs' ranges before the split
-  int64_t baskets = 0;                // baskets of the selected columns under the selected entries, once each
+  int64_t units = 0;                  // storage units (baskets, pages) of the selected columns under the selected entries, once each
 };
 
 // `column_indices[input][file]` lists the selected columns' indices.

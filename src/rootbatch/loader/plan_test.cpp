@@ -164,7 +164,7 @@ TEST(PlanTest, BasketsAreCountedOnceUnderTheSplit) {
     options.split = split;
     Plan plan = MustPlan({input}, options);
     EXPECT_GT(plan.blocks.size(), 1u);   // the one basket is cut into pieces of the split
-    EXPECT_EQ(plan.baskets, 1);          // and still counts once
+    EXPECT_EQ(plan.units, 1);          // and still counts once
   }
 }
 

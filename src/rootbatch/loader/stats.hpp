@@ -11,8 +11,10 @@ struct LoaderStats {
   int64_t events = 0;
   int64_t bytes_read = 0;          // compressed bytes the sources fetched
   int64_t bytes_decompressed = 0;  // bytes after decompression
-  int64_t baskets_read = 0;        // baskets (pages) decompressed
-  int64_t baskets_per_epoch = 0;   // baskets of the selected split and columns (amplification = read / this)
+  // Storage units: a format's compressed pieces of one column (TTree
+  // baskets, RNTuple pages), so that the figures read the same for both.
+  int64_t units_read = 0;          // units decompressed (or copied, when stored raw)
+  int64_t units_per_epoch = 0;     // units of the selected split and columns (amplification = read / this)
   double consumer_wait_s = 0;      // time Next() waited for a batch
   double assembler_wait_s = 0;     // time the assembler waited for blocks
   double worker_idle_s = 0;        // time decompression workers waited for work, summed
