@@ -35,6 +35,7 @@ Result<Args> Args::Parse(const std::vector<std::string>& argv, const std::set<st
         value = argv[++i];
       }
       args.values_[name] = *value;
+      args.ordered_.emplace_back(name, *value);
     } else {
       std::string known;
       for (const auto& o : options) known += " --" + o;
@@ -49,6 +50,14 @@ std::optional<std::string> Args::Get(const std::string& name) const {
   auto it = values_.find(name);
   if (it == values_.end()) return std::nullopt;
   return it->second;
+}
+
+std::vector<std::pair<std::string, std::string>> Args::InOrder(const std::set<std::string>& names) const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& option : ordered_) {
+    if (names.count(option.first)) out.push_back(option);
+  }
+  return out;
 }
 
 std::string Args::GetOr(const std::string& name, const std::string& fallback) const {

@@ -225,27 +225,34 @@ Status DumpTree(JsonWriter& json, std::shared_ptr<const RootFile> file, const st
   return Status::Ok();
 }
 
+// "branches" and "skipped" of any column source, one entry per readable
+// column over all of its entries (an RNTuple's leaf columns, a filtered
+// frame's passing entries).
+void WriteSourceBranches(JsonWriter& json, const ColumnSource& source, const std::set<std::string>& only) {
+  const auto& specs = source.Columns();
+  std::vector<std::pair<std::string, std::string>> failed;
+  json.Key("branches");
+  json.BeginArray();
+  for (size_t c = 0; c < specs.size(); ++c) {
+    if (!only.empty() && !only.count(specs[c].name)) continue;
+    auto column = source.ReadColumn(c, {0, source.NumEntries()});
+    if (!column.IsOk()) {
+      failed.emplace_back(specs[c].name, column.status().ToString());
+      continue;
+    }
+    WriteBranch(json, specs[c].name, {&*column}, {&specs[c]}, false, source.NumEntries());
+  }
+  json.EndArray();
+  WriteSkipped(json, source.UnreadableColumns(), failed);
+}
+
 // An RNTuple in the layout of a tree: each readable leaf column is one
 // "branches" entry with a TTree branch's keys.
 Status DumpNTuple(JsonWriter& json, std::shared_ptr<const RootFile> file, const std::string& path, int cycle,
                   const std::set<std::string>& only) {
   RB_ASSIGN_OR_RETURN(auto ntuple, NTupleSource::Open(file, path + ";" + std::to_string(cycle)));
   BeginTree(json, path, cycle, "ROOT::RNTuple", ntuple->Descriptor().schema.description, ntuple->NumEntries());
-  const auto& specs = ntuple->Columns();
-  std::vector<std::pair<std::string, std::string>> failed;
-  json.Key("branches");
-  json.BeginArray();
-  for (size_t c = 0; c < specs.size(); ++c) {
-    if (!only.empty() && !only.count(specs[c].name)) continue;
-    auto column = ntuple->ReadColumn(c, {0, ntuple->NumEntries()});
-    if (!column.IsOk()) {
-      failed.emplace_back(specs[c].name, column.status().ToString());
-      continue;
-    }
-    WriteBranch(json, specs[c].name, {&*column}, {&specs[c]}, false, ntuple->NumEntries());
-  }
-  json.EndArray();
-  WriteSkipped(json, ntuple->UnreadableColumns(), failed);
+  WriteSourceBranches(json, *ntuple, only);
   json.EndObject();
   return Status::Ok();
 }

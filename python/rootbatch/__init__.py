@@ -53,6 +53,17 @@ from .loader import Batch, DataLoader, Source, loader_options, parse_memory  # n
 
 __all__ += ["DataLoader", "Source", "Batch", "loader_options", "parse_memory"]
 
+from .frame import RCutFlowReport, RDataFrame, ResultPtr, RSnapshotOptions, TCutInfo  # noqa: E402
+
+__all__ += ["RDataFrame", "RSnapshotOptions", "RCutFlowReport", "TCutInfo", "ResultPtr", "Experimental"]
+
+import types as _types  # noqa: E402
+
+# ROOT's names for the loader, so that a script migrates by changing its
+# `ROOT.` prefix to `rootbatch.`: rootbatch.Experimental.ML.RDataLoader is
+# rootbatch.DataLoader (docs/python.md, "Migrating from ROOT's RDataLoader").
+Experimental = _types.SimpleNamespace(ML=_types.SimpleNamespace(RDataLoader=DataLoader))
+
 
 def ls(path, file=None) -> None:
     """Prints the keys, trees and columns (with ROOT and NumPy types) of a file."""

@@ -66,6 +66,10 @@ class Source:
     events) events (below 1 a fresh random subset each epoch, above 1 every
     event floor(ratio) times plus a subset); a ratio giving none is an error.
     ``entries``: (start, stop) entries of this source to use.
+
+    ``files`` may also be a :class:`rootbatch.RDataFrame` node: the source is
+    then its passing entries (rows), with its defined columns; ``tree`` is
+    ignored and ``entries`` count rows.
     """
 
     files: tuple
@@ -73,18 +77,30 @@ class Source:
     label: int | None = None
     sampling_ratio: float = 1.0
     entries: tuple | None = None
+    frame: Any = None
 
     def __init__(self, files, tree: str = "events", label: int | None = None, sampling_ratio: float = 1.0,
                  entries: tuple | None = None):
-        if isinstance(files, (str, os.PathLike)):
+        from .frame import RDataFrame
+
+        frame = None
+        if isinstance(files, RDataFrame):
+            frame, files, tree = files, files._files, files._tree
+        elif isinstance(files, (str, os.PathLike)):
             files = [files]
         object.__setattr__(self, "files", tuple(os.fspath(f) for f in files))
         object.__setattr__(self, "tree", tree)
         object.__setattr__(self, "label", label)
         object.__setattr__(self, "sampling_ratio", float(sampling_ratio))
         object.__setattr__(self, "entries", None if entries is None else (int(entries[0]), int(entries[1])))
+        object.__setattr__(self, "frame", frame)
         if not self.files:
             raise ValueError("a Source needs at least one file")
+
+    def _dataset(self, num_threads: int):
+        if self.frame is not None:
+            return self.frame._dataset(num_threads)
+        return _core.Dataset.open(list(self.files), self.tree)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -228,8 +244,11 @@ class DataLoader:
 
     Parameters (names follow ROOT's ``RDataLoader`` where they mean the same):
 
-    sources:          a path or glob, a list of them, a :class:`Source`, or a
-                      list of Sources (several samples, e.g. signal and background)
+    sources:          a path or glob, a list of them, a :class:`Source`, a list
+                      of Sources (several samples, e.g. signal and background),
+                      or a :class:`rootbatch.RDataFrame` node (or a list of
+                      them), as ROOT's RDataLoader takes: its passing entries
+                      with its defined columns
     tree:             the tree name for sources given as paths
     columns:          feature columns (default: every numeric scalar column that
                       is not a target, the weight or jagged)
@@ -314,7 +333,7 @@ class DataLoader:
     def _build(self):
         inputs = []
         for s in self._sources:
-            dataset = _core.Dataset.open(list(s.files), s.tree)
+            dataset = s._dataset(self._option_values["num_threads"])
             inputs.append(_core.LoaderInput(dataset, s.label, s.sampling_ratio, s.entries))
         return _core.Loader(inputs, _core_options(self._option_values))
 
@@ -545,15 +564,21 @@ class DataLoader:
 
 
 def _as_sources(sources, tree: str) -> list:
+    from .frame import RDataFrame
+
     if isinstance(sources, Source):
         return [sources]
+    if isinstance(sources, RDataFrame):  # as ROOT's RDataLoader takes an RDataFrame node
+        return [Source(sources)]
     if isinstance(sources, (str, os.PathLike)):
         return [Source([sources], tree)]
     sources = list(sources)
     if not sources:
         raise ValueError("no sources given")
+    if all(isinstance(s, RDataFrame) for s in sources):  # RDataLoader's list of RDataFrames
+        return [Source(s) for s in sources]
     if all(isinstance(s, Source) for s in sources):
         return sources
-    if any(isinstance(s, Source) for s in sources):
-        raise TypeError("give either paths or Source objects, not both")
+    if any(isinstance(s, (Source, RDataFrame)) for s in sources):
+        raise TypeError("give either paths, RDataFrame nodes or Source objects, not a mix")
     return [Source(sources, tree)]

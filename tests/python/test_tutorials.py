@@ -26,7 +26,7 @@ def tutorial_sample(make_sample):
 def test_every_tutorial_is_tested():
     scripts = {p.stem for p in TUTORIALS.glob("*.py") if not p.name.startswith("_")}
     assert scripts == {"pytorch_classifier", "pytorch_ddp", "keras_classifier", "jax_classifier",
-                       "migrate_from_uproot"}
+                       "migrate_from_uproot", "nanoaod_selection"}
 
 
 def test_pytorch_classifier(tutorial_sample, capsys):
@@ -50,6 +50,14 @@ def test_pytorch_ddp(tutorial_sample):
 def test_keras_classifier(tutorial_sample, adapter):
     auc = load("keras_classifier").main(["--file", tutorial_sample, "--epochs", "2", "--batch-size", "500",
                                          "--adapter", adapter])
+    assert 0.6 < auc <= 1.0
+
+
+def test_nanoaod_selection(make_sample, capsys):
+    path = str(make_sample(20000, seed=11, extra=("--cluster-size", "4000")))
+    auc = load("nanoaod_selection").main(["--file", path, "--epochs", "2", "--batch-size", "512"])
+    out = capsys.readouterr().out
+    assert "two jets" in out and "HT > 100" in out and "cumulative eff=" in out
     assert 0.6 < auc <= 1.0
 
 
