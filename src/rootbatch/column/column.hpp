@@ -32,6 +32,10 @@ struct ColumnSpec {
   ColumnKind kind = ColumnKind::kScalar;
   std::vector<int64_t> inner_shape;  // fixed dims per entry (kFixedArray) or per item (the jagged kinds)
   std::string source_type;  // the format's own type name: "float", "float[]", "std::vector<float>"
+  // The type ROOT's RDataFrame gives the column (GetColumnType), where it
+  // differs from source_type with std::vector read as ROOT::VecOps::RVec:
+  // "Float_t" and "ROOT::VecOps::RVec<Float_t>" for TTree leaves.
+  std::string rdf_type;
 
   // Values per entry for kScalar/kFixedArray; values per item for kJagged
   // and kDoublyJagged.
@@ -117,6 +121,11 @@ class ColumnSource {
   // threads at once. `stats`, if given, is incremented.
   virtual Result<Column> ReadColumn(size_t column, EntryRange range,
                                     ReadStats* stats = nullptr) const = 0;
+
+  // Memory the source keeps for as long as it lives, beyond what a format
+  // reader holds for its metadata (a frame's selection bitmap): the loader
+  // counts it against its budget. 0 by default.
+  virtual int64_t ResidentBytes() const { return 0; }
 
   // Columns that exist but cannot be read; none by default.
   virtual const std::vector<UnreadableColumn>& UnreadableColumns() const;

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <type_traits>
 
 namespace rootbatch {
 
@@ -50,6 +51,22 @@ decltype(auto) VisitDataType(DataType type, F&& f) {
     case DataType::kChar: return f(char{});
   }
   return f(char{});
+}
+
+// The DataType holding a C++ element type: DataTypeOf<float>() is kFloat32.
+template <typename T>
+constexpr DataType DataTypeOf() {
+  if constexpr (std::is_same_v<T, bool>) return DataType::kBool;
+  else if constexpr (std::is_same_v<T, char>) return DataType::kChar;
+  else if constexpr (std::is_same_v<T, float>) return DataType::kFloat32;
+  else if constexpr (std::is_same_v<T, double>) return DataType::kFloat64;
+  else if constexpr (std::is_integral_v<T> && std::is_signed_v<T>) {
+    static_assert(sizeof(T) <= 8);
+    return sizeof(T) == 1 ? DataType::kInt8 : sizeof(T) == 2 ? DataType::kInt16 : sizeof(T) == 4 ? DataType::kInt32 : DataType::kInt64;
+  } else {
+    static_assert(std::is_integral_v<T> && std::is_unsigned_v<T>, "a column holds numbers, bool or char");
+    return sizeof(T) == 1 ? DataType::kUInt8 : sizeof(T) == 2 ? DataType::kUInt16 : sizeof(T) == 4 ? DataType::kUInt32 : DataType::kUInt64;
+  }
 }
 
 }  // namespace rootbatch

@@ -23,6 +23,28 @@ std::optional<DataType> LeafDataType(const LeafModel& leaf) {
   return std::nullopt;
 }
 
+// The ROOT typedef RDataFrame names a leaf's type by ("Float_t", "ULong64_t").
+std::string RootTypedefName(const std::string& leaf_class, DataType type) {
+  if (leaf_class == "TLeafF16") return "Float16_t";
+  if (leaf_class == "TLeafD32") return "Double32_t";
+  if (leaf_class == "TLeafG") return type == DataType::kUInt64 ? "ULong_t" : "Long_t";
+  switch (type) {
+    case DataType::kBool: return "Bool_t";
+    case DataType::kInt8: return "Char_t";
+    case DataType::kUInt8: return "UChar_t";
+    case DataType::kInt16: return "Short_t";
+    case DataType::kUInt16: return "UShort_t";
+    case DataType::kInt32: return "Int_t";
+    case DataType::kUInt32: return "UInt_t";
+    case DataType::kInt64: return "Long64_t";
+    case DataType::kUInt64: return "ULong64_t";
+    case DataType::kFloat32: return "Float_t";
+    case DataType::kFloat64: return "Double_t";
+    case DataType::kChar: return "Char_t";
+  }
+  return "Char_t";
+}
+
 // Basic types of TStreamerElement::fType codes 1-19.
 std::optional<DataType> StreamerBasicType(int32_t code) {
   switch (code) {
@@ -322,6 +344,9 @@ class Interpreter {
       in.entry_size = len * in.disk_width;
       in.spec.source_type = type_name + dims_text;
     }
+    // RDataFrame names a leaf by its ROOT typedef and reads arrays as RVecs.
+    const std::string root_name = RootTypedefName(leaf.class_name, *type);
+    in.spec.rdf_type = dims.empty() && leaf.leaf_count < 0 ? root_name : "ROOT::VecOps::RVec<" + root_name + ">";
     out_.columns.push_back(std::move(in));
   }
 
