@@ -48,11 +48,21 @@ ColumnSpec CompiledExpr::ResultSpec(std::string name) const {
 }
 
 Result<Column> CompiledExpr::Evaluate(std::span<const Column* const> inputs, EntryRange range) const {
+  return EvaluateAt(inputs, EntryNumbers{range.begin, {}}, range.Size());
+}
+
+Result<Column> CompiledExpr::Evaluate(std::span<const Column* const> inputs,
+                                      std::span<const int64_t> entry_numbers) const {
+  return EvaluateAt(inputs, EntryNumbers{0, entry_numbers}, static_cast<int64_t>(entry_numbers.size()));
+}
+
+Result<Column> CompiledExpr::EvaluateAt(std::span<const Column* const> inputs, EntryNumbers entries,
+                                        int64_t num_entries) const {
   if (inputs.size() != columns_.size()) {
     return InvalidArgument("expression '" + text_ + "' reads " + std::to_string(columns_.size()) +
                            " columns, given " + std::to_string(inputs.size()));
   }
-  RB_ASSIGN_OR_RETURN(Value v, EvaluateTree(*root_, inputs, input_types_, range.begin, range.Size(), nodes_, text_));
+  RB_ASSIGN_OR_RETURN(Value v, EvaluateTree(*root_, inputs, input_types_, entries, num_entries, nodes_, text_));
   Column out;
   out.type = v.type;
   out.num_entries = v.num_entries;
@@ -63,11 +73,27 @@ Result<Column> CompiledExpr::Evaluate(std::span<const Column* const> inputs, Ent
 
 Result<std::vector<uint8_t>> CompiledExpr::EvaluateMask(std::span<const Column* const> inputs,
                                                         EntryRange range) const {
+  RB_RETURN_IF_ERROR(CheckFilter());
+  RB_ASSIGN_OR_RETURN(Column c, Evaluate(inputs, range));
+  return ToMask(c);
+}
+
+Result<std::vector<uint8_t>> CompiledExpr::EvaluateMask(std::span<const Column* const> inputs,
+                                                        std::span<const int64_t> entry_numbers) const {
+  RB_RETURN_IF_ERROR(CheckFilter());
+  RB_ASSIGN_OR_RETURN(Column c, Evaluate(inputs, entry_numbers));
+  return ToMask(c);
+}
+
+Status CompiledExpr::CheckFilter() const {
   if (type_.jagged) {
     return InvalidArgument("a filter must give one value per entry, but '" + text_ + "' is " + TypeName(type_) +
                            "; reduce it with Any(), All() or Sum()");
   }
-  RB_ASSIGN_OR_RETURN(Column c, Evaluate(inputs, range));
+  return Status::Ok();
+}
+
+std::vector<uint8_t> CompiledExpr::ToMask(const Column& c) {
   std::vector<uint8_t> mask(static_cast<size_t>(c.num_entries));
   VisitDataType(c.type, [&](auto tag) {
     using T = decltype(tag);

@@ -23,6 +23,7 @@
 namespace rootbatch::expr {
 
 struct Node;
+struct EntryNumbers;
 
 class CompiledExpr {
  public:
@@ -44,12 +45,20 @@ class CompiledExpr {
   // range.begin. Fails naming the entry where evaluation is undefined
   // (docs/expressions.md: index out of range, integer division by zero...).
   Result<Column> Evaluate(std::span<const Column* const> inputs, EntryRange range) const;
+  // The same over rows that are not consecutive entries (what a filter
+  // left): `entry_numbers[i]` is row i's rdfentry_ and names it in errors.
+  Result<Column> Evaluate(std::span<const Column* const> inputs, std::span<const int64_t> entry_numbers) const;
   // As a filter: one byte per entry, 1 where the (scalar) result is nonzero.
   Result<std::vector<uint8_t>> EvaluateMask(std::span<const Column* const> inputs, EntryRange range) const;
+  Result<std::vector<uint8_t>> EvaluateMask(std::span<const Column* const> inputs,
+                                            std::span<const int64_t> entry_numbers) const;
 
  private:
   friend Result<CompiledExpr> Compile(std::string_view text, std::span<const ColumnSpec> schema);
   CompiledExpr() = default;
+  Result<Column> EvaluateAt(std::span<const Column* const> inputs, EntryNumbers entries, int64_t num_entries) const;
+  Status CheckFilter() const;
+  static std::vector<uint8_t> ToMask(const Column& c);
 
   std::string text_;
   std::unique_ptr<Node> root_;

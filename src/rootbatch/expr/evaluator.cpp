@@ -92,8 +92,8 @@ void MergeMarks(std::vector<uint32_t>& into, const std::vector<uint32_t>& from) 
 
 class Evaluator {
  public:
-  Evaluator(std::span<const Column* const> inputs, std::span<const ExprType> types, int64_t first, int64_t n)
-      : inputs_(inputs), types_(types), first_(first), n_(n) {}
+  Evaluator(std::span<const Column* const> inputs, std::span<const ExprType> types, EntryNumbers entries, int64_t n)
+      : inputs_(inputs), types_(types), entries_(entries), n_(n) {}
 
   Faults faults_;
 
@@ -156,7 +156,12 @@ class Evaluator {
   Result<Value> ColumnValue(const Node& node) {
     if (node.column_slot < 0) {  // rdfentry_
       Value out = Make(DataType::kUInt64, n_, nullptr);
-      std::iota(Data<uint64_t>(out), Data<uint64_t>(out) + n_, static_cast<uint64_t>(first_));
+      uint64_t* dst = Data<uint64_t>(out);
+      if (entries_.list.empty()) {
+        std::iota(dst, dst + n_, static_cast<uint64_t>(entries_.first));
+      } else {
+        std::copy(entries_.list.begin(), entries_.list.end(), dst);
+      }
       return out;
     }
     const Column& c = *inputs_[node.column_slot];
@@ -486,7 +491,7 @@ class Evaluator {
 
   std::span<const Column* const> inputs_;
   std::span<const ExprType> types_;
-  int64_t first_;
+  EntryNumbers entries_;
   int64_t n_;
 };
 
@@ -887,9 +892,13 @@ Result<Value> Evaluator::Call(const Node& node) {
 }  // namespace
 
 Result<Value> EvaluateTree(const Node& root, std::span<const Column* const> inputs, std::span<const ExprType> input_types,
-                           int64_t first_entry, int64_t num_entries, std::span<Node* const> nodes,
+                           EntryNumbers entries, int64_t num_entries, std::span<Node* const> nodes,
                            std::string_view text) {
-  Evaluator ev(inputs, input_types, first_entry, num_entries);
+  if (!entries.list.empty() && static_cast<int64_t>(entries.list.size()) != num_entries) {
+    return InvalidArgument("expression '" + std::string(text) + "': " + std::to_string(entries.list.size()) +
+                           " entry numbers for " + std::to_string(num_entries) + " entries");
+  }
+  Evaluator ev(inputs, input_types, entries, num_entries);
   RB_ASSIGN_OR_RETURN(Value v, ev.Eval(root));
   for (int64_t e = 0; e < static_cast<int64_t>(v.marks.size()); ++e) {
     if (v.marks[e] == 0) continue;
@@ -899,9 +908,9 @@ Result<Value> EvaluateTree(const Node& root, std::span<const Column* const> inpu
     if (auto it = ev.faults_.find(id); it != ev.faults_.end()) detail = it->second.second;
     if (auto it = ev.faults_.find(id); it != ev.faults_.end() && it->second.first != e) {
       // Only the first failure of each node keeps its detail.
-      detail += " (that detail is from entry " + std::to_string(first_entry + it->second.first) + ")";
+      detail += " (that detail is from entry " + std::to_string(entries.At(it->second.first)) + ")";
     }
-    return InvalidArgument("entry " + std::to_string(first_entry + e) + ": " + detail + " in '" +
+    return InvalidArgument("entry " + std::to_string(entries.At(e)) + ": " + detail + " in '" +
                            std::string(text.substr(n.pos, n.end - n.pos)) + "' of expression '" + std::string(text) +
                            "'");
   }

@@ -31,11 +31,19 @@ struct Value {
   std::vector<uint32_t> marks;  // empty, or per entry: 0 or (id of the failing node) + 1
 };
 
+// The entry number (rdfentry_) of each evaluated entry: consecutive from
+// `first`, or `list[i]` when a list is given (rows left by a filter).
+struct EntryNumbers {
+  int64_t first = 0;
+  std::span<const int64_t> list;
+  int64_t At(int64_t i) const { return list.empty() ? first + i : list[static_cast<size_t>(i)]; }
+};
+
 // Evaluates `root`. `inputs[slot]` holds the column of each checked slot
-// (scalar, fixed array or jagged) over entries [first_entry, first_entry +
-// num_entries). `nodes` is CheckResult::nodes, `text` the expression.
+// (scalar, fixed array or jagged) over `num_entries` entries numbered by
+// `entries`. `nodes` is CheckResult::nodes, `text` the expression.
 Result<Value> EvaluateTree(const Node& root, std::span<const Column* const> inputs, std::span<const ExprType> input_types,
-                           int64_t first_entry, int64_t num_entries, std::span<Node* const> nodes,
+                           EntryNumbers entries, int64_t num_entries, std::span<Node* const> nodes,
                            std::string_view text);
 
 }  // namespace rootbatch::expr
