@@ -1,0 +1,67 @@
+#include "rootbatch/frame/frame_source.hpp"
+
+#include <algorithm>
+
+#include "rootbatch/column/gather.hpp"
+
+namespace rootbatch::frame {
+
+FrameSource::FrameSource(std::shared_ptr<const Node> node, std::shared_ptr<const Selection> selection, size_t file)
+    : node_(std::move(node)),
+      selection_(std::move(selection)),
+      file_(file),
+      rows_(selection_->files[file].get()),
+      file_columns_(MapColumns(*node_->dataset, file)) {
+  for (const ColumnRef& c : node_->columns) specs_.push_back(c.spec);
+}
+
+std::string FrameSource::Description() const {
+  return "rows of " + node_->dataset->File(file_).Description() + " passing its frame's filters";
+}
+
+std::vector<int64_t> FrameSource::ToRows(const std::vector<int64_t>& entry_bounds) const {
+  std::vector<int64_t> rows{0};
+  for (int64_t e : entry_bounds) {
+    const int64_t r = rows_->Rank(std::min(e, rows_->NumEntries()));
+    if (r > rows.back()) rows.push_back(r);
+  }
+  if (rows.back() != NumEntries()) rows.push_back(NumEntries());
+  return rows;
+}
+
+std::vector<int64_t> FrameSource::ClusterBoundaries() const {
+  return ToRows(node_->dataset->File(file_).ClusterBoundaries());
+}
+
+std::vector<int64_t> FrameSource::UnitBoundaries(size_t column) const {
+  const ColumnRef& ref = node_->columns[column];
+  if (ref.define == nullptr && file_columns_[static_cast<size_t>(ref.base)] >= 0) {
+    return ToRows(node_->dataset->File(file_).UnitBoundaries(static_cast<size_t>(file_columns_[static_cast<size_t>(ref.base)])));
+  }
+  return ClusterBoundaries();
+}
+
+std::vector<int64_t> FrameSource::EntriesOf(EntryRange range) const {
+  std::vector<int64_t> entries;
+  rows_->Entries(range.begin, range.end, entries);
+  return entries;
+}
+
+Result<Column> FrameSource::ReadColumn(size_t column, EntryRange range, ReadStats* stats) const {
+  if (column >= specs_.size()) {
+    return InvalidArgument("column index " + std::to_string(column) + " out of range in " + Description());
+  }
+  if (range.begin < 0 || range.end > NumEntries() || range.begin > range.end) {
+    return InvalidArgument("rows [" + std::to_string(range.begin) + ", " + std::to_string(range.end) +
+                           ") out of range: " + Description() + " has " + std::to_string(NumEntries()));
+  }
+  if (range.Size() == 0) return EmptyColumn(specs_[column]);
+  RowChunk chunk(*node_->dataset, file_, file_columns_, EntriesOf(range), stats);
+  return chunk.Take(node_->columns[column]);
+}
+
+const std::vector<UnreadableColumn>& FrameSource::UnreadableColumns() const {
+  return node_->dataset->File(file_).UnreadableColumns();
+}
+
+}  // namespace rootbatch::frame

@@ -1,0 +1,46 @@
+// FrameSource: the rows of one file that passed a frame's selection, as a
+// ColumnSource whose entries are those rows, with the frame's defines as
+// columns. The loader plans and reads it as any other source, so every
+// guarantee it gives (exactly once, equal batch counts, resume) counts rows.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "rootbatch/frame/frame_node.hpp"
+
+namespace rootbatch::frame {
+
+class FrameSource final : public ColumnSource {
+ public:
+  FrameSource(std::shared_ptr<const Node> node, std::shared_ptr<const Selection> selection, size_t file);
+
+  std::string Description() const override;
+  int64_t NumEntries() const override { return rows_->NumRows(); }
+  const std::vector<ColumnSpec>& Columns() const override { return specs_; }
+  // A base cluster or unit boundary at entry e becomes the row boundary
+  // Rank(e); a define's units are the clusters.
+  std::vector<int64_t> ClusterBoundaries() const override;
+  std::vector<int64_t> UnitBoundaries(size_t column) const override;
+  // Reads the base columns over the entries the rows span, picks the rows
+  // and evaluates the defines on them.
+  Result<Column> ReadColumn(size_t column, EntryRange range, ReadStats* stats = nullptr) const override;
+  const std::vector<UnreadableColumn>& UnreadableColumns() const override;
+  int64_t ResidentBytes() const override { return rows_->ResidentBytes(); }
+
+  // Local entry numbers in the file of rows [range).
+  std::vector<int64_t> EntriesOf(EntryRange range) const;
+
+ private:
+  std::vector<int64_t> ToRows(const std::vector<int64_t>& entry_bounds) const;
+
+  std::shared_ptr<const Node> node_;
+  std::shared_ptr<const Selection> selection_;
+  size_t file_;
+  const RowSelection* rows_;
+  std::vector<ColumnSpec> specs_;
+  std::vector<int> file_columns_;
+};
+
+}  // namespace rootbatch::frame

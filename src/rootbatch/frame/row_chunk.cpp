@@ -1,0 +1,119 @@
+#include "rootbatch/frame/frame_node.hpp"
+
+#include <algorithm>
+
+#include "rootbatch/column/gather.hpp"
+
+namespace rootbatch::frame {
+
+std::vector<int> MapColumns(const Dataset& dataset, size_t file) {
+  const std::vector<ColumnSpec>& first = dataset.Columns();
+  const std::vector<ColumnSpec>& mine = dataset.File(file).Columns();
+  std::vector<int> map(first.size(), -1);
+  for (size_t c = 0; c < first.size(); ++c) {
+    if (file == 0) {
+      map[c] = static_cast<int>(c);
+      continue;
+    }
+    auto found = dataset.File(file).FindColumn(first[c].name);
+    if (!found.IsOk()) continue;
+    const ColumnSpec& s = mine[*found];
+    if (s.type == first[c].type && s.kind == first[c].kind && s.inner_shape == first[c].inner_shape) {
+      map[c] = static_cast<int>(*found);
+    }
+  }
+  return map;
+}
+
+std::vector<uint8_t> MaskOf(const Column& column) {
+  std::vector<uint8_t> mask(static_cast<size_t>(column.num_entries));
+  VisitDataType(column.type, [&](auto tag) {
+    using T = decltype(tag);
+    auto values = column.As<T>();
+    for (size_t i = 0; i < mask.size(); ++i) mask[i] = values[i] != T{};
+  });
+  return mask;
+}
+
+RowChunk::RowChunk(const Dataset& dataset, size_t file, std::span<const int> file_columns,
+                   std::vector<int64_t> entries, ReadStats* stats)
+    : dataset_(dataset), file_(file), file_columns_(file_columns), entries_(std::move(entries)), stats_(stats) {
+  entry_numbers_.resize(entries_.size());
+  const int64_t start = dataset_.FileStart(file_);
+  for (size_t i = 0; i < entries_.size(); ++i) entry_numbers_[i] = start + entries_[i];
+}
+
+RowChunk::Kept* RowChunk::Find(const ColumnRef& ref) {
+  const void* key = ref.define ? static_cast<const void*>(ref.define) : &dataset_.Columns()[static_cast<size_t>(ref.base)];
+  for (Kept& k : kept_) {
+    if (k.key == key) return &k;
+  }
+  return nullptr;
+}
+
+Result<const Column*> RowChunk::Get(const ColumnRef& ref) {
+  if (Kept* k = Find(ref)) return &k->column;
+  Kept kept;
+  kept.spec = ref.spec;
+  if (ref.define == nullptr) {
+    kept.key = &dataset_.Columns()[static_cast<size_t>(ref.base)];
+    const ColumnSource& source = dataset_.File(file_);
+    const int index = file_columns_[static_cast<size_t>(ref.base)];
+    if (index < 0) {
+      return NotFound("column '" + ref.spec.name + "' of the first file is missing, or of another type, in " +
+                      source.Description());
+    }
+    if (entries_.empty()) {
+      kept.column = EmptyColumn(ref.spec);
+    } else {
+      // One read over the span of the rows, then the rows picked out of it.
+      const EntryRange span{entries_.front(), entries_.back() + 1};
+      RB_ASSIGN_OR_RETURN(Column read, source.ReadColumn(static_cast<size_t>(index), span, stats_));
+      if (span.Size() == static_cast<int64_t>(entries_.size())) {
+        kept.column = std::move(read);
+      } else {
+        std::vector<int64_t> picks(entries_.size());
+        for (size_t i = 0; i < picks.size(); ++i) picks[i] = entries_[i] - span.begin;
+        kept.column = GatherEntries(read, ref.spec, picks);
+      }
+    }
+  } else {
+    kept.key = ref.define;
+    const Kernel& kernel = *ref.define->kernel;
+    std::vector<const Column*> inputs;
+    inputs.reserve(kernel.inputs.size());
+    for (const ColumnRef& in : kernel.inputs) {
+      RB_ASSIGN_OR_RETURN(const Column* c, Get(in));
+      inputs.push_back(c);
+    }
+    RB_ASSIGN_OR_RETURN(kept.column, kernel.eval(inputs, entry_numbers_));
+  }
+  kept_.push_back(std::move(kept));
+  return &kept_.back().column;
+}
+
+void RowChunk::Keep(std::span<const uint8_t> mask) {
+  std::vector<int64_t> picks;
+  picks.reserve(mask.size());
+  for (size_t i = 0; i < mask.size(); ++i) {
+    if (mask[i]) picks.push_back(static_cast<int64_t>(i));
+  }
+  if (picks.size() == mask.size()) return;
+  for (Kept& k : kept_) k.column = GatherEntries(k.column, k.spec, picks);
+  size_t out = 0;
+  for (int64_t p : picks) {
+    entries_[out] = entries_[static_cast<size_t>(p)];
+    entry_numbers_[out] = entry_numbers_[static_cast<size_t>(p)];
+    ++out;
+  }
+  entries_.resize(out);
+  entry_numbers_.resize(out);
+}
+
+Result<Column> RowChunk::Take(const ColumnRef& ref) {
+  RB_RETURN_IF_ERROR(Get(ref).status());
+  Kept* k = Find(ref);
+  return std::move(k->column);
+}
+
+}  // namespace rootbatch::frame
