@@ -43,7 +43,7 @@ def selection(path):
             .Define("lead_jet_pt", "Max(Jet_pt)")
             # The invariant mass of the two leading jets (Take keeps the first two).
             .Define("mjj", "InvariantMass(Take(Jet_pt, 2), Take(Jet_eta, 2), Take(Jet_phi, 2), Take(Jet_mass, 2))")
-            .Define("lead_muon_pt", "nMuon > 0 ? Muon_pt[0] : 0.f")
+            .Define("lead_muon_pt", "Muon_pt.size() > 0 ? Muon_pt[0] : 0.f")
             .Filter("ht > 100", "HT > 100"))
 
 

@@ -59,10 +59,13 @@ __all__ += ["RDataFrame", "RSnapshotOptions", "RCutFlowReport", "TCutInfo", "Res
 
 import types as _types  # noqa: E402
 
+from .compat import RDataLoader as _RDataLoader  # noqa: E402
+
 # ROOT's names for the loader, so that a script migrates by changing its
-# `ROOT.` prefix to `rootbatch.`: rootbatch.Experimental.ML.RDataLoader is
-# rootbatch.DataLoader (docs/python.md, "Migrating from ROOT's RDataLoader").
-Experimental = _types.SimpleNamespace(ML=_types.SimpleNamespace(RDataLoader=DataLoader))
+# `ROOT.` prefix to `rootbatch.`: rootbatch.Experimental.ML.RDataLoader takes
+# ROOT's arguments and builds a rootbatch.DataLoader (docs/python.md,
+# "Migrating from ROOT's RDataLoader").
+Experimental = _types.SimpleNamespace(ML=_types.SimpleNamespace(RDataLoader=_RDataLoader))
 
 
 def ls(path, file=None) -> None:

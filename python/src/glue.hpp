@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "rootbatch/base/status.hpp"
+#include "rootbatch/column/column.hpp"
 #include "rootbatch/column/data_type.hpp"
 
 namespace rootbatch::python {
@@ -45,11 +46,20 @@ T Unwrap(Result<T> result) {
 // NumPy dtype of a column or tensor type (kChar is uint8: string bytes).
 py::dtype NumpyDtype(DataType type);
 
+// A column as NumPy arrays, (values, offsets or None, inner offsets or None):
+// values [n, inner...] for scalar/fixed columns, [items, inner...] for
+// jagged ones, uint8 bytes for strings; offsets int64 [n + 1]; inner offsets
+// (doubly jagged only) int64 [lists + 1]. The arrays own the column.
+py::tuple ColumnArrays(Column column, const ColumnSpec& spec);
+// "scalar", "fixed", "jagged", "string", "doubly_jagged".
+std::string ColumnKindName(ColumnKind kind);
+
 // One registration function per area (register_<area>.cpp).
 void RegisterErrors(py::module_& m);
 void RegisterFile(py::module_& m);
 void RegisterTensor(py::module_& m);
 void RegisterLoader(py::module_& m);
 void RegisterExpr(py::module_& m);
+void RegisterFrame(py::module_& m);
 
 }  // namespace rootbatch::python

@@ -33,4 +33,5 @@ PYBIND11_MODULE(_core, m) {
   rp::RegisterTensor(m);
   rp::RegisterLoader(m);
   rp::RegisterExpr(m);
+  rp::RegisterFrame(m);
 }

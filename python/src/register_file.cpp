@@ -36,18 +36,10 @@ py::array ArrayOver(py::dtype dtype, std::vector<py::ssize_t> shape, void* data,
   return py::array(std::move(dtype), std::move(shape), {}, data, owner);
 }
 
-// Reads entries [begin, end) of one column: (values, offsets or None,
-// inner offsets or None). values: [n, inner...] for scalar/fixed columns,
-// [items, inner...] for jagged ones, uint8 bytes for strings; offsets: int64
-// [n + 1]; inner offsets (doubly jagged only): int64 [lists + 1].
-py::tuple ReadColumn(const ColumnSource& tree, size_t index, int64_t begin, int64_t end) {
-  const ColumnSpec& spec = tree.Columns()[index];
-  Result<Column> read = Status(StatusCode::kInternal, "unset");
-  {
-    py::gil_scoped_release release;
-    read = tree.ReadColumn(index, EntryRange{begin, end});
-  }
-  auto* column = new Column(Unwrap(std::move(read)));
+}  // namespace
+
+py::tuple ColumnArrays(Column read, const ColumnSpec& spec) {
+  auto* column = new Column(std::move(read));
   std::unique_ptr<Column> guard(column);
   const int64_t inner = spec.kind == ColumnKind::kString ? 1 : spec.InnerSize();
   const bool has_offsets = !column->offsets.empty();
@@ -74,6 +66,21 @@ py::tuple ReadColumn(const ColumnSource& tree, size_t index, int64_t begin, int6
                      new Holder(shared));
   };
   return py::make_tuple(values, offsets_array(shared->offsets), offsets_array(shared->inner_offsets));
+}
+
+std::string ColumnKindName(ColumnKind kind) { return KindName(kind); }
+
+namespace {
+
+// Reads entries [begin, end) of one column: (values, offsets or None,
+// inner offsets or None); see ColumnArrays.
+py::tuple ReadColumn(const ColumnSource& tree, size_t index, int64_t begin, int64_t end) {
+  Result<Column> read = Status(StatusCode::kInternal, "unset");
+  {
+    py::gil_scoped_release release;
+    read = tree.ReadColumn(index, EntryRange{begin, end});
+  }
+  return ColumnArrays(Unwrap(std::move(read)), tree.Columns()[index]);
 }
 
 // One path per name ("dir/name") of the keys whose class passes `is`.

@@ -83,7 +83,7 @@ def test_report_equals_roots_report(nano_root, nano_rb, capsys):
 
 
 def test_count_sum_mean_min_max_equal_root():
-    chain = [("Filter", "nMuon >= 1"), ("Define", "mu_px", "Muon_Px * 2")]
+    chain = [("Filter", "NMuon >= 1"), ("Define", "mu_px", "Muon_Px * 2")]
     theirs = build(ROOT.RDataFrame("events", HZZ), chain)
     ours = build(rootbatch.RDataFrame("events", HZZ), chain)
     results = {"count": theirs.Count()}
@@ -108,9 +108,9 @@ def test_range_counts_entries_passing_the_filters_above_like_root():
 
 
 def test_redefine_replaces_a_column_like_root():
-    chain = [("Redefine", "E", "E * 2"), ("Filter", "E > 100")]
-    theirs = build(ROOT.RDataFrame("events", ZMUMU), chain).AsNumpy(["E"])["E"]
-    ours = build(rootbatch.RDataFrame("events", ZMUMU), chain).AsNumpy(["E"])["E"]
+    chain = [("Redefine", "E1", "E1 * 2"), ("Filter", "E1 > 100")]
+    theirs = build(ROOT.RDataFrame("events", ZMUMU), chain).AsNumpy(["E1"])["E1"]
+    ours = build(rootbatch.RDataFrame("events", ZMUMU), chain).AsNumpy(["E1"])["E1"]
     assert np.array_equal(ours, theirs)
 
 

@@ -134,7 +134,7 @@ df = ROOT.RDataFrame("Events", PATH)
 df = df.Filter("nJet >= 2 && nMuon >= 1", "jets and a muon")
 df = df.Define("ht", "Sum(Jet_pt[Jet_pt > 30])")
 df = df.Define("lead_mu_pt", "Muon_pt[0]")
-loader = ROOT.Experimental.ML.RDataLoader(df, batch_size=8, columns=["ht", "lead_mu_pt", "MET_pt"],
+loader = ROOT.Experimental.ML.RDataLoader(df, batch_size=8, columns=["ht", "lead_mu_pt", "MET_pt", "nJet"],
                                           target="nJet", shuffle=False, drop_remainder=False)
 batches = [(x.copy(), y.copy()) for x, y in loader.as_numpy()]
 """
