@@ -30,7 +30,7 @@ std::string Bytes(int64_t bytes) {
 std::string MemoryPlan::Describe() const {
   return "buffer " + std::to_string(num_slots) + " rows (" + MiB(buffer_bytes) + "), in flight " +
          std::to_string(window) + " x " + std::to_string(max_read_entries) + " entries (" + MiB(in_flight_bytes) +
-         "), batches " + MiB(batches_bytes);
+         "), batches " + MiB(batches_bytes) + (resident_bytes ? ", sources " + MiB(resident_bytes) : "");
 }
 
 Result<MemoryPlan> PlanMemory(const RowLayout& layout, const LoaderOptions& options, double mean_items,

@@ -1,5 +1,8 @@
 // How the memory budget is split. Everything the loader holds is counted:
 //
+//   resident   what the sources keep (ColumnSource::ResidentBytes: a
+//              frame's selection bitmap), taken off the budget before the
+//              split below
 //   buffer     7/8 of the budget less four batches (two queued, one being
 //              built, one held by the consumer), as num_slots rows of
 //              (row bytes + 12 bytes of bookkeeping + ragged values,
@@ -44,6 +47,7 @@ struct MemoryPlan {
   int64_t batches_bytes = 0;      // all batches held
   int64_t in_flight_bytes = 0;    // blocks being read, at most
   int64_t buffer_bytes = 0;       // num_slots x slot_bytes
+  int64_t resident_bytes = 0;     // kept by the sources (a frame's selection), taken off the budget first
 
   std::string Describe() const;   // one line, MiB
 };

@@ -1,5 +1,6 @@
 #include "rootbatch/loader/loader.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -85,6 +86,18 @@ Status CheckSampling(const std::vector<LoaderInput>& inputs, const Plan& plan) {
   return Status::Ok();
 }
 
+// Bytes the inputs' sources keep, each dataset counted once.
+int64_t ResidentBytes(const std::vector<LoaderInput>& inputs) {
+  std::vector<const Dataset*> seen;
+  int64_t bytes = 0;
+  for (const LoaderInput& input : inputs) {
+    if (std::find(seen.begin(), seen.end(), input.dataset.get()) != seen.end()) continue;
+    seen.push_back(input.dataset.get());
+    for (size_t f = 0; f < input.dataset->NumFiles(); ++f) bytes += input.dataset->File(f).ResidentBytes();
+  }
+  return bytes;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Loader>> Loader::Create(std::vector<LoaderInput> inputs, LoaderOptions options) {
@@ -99,7 +112,17 @@ Result<std::unique_ptr<Loader>> Loader::Create(std::vector<LoaderInput> inputs, 
   RB_ASSIGN_OR_RETURN(double mean_items, MeanJaggedItems(*loader->reader_, loader->plan_));
   int64_t largest_block = 1;
   for (const Block& block : loader->plan_.blocks) largest_block = std::max(largest_block, block.entries.Size());
-  RB_ASSIGN_OR_RETURN(loader->memory_, PlanMemory(loader->reader_->Layout(), options, mean_items, largest_block));
+  // What the sources keep (a frame's selection) comes off the budget first.
+  const int64_t resident = ResidentBytes(inputs);
+  LoaderOptions planned = options;
+  planned.memory_budget -= resident;
+  if (planned.memory_budget <= 0) {
+    return InvalidArgument("memory budget " + std::to_string(options.memory_budget) + " bytes is less than the " +
+                           std::to_string(resident) + " bytes the sources keep (a selection's bitmap: 2 bits per "
+                           "entry of the files); give a larger budget");
+  }
+  RB_ASSIGN_OR_RETURN(loader->memory_, PlanMemory(loader->reader_->Layout(), planned, mean_items, largest_block));
+  loader->memory_.resident_bytes = resident;
   loader->inputs_ = std::move(inputs);
   loader->options_ = std::move(options);
   loader->buffers_ = BufferPool::Create(static_cast<size_t>(loader->options_.queue_batches) + 4);
