@@ -13,6 +13,7 @@
 #include "cli/args.hpp"
 #include "cli/column_stats.hpp"
 #include "cli/commands.hpp"
+#include "cli/frame_args.hpp"
 #include "cli/json_writer.hpp"
 #include "rootbatch/frame/open_source.hpp"
 #include "rootbatch/rntuple/ntuple_source.hpp"
@@ -261,7 +262,25 @@ bool IsTree(const std::string& class_name) {
   return class_name == "TTree" || class_name == "TNtuple" || class_name == "TNtupleD";
 }
 
-Status DumpFile(const std::string& path, const std::string& tree_filter, const std::set<std::string>& only) {
+// The tree or RNTuple `path;cycle` through --define/--filter: the dump
+// layout over the passing entries, each define a branch.
+Status DumpFrame(JsonWriter& json, const std::string& file_path, const std::string& path, int cycle,
+                 const KeyHeader& key, const Args& args, const std::set<std::string>& only) {
+  RB_ASSIGN_OR_RETURN(std::optional<Frame> frame,
+                      FrameFromArgs(args, {file_path}, path + ";" + std::to_string(cycle)));
+  RB_ASSIGN_OR_RETURN(std::shared_ptr<const Dataset> rows, frame->Materialize(2));
+  BeginTree(json, path, cycle, key.class_name, key.title, rows->NumEntries());
+  WriteSourceBranches(json, rows->File(0), only);
+  json.EndObject();
+  return Status::Ok();
+}
+
+Status DumpFile(const std::string& path, const std::string& tree_filter, const std::set<std::string>& only,
+                const Args& args) {
+  const bool framed = !args.InOrder(kFrameOptions).empty();
+  if (framed && tree_filter.empty()) {
+    return InvalidArgument("--define and --filter need --tree (the tree or RNTuple they apply to)");
+  }
   RB_ASSIGN_OR_RETURN(std::shared_ptr<const RootFile> file, RootFile::Open(path));
   JsonWriter json;
   json.BeginObject();
@@ -289,7 +308,9 @@ Status DumpFile(const std::string& path, const std::string& tree_filter, const s
       if (tree_filter != entry.path && tree_filter != with_cycle) continue;
       found = true;
     }
-    if (rntuple) {
+    if (framed) {
+      RB_RETURN_IF_ERROR(DumpFrame(json, path, entry.path, entry.key->cycle, *entry.key, args, only));
+    } else if (rntuple) {
       RB_RETURN_IF_ERROR(DumpNTuple(json, file, entry.path, entry.key->cycle, only));
     } else {
       RB_RETURN_IF_ERROR(DumpTree(json, file, entry.path, entry.key->cycle, only));
@@ -309,13 +330,18 @@ Status DumpFile(const std::string& path, const std::string& tree_filter, const s
 }  // namespace
 
 int RunDump(const std::vector<std::string>& argv) {
-  auto args = Args::Parse(argv, {"tree", "branches"}, {"json", "help"});
+  std::set<std::string> options = {"tree", "branches"};
+  options.insert(kFrameOptions.begin(), kFrameOptions.end());
+  auto args = Args::Parse(argv, options, {"json", "help"});
   if (!args.IsOk()) return ReportError("dump", args.status());
   if (args->Flag("help") || args->Positional().empty()) {
     std::fprintf(args->Flag("help") ? stdout : stderr,
                  "usage: rootbatch dump FILE... --json [--tree T] [--branches a,b]\n"
+                 "                      [--define NAME=EXPR]... [--filter EXPR]...\n"
                  "Prints, per file, one JSON object: header, keys, and for every tree and branch\n"
-                 "the entry count, first and last 5 entries, and sums (the golden-file layout).\n");
+                 "the entry count, first and last 5 entries, and sums (the golden-file layout).\n"
+                 "With --define/--filter (RDataFrame expressions, applied in the order given;\n"
+                 "--tree required) the tree's entries are those passing and each define is a branch.\n");
     return args->Flag("help") ? 0 : 2;
   }
   if (!args->Flag("json")) {
@@ -325,7 +351,7 @@ int RunDump(const std::vector<std::string>& argv) {
   std::set<std::string> only(list.begin(), list.end());
   int code = 0;
   for (const auto& path : args->Positional()) {
-    Status status = DumpFile(path, args->GetOr("tree", ""), only);
+    Status status = DumpFile(path, args->GetOr("tree", ""), only, *args);
     if (!status.IsOk()) code = ReportError("dump", status);
   }
   return code;
