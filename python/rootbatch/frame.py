@@ -190,16 +190,28 @@ class RDataFrame:
 
     def Filter(self, expression, name: str | Sequence[str] = "", columns: Sequence[str] | None = None):  # noqa: N802
         """Keeps the entries where ``expression`` (a C++ boolean expression
-        string) is true; ``name`` makes it appear in :meth:`Report`."""
+        string) is true; ``name`` makes it appear in :meth:`Report`.
+
+        ``expression`` may instead be a vectorised NumPy callable over
+        ``columns`` (scalar columns; one array each, for a chunk of rows)
+        returning one bool per row: slower than a string (it runs under the
+        GIL, one chunk at a time), for what the expression language lacks."""
+        if not isinstance(name, str):  # Filter(callable, columns): ROOT's C++ overload order
+            columns, name = name, ""
         if callable(expression):
-            raise TypeError("Python callables are not supported by Filter: write the selection as an expression "
-                            "string (docs/expressions.md)")
-        if not isinstance(name, str):  # Filter(expr, columns) is ROOT's C++ overload for callables
-            raise TypeError("Filter(expression, name): the name must be a string")
+            if not columns:
+                raise TypeError("Filter(callable, name, columns): a NumPy callable needs the columns it takes")
+            return self._child(("filter_numpy", expression, name, tuple(columns)))
         return self._child(("filter", str(expression), name))
 
-    def Define(self, name: str, expression: str):  # noqa: N802
-        """A new column ``name`` computed from ``expression``."""
+    def Define(self, name: str, expression, columns: Sequence[str] | None = None):  # noqa: N802
+        """A new column ``name`` computed from ``expression`` (a C++
+        expression string), or from a vectorised NumPy callable over
+        ``columns`` returning one number per row (see :meth:`Filter`)."""
+        if callable(expression):
+            if not columns:
+                raise TypeError("Define(name, callable, columns): a NumPy callable needs the columns it takes")
+            return self._child(("define_numpy", str(name), expression, tuple(columns)))
         return self._child(("define", str(name), str(expression)))
 
     def Redefine(self, name: str, expression: str):  # noqa: N802
@@ -222,10 +234,10 @@ class RDataFrame:
         return self._node().column_type(name)
 
     def GetDefinedColumnNames(self) -> list[str]:  # noqa: N802
-        return [op[1] for op in self._ops if op[0] == "define"]
+        return [op[1] for op in self._ops if op[0] in ("define", "define_numpy")]
 
     def GetFilterNames(self) -> list[str]:  # noqa: N802
-        return [op[2] for op in self._ops if op[0] == "filter"]
+        return [op[2] for op in self._ops if op[0] in ("filter", "filter_numpy")]
 
     # -- actions -----------------------------------------------------------------------
 
@@ -303,6 +315,10 @@ def _apply(core, op: tuple):
         return core.filter(op[1], op[2])
     if kind == "define":
         return core.define(op[1], op[2])
+    if kind == "filter_numpy":
+        return core.filter_numpy(list(op[3]), op[1], op[2])
+    if kind == "define_numpy":
+        return core.define_numpy(op[1], list(op[3]), op[2])
     if kind == "redefine":
         return core.redefine(op[1], op[2])
     if kind == "range":

@@ -2,6 +2,7 @@
 // rootbatch.RDataFrame (python/rootbatch/frame.py), which records the chain
 // and rebuilds it here once per process. Every call that reads data
 // releases the GIL.
+#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
@@ -29,6 +30,87 @@ Result<SnapshotFormat> ParseFormat(const std::string& format) {
   return InvalidArgument("unknown Snapshot format '" + format + "' (ttree or rntuple)");
 }
 
+// The Python object of a NumPy callable, released with the GIL held from
+// whichever thread drops the last reference (a loader worker, say).
+std::shared_ptr<py::object> HoldCallable(py::object fn) {
+  return std::shared_ptr<py::object>(new py::object(std::move(fn)), [](py::object* p) {
+    if (!Py_IsInitialized()) return;  // at interpreter exit: leave it to the process's end
+    py::gil_scoped_acquire gil;
+    delete p;
+  });
+}
+
+py::array ToNumpy(const Column& c) {
+  py::array out(NumpyDtype(c.type), std::vector<py::ssize_t>{static_cast<py::ssize_t>(c.num_entries)});
+  if (!c.values.empty()) std::memcpy(out.mutable_data(), c.values.data(), c.values.size());
+  return out;
+}
+
+// A vectorised NumPy callable as a RowFunction: called with one array per
+// (scalar) input column over a chunk of rows, it returns one value per row.
+// The result's dtype is learnt by calling it once on empty arrays. Each call
+// takes the GIL, so Python callables run one at a time: the slow, documented
+// alternative to expressions.
+RowFunction NumpyFunction(const Frame& frame, std::vector<std::string> columns, py::object fn, bool filter) {
+  std::vector<DataType> types;
+  py::list empty;
+  for (const std::string& name : columns) {
+    ColumnSpec spec = Unwrap(frame.ColumnSpecOf(name));
+    if (spec.kind != ColumnKind::kScalar) {
+      Check(Unsupported("a NumPy callable takes scalar columns; '" + name + "' is " + spec.source_type +
+                        " (write the selection as an expression string instead)"));
+    }
+    types.push_back(spec.type);
+    empty.append(py::array(NumpyDtype(spec.type), std::vector<py::ssize_t>{0}));
+  }
+  py::object probe = fn(*py::tuple(empty));
+  py::array probed = py::array::ensure(probe);
+  if (!probed) Check(InvalidArgument("the callable must return a NumPy array, one value per row"));
+  DataType result;
+  const char kind = probed.dtype().kind();
+  const int width = static_cast<int>(probed.dtype().itemsize());
+  if (filter || kind == 'b') {
+    result = DataType::kBool;
+  } else if (kind == 'f') {
+    result = width == 4 ? DataType::kFloat32 : DataType::kFloat64;
+  } else if (kind == 'i') {
+    result = width == 1 ? DataType::kInt8 : width == 2 ? DataType::kInt16 : width == 4 ? DataType::kInt32 : DataType::kInt64;
+  } else if (kind == 'u') {
+    result = width == 1 ? DataType::kUInt8 : width == 2 ? DataType::kUInt16 : width == 4 ? DataType::kUInt32 : DataType::kUInt64;
+  } else {
+    Check(InvalidArgument("the callable returns dtype " + std::string(py::str(probed.dtype())) +
+                          "; a column holds numbers or bool"));
+  }
+  RowFunction f;
+  f.columns = std::move(columns);
+  f.description = "NumPy callable " + std::string(py::repr(fn));
+  f.result.type = result;
+  f.result.rdf_type = "numpy." + std::string(py::str(NumpyDtype(result)));
+  auto held = HoldCallable(std::move(fn));
+  f.eval = [held, result](std::span<const Column* const> inputs, std::span<const int64_t> rows) -> Result<Column> {
+    py::gil_scoped_acquire gil;
+    try {
+      py::list args;
+      for (const Column* c : inputs) args.append(ToNumpy(*c));
+      py::array out = py::array::ensure((*held)(*py::tuple(args)), py::array::c_style | py::array::forcecast);
+      if (!out || out.ndim() != 1 || static_cast<size_t>(out.shape(0)) != rows.size()) {
+        return InvalidArgument("the NumPy callable must return one value per row (" + std::to_string(rows.size()) +
+                               " rows)");
+      }
+      py::array typed = out.attr("astype")(NumpyDtype(result));
+      Column c;
+      c.type = result;
+      c.num_entries = static_cast<int64_t>(rows.size());
+      c.values.resize(rows.size() * static_cast<size_t>(ByteWidth(result)));
+      if (!c.values.empty()) std::memcpy(c.values.data(), typed.data(), c.values.size());
+      return c;
+    } catch (py::error_already_set& e) {
+      return InvalidArgument(std::string("the NumPy callable raised ") + e.what());
+    }
+  };
+  return f;
+}
+
 }  // namespace
 
 void RegisterFrame(py::module_& m) {
@@ -45,6 +127,18 @@ void RegisterFrame(py::module_& m) {
       .def(
           "define", [](const Frame& f, const std::string& name, const std::string& e) { return Unwrap(f.Define(name, e)); },
           py::arg("name"), py::arg("expression"))
+      .def(
+          "filter_numpy",
+          [](const Frame& f, const std::vector<std::string>& columns, py::object fn, const std::string& name) {
+            return Unwrap(f.Filter(NumpyFunction(f, columns, std::move(fn), true), name));
+          },
+          py::arg("columns"), py::arg("fn"), py::arg("name") = "")
+      .def(
+          "define_numpy",
+          [](const Frame& f, const std::string& name, const std::vector<std::string>& columns, py::object fn) {
+            return Unwrap(f.Define(name, NumpyFunction(f, columns, std::move(fn), false)));
+          },
+          py::arg("name"), py::arg("columns"), py::arg("fn"))
       .def(
           "redefine",
           [](const Frame& f, const std::string& name, const std::string& e) { return Unwrap(f.Redefine(name, e)); },

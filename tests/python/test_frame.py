@@ -158,3 +158,35 @@ def test_pickled_frame_replays_its_chain(nano_rb):
     copy = pickle.loads(pickle.dumps(nano_rb))
     assert np.array_equal(copy.entry_numbers(), nano_rb.entry_numbers())
     assert copy.Count().GetValue() == nano_rb.Count().GetValue()
+
+
+def _px_over_e(px, e):  # module level: picklable, as a DataLoader worker needs
+    return px / e
+
+
+def test_numpy_callables_equal_the_same_expression():
+    df = rootbatch.RDataFrame("events", ZMUMU)
+    by_expr = df.Filter("E1 > 20 && Q1 > 0").Define("r", "px1 / E1")
+    by_numpy = df.Filter(lambda e, q: (e > 20) & (q > 0), "cut", ["E1", "Q1"]).Define("r", _px_over_e, ["px1", "E1"])
+    assert by_numpy.Count().GetValue() == by_expr.Count().GetValue() > 0
+    assert np.array_equal(by_numpy.AsNumpy(["r"])["r"], by_expr.AsNumpy(["r"])["r"])
+    assert by_numpy.Report()["cut"].GetPass() == by_expr.Count().GetValue()
+    loader = rootbatch.DataLoader(by_numpy, columns=["r"], batch_size=100, shuffle=False)
+    x = np.concatenate([b[0] if isinstance(b, tuple) else b for b in loader.as_numpy()])
+    assert np.array_equal(x[:, 0], by_expr.AsNumpy(["r"])["r"].astype(np.float32))
+
+
+def test_a_failing_numpy_callable_is_a_clear_error():
+    df = rootbatch.RDataFrame("events", ZMUMU)
+    with pytest.raises(errors.InvalidArgumentError, match="one value per row"):
+        df.Define("bad", lambda e: e[:3], ["E1"]).AsNumpy(["bad"])
+
+    def boom(e):
+        if len(e):
+            raise RuntimeError("no luck")
+        return e
+
+    with pytest.raises(errors.InvalidArgumentError, match="no luck"):
+        df.Define("bad", boom, ["E1"]).Count().GetValue() + df.Define("bad", boom, ["E1"]).Sum("bad").GetValue()
+    with pytest.raises(TypeError, match="columns"):
+        df.Define("bad", boom)
