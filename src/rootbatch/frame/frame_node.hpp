@@ -95,8 +95,11 @@ class RowChunk {
   const std::vector<int64_t>& EntryNumbers() const { return entry_numbers_; }
   // `ref` over the current rows.
   Result<const Column*> Get(const ColumnRef& ref);
-  // Keeps the rows whose mask byte is nonzero.
-  void Keep(std::span<const uint8_t> mask);
+  // Keeps the rows whose mask byte is nonzero; with `columns_too` false the
+  // computed columns are dropped instead of picked (nothing reads them again).
+  void Keep(std::span<const uint8_t> mask, bool columns_too = true);
+  // Where later reads count what they cost.
+  void SetStats(ReadStats* stats) { stats_ = stats; }
   // Moves a computed column out (the chunk is done with it).
   Result<Column> Take(const ColumnRef& ref);
 

@@ -1,17 +1,32 @@
 #include "rootbatch/frame/frame_source.hpp"
 
 #include <algorithm>
+#include <atomic>
 
 #include "rootbatch/column/gather.hpp"
 
 namespace rootbatch::frame {
+namespace {
+
+std::atomic<uint64_t> next_source_id{1};
+
+// One thread's last rows: which source and range, and the chunk computed.
+struct LastRows {
+  uint64_t source = 0;
+  EntryRange range;
+  std::unique_ptr<RowChunk> chunk;
+};
+thread_local LastRows last_rows;
+
+}  // namespace
 
 FrameSource::FrameSource(std::shared_ptr<const Node> node, std::shared_ptr<const Selection> selection, size_t file)
     : node_(std::move(node)),
       selection_(std::move(selection)),
       file_(file),
       rows_(selection_->files[file].get()),
-      file_columns_(MapColumns(*node_->dataset, file)) {
+      file_columns_(MapColumns(*node_->dataset, file)),
+      id_(next_source_id.fetch_add(1)) {
   for (const ColumnRef& c : node_->columns) specs_.push_back(c.spec);
 }
 
@@ -56,8 +71,22 @@ Result<Column> FrameSource::ReadColumn(size_t column, EntryRange range, ReadStat
                            ") out of range: " + Description() + " has " + std::to_string(NumEntries()));
   }
   if (range.Size() == 0) return EmptyColumn(specs_[column]);
-  RowChunk chunk(*node_->dataset, file_, file_columns_, EntriesOf(range), stats);
-  return chunk.Take(node_->columns[column]);
+  LastRows& last = last_rows;
+  if (last.source != id_ || !(last.range == range) || !last.chunk) {
+    last.chunk.reset();  // the previous rows' memory goes before this range's is read
+    last.chunk = std::make_unique<RowChunk>(*node_->dataset, file_, file_columns_, EntriesOf(range), stats);
+    last.source = id_;
+    last.range = range;
+  } else {
+    last.chunk->SetStats(stats);
+  }
+  auto got = last.chunk->Get(node_->columns[column]);
+  if (!got.IsOk()) {
+    last = LastRows{};
+    return std::move(got).status();
+  }
+  return **got;  // a copy: the next column of the range may need this one
+
 }
 
 const std::vector<UnreadableColumn>& FrameSource::UnreadableColumns() const {

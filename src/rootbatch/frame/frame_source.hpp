@@ -4,6 +4,7 @@
 // guarantee it gives (exactly once, equal batch counts, resume) counts rows.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,7 +25,10 @@ class FrameSource final : public ColumnSource {
   std::vector<int64_t> ClusterBoundaries() const override;
   std::vector<int64_t> UnitBoundaries(size_t column) const override;
   // Reads the base columns over the entries the rows span, picks the rows
-  // and evaluates the defines on them.
+  // and evaluates the defines on them. Each thread keeps what it computed
+  // for its last range of rows, so the columns of one loader segment (read
+  // one after the other by one worker) share their inputs: two defines over
+  // Jet_pt read it once.
   Result<Column> ReadColumn(size_t column, EntryRange range, ReadStats* stats = nullptr) const override;
   const std::vector<UnreadableColumn>& UnreadableColumns() const override;
   int64_t ResidentBytes() const override { return rows_->ResidentBytes(); }
@@ -41,6 +45,9 @@ class FrameSource final : public ColumnSource {
   const RowSelection* rows_;
   std::vector<ColumnSpec> specs_;
   std::vector<int> file_columns_;
+  // Names this source in each thread's cache of its last rows (a number, not
+  // the address, which a later source may reuse).
+  uint64_t id_;
 };
 
 }  // namespace rootbatch::frame

@@ -92,22 +92,24 @@ Result<const Column*> RowChunk::Get(const ColumnRef& ref) {
   return &kept_.back().column;
 }
 
-void RowChunk::Keep(std::span<const uint8_t> mask) {
+void RowChunk::Keep(std::span<const uint8_t> mask, bool columns_too) {
+  if (!columns_too) kept_.clear();
+  // Branch-free compaction: every row is written, the cursor moves on kept ones
+  // (a filter keeping about half the rows makes a branch a coin toss).
   std::vector<int64_t> picks;
-  picks.reserve(mask.size());
-  for (size_t i = 0; i < mask.size(); ++i) {
-    if (mask[i]) picks.push_back(static_cast<int64_t>(i));
-  }
-  if (picks.size() == mask.size()) return;
-  for (Kept& k : kept_) k.column = GatherEntries(k.column, k.spec, picks);
+  if (!kept_.empty()) picks.resize(mask.size());
   size_t out = 0;
-  for (int64_t p : picks) {
-    entries_[out] = entries_[static_cast<size_t>(p)];
-    entry_numbers_[out] = entry_numbers_[static_cast<size_t>(p)];
-    ++out;
+  for (size_t i = 0; i < mask.size(); ++i) {
+    entries_[out] = entries_[i];
+    entry_numbers_[out] = entry_numbers_[i];
+    if (!picks.empty()) picks[out] = static_cast<int64_t>(i);
+    out += mask[i] != 0;
   }
+  if (out == mask.size()) return;
   entries_.resize(out);
   entry_numbers_.resize(out);
+  picks.resize(out);
+  for (Kept& k : kept_) k.column = GatherEntries(k.column, k.spec, picks);
 }
 
 Result<Column> RowChunk::Take(const ColumnRef& ref) {

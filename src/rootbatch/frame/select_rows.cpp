@@ -47,7 +47,13 @@ void RunChunk(const Dataset& dataset, const Chunk& chunk, std::span<const int> f
   for (size_t i = 0; i < entries.size(); ++i) entries[i] = chunk.entries.begin + static_cast<int64_t>(i);
   RowChunk rows(dataset, chunk.file, file_columns, std::move(entries), nullptr);
   size_t range_index = 0;
-  for (const Node* op : chain) {
+  // After the last filter no column is read again: its Keep drops them.
+  size_t last_filter = 0;
+  for (size_t i = 0; i < chain.size(); ++i) {
+    if (chain[i]->kind == OpKind::kFilter) last_filter = i;
+  }
+  for (size_t index = 0; index < chain.size(); ++index) {
+    const Node* op = chain[index];
     if (op->kind == OpKind::kFilter) {
       CutCount& cut = out.cuts.emplace_back(CutCount{op->name, 0, static_cast<int64_t>(rows.Entries().size())});
       if (rows.Entries().empty()) continue;
@@ -67,7 +73,7 @@ void RunChunk(const Dataset& dataset, const Chunk& chunk, std::span<const int> f
       }
       std::vector<uint8_t> mask = MaskOf(*value);
       cut.pass = std::count(mask.begin(), mask.end(), uint8_t{1});
-      rows.Keep(mask);
+      rows.Keep(mask, index < last_filter);
     } else if (op->kind == OpKind::kRange) {
       int64_t& seen = ranges->seen[range_index++];
       std::vector<uint8_t> mask(rows.Entries().size());
