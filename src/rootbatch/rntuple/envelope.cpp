@@ -1,5 +1,7 @@
 #include "rootbatch/rntuple/envelope.hpp"
 
+#include <algorithm>
+
 #include <xxhash.h>
 
 #include <cstdio>
@@ -116,30 +118,44 @@ std::string_view EnvelopeName(EnvelopeType type) {
   return "unknown";
 }
 
-Status ReadBlob(const ByteSource& source, uint64_t offset, uint64_t stored, std::span<uint8_t> out,
-                std::string_view what) {
+Status DecompressBlob(std::span<const uint8_t> stored, std::span<uint8_t> out, std::string_view what,
+                      uint64_t offset) {
+  if (stored.size() == out.size()) {
+    std::copy(stored.begin(), stored.end(), out.begin());
+    return Status::Ok();
+  }
+  if (stored.size() > out.size() + out.size() / 2 + 4096 + kBlockHeaderSize * (out.size() / kMaxBlockSize + 1)) {
+    // Compression never grows data this much: a forged size.
+    return Corrupt(std::string(what) + " at byte " + std::to_string(offset) + " stores " + std::to_string(stored.size()) +
+                   " bytes for " + std::to_string(out.size()) + " uncompressed")
+        .WithOffset(static_cast<int64_t>(offset));
+  }
+  Status status = Decompress(stored, out);
+  if (!status.IsOk()) {
+    return std::move(status).WithContext(std::string(what) + " at byte " + std::to_string(offset)).WithOffset(
+        static_cast<int64_t>(offset));
+  }
+  return Status::Ok();
+}
+
+Status CheckInFile(const ByteSource& source, uint64_t offset, uint64_t stored, std::string_view what) {
   const int64_t file_size = source.Size();
   if (offset > static_cast<uint64_t>(file_size) || stored > static_cast<uint64_t>(file_size) - offset) {
     return Corrupt(std::string(what) + " of " + std::to_string(stored) + " bytes at byte " + std::to_string(offset) +
                    " lies outside the file (" + std::to_string(file_size) + " bytes)")
         .WithOffset(static_cast<int64_t>(offset));
   }
+  return Status::Ok();
+}
+
+Status ReadBlob(const ByteSource& source, uint64_t offset, uint64_t stored, std::span<uint8_t> out,
+                std::string_view what) {
+  RB_RETURN_IF_ERROR(CheckInFile(source, offset, stored, what));
   if (stored == out.size()) {
     return source.ReadAt(static_cast<int64_t>(offset), out);
   }
-  if (stored > out.size() + out.size() / 2 + 4096 + kBlockHeaderSize * (out.size() / kMaxBlockSize + 1)) {
-    // Compression never grows data this much: a forged size.
-    return Corrupt(std::string(what) + " at byte " + std::to_string(offset) + " stores " + std::to_string(stored) +
-                   " bytes for " + std::to_string(out.size()) + " uncompressed")
-        .WithOffset(static_cast<int64_t>(offset));
-  }
   RB_ASSIGN_OR_RETURN(auto bytes, source.Read(static_cast<int64_t>(offset), static_cast<int64_t>(stored)));
-  Status status = Decompress(bytes, out);
-  if (!status.IsOk()) {
-    return std::move(status).WithContext(std::string(what) + " at byte " + std::to_string(offset)).WithOffset(
-        static_cast<int64_t>(offset));
-  }
-  return Status::Ok();
+  return DecompressBlob(bytes, out, what, offset);
 }
 
 Result<std::vector<uint8_t>> ReadEnvelope(const ByteSource& source, const Locator& locator, uint64_t length,

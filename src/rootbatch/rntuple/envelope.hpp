@@ -71,6 +71,13 @@ std::string Hex(uint64_t value);
 
 // Reads a blob of `stored` bytes at `offset` and decompresses it into `out`
 // (stored when the sizes agree). `what` names it in errors.
+// Decompresses a blob already in memory (`stored`, as it lies in the file
+// at `offset`) into `out`; equal sizes mean stored uncompressed. A size that
+// no compression gives is refused as forged.
+Status DecompressBlob(std::span<const uint8_t> stored, std::span<uint8_t> out, std::string_view what,
+                      uint64_t offset);
+// Fails (kCorrupt, naming `what`) unless [offset, offset + stored) lies in the source.
+Status CheckInFile(const ByteSource& source, uint64_t offset, uint64_t stored, std::string_view what);
 Status ReadBlob(const ByteSource& source, uint64_t offset, uint64_t stored, std::span<uint8_t> out,
                 std::string_view what);
 

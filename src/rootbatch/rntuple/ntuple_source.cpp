@@ -159,7 +159,7 @@ class Planner {
       LeafPlan plan;
       plan.cardinality = true;
       plan.data = slots[0];
-      plan.spec = {name, wide ? DataType::kUInt64 : DataType::kUInt32, ColumnKind::kScalar, {}, f.type_name};
+      plan.spec = {name, wide ? DataType::kUInt64 : DataType::kUInt32, ColumnKind::kScalar, {}, f.type_name, {}};
       for (uint32_t c : plan.data.alternatives) {
         if (!rntuple::IsIndexColumn(schema_.columns[c].type)) {
           return Skip(name, f, "an RNTupleCardinality field on a " + rntuple::ColumnTypeName(schema_.columns[c].type) +
@@ -248,7 +248,7 @@ class Planner {
       level.probe = slots[1];
       plan.levels.push_back(level);
       plan.data = slots[1];
-      plan.spec = {name, DataType::kChar, ColumnKind::kString, {}, f.type_name};
+      plan.spec = {name, DataType::kChar, ColumnKind::kString, {}, f.type_name, {}};
       plans_.push_back(std::move(plan));
       return;
     }
@@ -281,7 +281,7 @@ class Planner {
       for (size_t i = 0; i < ctx.inner_shape.size(); ++i) source_type += "[" + std::to_string(ctx.inner_shape[i]) + "]";
       for (size_t i = 0; i < ctx.levels.size(); ++i) source_type = "std::vector<" + source_type + ">";
     }
-    plan.spec = {name, *type, kind, ctx.inner_shape, source_type};
+    plan.spec = {name, *type, kind, ctx.inner_shape, source_type, {}};
     plans_.push_back(std::move(plan));
   }
 
@@ -453,18 +453,26 @@ Status NTupleSource::ReadPage(uint32_t column, size_t cluster, size_t page_index
                        "): a blob split over several keys, which rootbatch does not read")
         .WithOffset(static_cast<int64_t>(page.locator.offset));
   }
-  std::vector<uint8_t> raw(bytes);
-  RB_RETURN_IF_ERROR(rntuple::ReadBlob(file_->Source(), page.locator.offset, page.locator.size, raw, what));
+  // One read of the stored page and its checksum; the checksum covers the
+  // stored (compressed) bytes, so it is checked before they are decompressed.
+  const uint64_t with_sum = page.locator.size + (page.has_checksum ? 8 : 0);
+  RB_RETURN_IF_ERROR(rntuple::CheckInFile(file_->Source(), page.locator.offset, with_sum, what));
+  RB_ASSIGN_OR_RETURN(std::vector<uint8_t> stored, file_->Source().Read(static_cast<int64_t>(page.locator.offset),
+                                                                         static_cast<int64_t>(with_sum)));
+  const std::span<const uint8_t> payload(stored.data(), static_cast<size_t>(page.locator.size));
   if (page.has_checksum) {
-    const uint64_t at = page.locator.offset + page.locator.size;
-    RB_ASSIGN_OR_RETURN(auto sum_bytes, file_->Source().Read(static_cast<int64_t>(at), 8));
-    RB_ASSIGN_OR_RETURN(auto stored, file_->Source().Read(static_cast<int64_t>(page.locator.offset),
-                                                          static_cast<int64_t>(page.locator.size)));
-    const uint64_t expected = LoadLittleEndian<uint64_t>(sum_bytes.data());
-    if (rntuple::Xxh3(stored) != expected) {
+    const uint64_t expected = LoadLittleEndian<uint64_t>(stored.data() + page.locator.size);
+    if (rntuple::Xxh3(payload) != expected) {
       return Corrupt("checksum mismatch in " + what + " at byte " + std::to_string(page.locator.offset))
           .WithOffset(static_cast<int64_t>(page.locator.offset));
     }
+  }
+  std::vector<uint8_t> decompressed;
+  std::span<const uint8_t> raw = payload;
+  if (payload.size() != bytes) {
+    decompressed.resize(bytes);
+    RB_RETURN_IF_ERROR(rntuple::DecompressBlob(payload, decompressed, what, page.locator.offset));
+    raw = decompressed;
   }
   decoded.resize(static_cast<size_t>(page.num_elements) * ByteWidth(memory));
   RB_RETURN_IF_ERROR_CTX(rntuple::DecodePage(record, raw, page.num_elements, decoded), what);
