@@ -107,8 +107,6 @@ def test_vector_of_variants_is_skipped_naming_std_variant(testdata):
         tree["vector_variant_int64_string"]
 
 
-@pytest.mark.xfail(strict=True, reason="Tree.skipped gives the variant item's type for a collection of "
-                                       "variants, not the field's (docs/rntuple-readers.md)")
 def test_vector_of_variants_skip_reports_the_field_type(testdata):
     # rntuple_stl_containers.C line 38: the field's type is a vector of variants.
     type_name, _ = skipped_by_name(ntuple(testdata, STL))["vector_variant_int64_string"]

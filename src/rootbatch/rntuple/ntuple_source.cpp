@@ -110,6 +110,12 @@ class Planner {
   void Skip(const std::string& name, const FieldRecord& f, std::string reason) {
     skipped_.push_back({name, f.type_name, std::move(reason)});
   }
+  // The item of a collection goes by the collection's name, so it is listed
+  // with the collection's type (std::vector<std::variant<...>>), as a user
+  // sees the field.
+  void SkipAsField(const std::string& name, const FieldRecord& f, const Context& ctx, std::string reason) {
+    skipped_.push_back({name, ctx.collection_type.empty() ? f.type_name : ctx.collection_type, std::move(reason)});
+  }
 
   // The first column under `id` counting its elements, with how many of
   // them one element of `id` holds.
@@ -143,10 +149,10 @@ class Planner {
     const auto& kids = children_[id];
     const auto& slots = slots_[id];
     if (role == StructuralRole::kVariant) {
-      return Skip(name, f, "std::variant fields (Switch columns) are not readable by rootbatch");
+      return SkipAsField(name, f, ctx, "std::variant fields (Switch columns) are not readable by rootbatch");
     }
     if (role == StructuralRole::kStreamer) {
-      return Skip(name, f, "streamer fields (ROOT-serialised objects) are not readable by rootbatch");
+      return SkipAsField(name, f, ctx, "streamer fields (ROOT-serialised objects) are not readable by rootbatch");
     }
     if (role != StructuralRole::kLeaf && role != StructuralRole::kCollection && role != StructuralRole::kRecord) {
       return Skip(name, f, "structural role " + std::to_string(f.role) + " is not defined by format 1.0");
@@ -435,6 +441,20 @@ std::string NTupleSource::ColumnLabel(uint32_t column) const {
 
 Status NTupleSource::ReadPage(uint32_t column, size_t cluster, size_t page_index, std::vector<uint8_t>& decoded,
                               ReadStats* stats) const {
+  const auto& page = descriptor_.clusters[cluster].columns[column].pages[page_index];
+  RB_ASSIGN_OR_RETURN(DataType memory, rntuple::ColumnMemoryType(descriptor_.schema.columns[column]));
+  if (rntuple::PageBytes(descriptor_.schema.columns[column], page.num_elements) > kMaxPageBytes) {
+    return Corrupt("page " + std::to_string(page_index) + " of " + ColumnLabel(column) + " in cluster " +
+                   std::to_string(cluster) + " claims " + std::to_string(page.num_elements) +
+                   " elements, more than rootbatch accepts in one page")
+        .WithOffset(static_cast<int64_t>(page.locator.offset));
+  }
+  decoded.resize(static_cast<size_t>(page.num_elements) * ByteWidth(memory));
+  return ReadPageInto(column, cluster, page_index, decoded, stats);
+}
+
+Status NTupleSource::ReadPageInto(uint32_t column, size_t cluster, size_t page_index, std::span<uint8_t> decoded,
+                                  ReadStats* stats) const {
   const ColumnRecord& record = descriptor_.schema.columns[column];
   const auto& page = descriptor_.clusters[cluster].columns[column].pages[page_index];
   const std::string what = "page " + std::to_string(page_index) + " of " + ColumnLabel(column) + " in cluster " +
@@ -474,7 +494,11 @@ Status NTupleSource::ReadPage(uint32_t column, size_t cluster, size_t page_index
     RB_RETURN_IF_ERROR(rntuple::DecompressBlob(payload, decompressed, what, page.locator.offset));
     raw = decompressed;
   }
-  decoded.resize(static_cast<size_t>(page.num_elements) * ByteWidth(memory));
+  if (decoded.size() != static_cast<size_t>(page.num_elements) * static_cast<size_t>(ByteWidth(memory))) {
+    return Internal("ReadPageInto: " + what + " decodes to " +
+                    std::to_string(page.num_elements * ByteWidth(memory)) + " bytes, given " +
+                    std::to_string(decoded.size()));
+  }
   RB_RETURN_IF_ERROR_CTX(rntuple::DecodePage(record, raw, page.num_elements, decoded), what);
   if (stats) {
     stats->bytes_read += static_cast<int64_t>(page.locator.size);
@@ -520,7 +544,11 @@ Result<std::vector<uint8_t>> NTupleSource::ReadElements(const Slot& slot, int64_
     for (size_t p = 0; p < pages.pages.size(); ++p) {
       const int64_t n = pages.pages[p].num_elements;
       const int64_t lo = std::max(element, first), hi = std::min(element + n, first + count);
-      if (lo < hi) {
+      if (lo == element && hi == element + n && *memory == type) {
+        // The whole page, in the type asked for: decode straight into the result.
+        const std::span<uint8_t> into(out.data() + (lo - first) * width, static_cast<size_t>(n * width));
+        RB_RETURN_IF_ERROR(ReadPageInto(static_cast<uint32_t>(c), k, p, into, stats));
+      } else if (lo < hi) {
         RB_RETURN_IF_ERROR(ReadPage(static_cast<uint32_t>(c), k, p, decoded, stats));
         Convert(*memory, decoded.data() + (lo - element) * ByteWidth(*memory), hi - lo, type,
                 out.data() + (lo - first) * width);

@@ -87,6 +87,10 @@ class NTupleSource final : public ColumnSource {
                                           ReadStats* stats) const;
   Status ReadPage(uint32_t column, size_t cluster, size_t page, std::vector<uint8_t>& decoded,
                   ReadStats* stats) const;
+  // The same into `decoded`, which holds exactly the page's elements in
+  // their memory type (a page the read covers whole decodes in place).
+  Status ReadPageInto(uint32_t column, size_t cluster, size_t page, std::span<uint8_t> decoded,
+                      ReadStats* stats) const;
   // The alternative active in `cluster`, or -1 when the column has no
   // elements there.
   int64_t Active(const rntuple::Slot& slot, size_t cluster) const;
