@@ -53,9 +53,9 @@ from .loader import Batch, DataLoader, Source, loader_options, parse_memory  # n
 
 __all__ += ["DataLoader", "Source", "Batch", "loader_options", "parse_memory"]
 
-from .frame import RCutFlowReport, RDataFrame, ResultPtr, RSnapshotOptions, TCutInfo  # noqa: E402
+from .frame import RCutFlowReport, RDataFrame, ResultPtr, RSnapshotOptions, TCutInfo, shuffle  # noqa: E402
 
-__all__ += ["RDataFrame", "RSnapshotOptions", "RCutFlowReport", "TCutInfo", "ResultPtr", "Experimental"]
+__all__ += ["RDataFrame", "RSnapshotOptions", "RCutFlowReport", "TCutInfo", "ResultPtr", "Experimental", "shuffle"]
 
 import types as _types  # noqa: E402
 

@@ -38,11 +38,18 @@ def _file_list(filenames) -> list[str]:
 class RSnapshotOptions:
     """How Snapshot writes: ``format`` "ttree" or "rntuple", ``compression``
     one of "zstd", "zlib", "lz4", "lzma", "none" and its ``level`` (ROOT's
-    levels). ROOT's field names (fCompressionAlgorithm, ...) map onto these."""
+    levels). ``shuffle=True`` writes the rows in a uniformly random order
+    (seeded by ``seed``) through buckets on local disk (in ``temp_dir``,
+    default beside the output), holding at most ``memory`` (bytes or "256MB")
+    at once: a loader reading the copy sees a full shuffle at any budget."""
 
     format: str = "ttree"
     compression: str = "zstd"
     level: int = 5
+    shuffle: bool = False
+    seed: int = 0
+    memory: int | str = "256MB"
+    temp_dir: str = ""
 
 
 class ResultPtr:
@@ -283,8 +290,12 @@ class RDataFrame:
         if isinstance(columnList, str):
             columnList = [columnList]
         opts = options or RSnapshotOptions()
-        self._node().snapshot(str(treename), os.fspath(filename), list(columnList or []), opts.format,
-                              opts.compression, int(opts.level))
+        from .loader import parse_memory
+
+        self._last_snapshot = self._node().snapshot(
+            str(treename), os.fspath(filename), list(columnList or []), opts.format, opts.compression,
+            int(opts.level), shuffle=bool(opts.shuffle), seed=int(opts.seed), memory=parse_memory(opts.memory),
+            temp_dir=os.fspath(opts.temp_dir))
         return RDataFrame(treename, os.fspath(filename))
 
     # -- rootbatch additions ---------------------------------------------------------
@@ -307,6 +318,20 @@ class RDataFrame:
 
     def __repr__(self) -> str:
         return self.Describe()
+
+
+def shuffle(filenames, treename: str, output, *, columns: Sequence[str] | None = None, memory: int | str = "256MB",
+            seed: int = 0, compression: str = "zstd", level: int = 5, format: str = "ttree",  # noqa: A002
+            temp_dir: str = "", output_tree: str | None = None) -> dict:
+    """Writes `treename` of `filenames` (chained) to `output` in a uniformly
+    random order, at bounded memory (``rootbatch shuffle`` from Python; the
+    same as ``RDataFrame(...).Snapshot(..., RSnapshotOptions(shuffle=True))``).
+    Returns what was done: rows, buckets, temp_bytes, largest_bucket."""
+    df = RDataFrame(treename, filenames)
+    df.Snapshot(output_tree or treename, output, list(columns or []),
+                RSnapshotOptions(format=format, compression=compression, level=level, shuffle=True, seed=seed,
+                                 memory=memory, temp_dir=os.fspath(temp_dir)))
+    return dict(df._last_snapshot)
 
 
 def _apply(core, op: tuple):

@@ -2,7 +2,11 @@
 // rootbatch.RDataFrame (python/rootbatch/frame.py), which records the chain
 // and rebuilds it here once per process. Every call that reads data
 // releases the GIL.
+#include <atomic>
+#include <chrono>
 #include <cstring>
+#include <future>
+#include <thread>
 #include <memory>
 #include <string>
 #include <vector>
@@ -66,7 +70,7 @@ RowFunction NumpyFunction(const Frame& frame, std::vector<std::string> columns, 
   py::object probe = fn(*py::tuple(empty));
   py::array probed = py::array::ensure(probe);
   if (!probed) Check(InvalidArgument("the callable must return a NumPy array, one value per row"));
-  DataType result;
+  DataType result = DataType::kFloat64;  // set below, or Check throws
   const char kind = probed.dtype().kind();
   const int width = static_cast<int>(probed.dtype().itemsize());
   if (filter || kind == 'b') {
@@ -185,18 +189,55 @@ void RegisterFrame(py::module_& m) {
       .def(
           "snapshot",
           [](const Frame& f, const std::string& tree, const std::string& path, const std::vector<std::string>& columns,
-             const std::string& format, const std::string& compression, int level, int threads) {
+             const std::string& format, const std::string& compression, int level, int threads, bool shuffle,
+             uint64_t seed, int64_t memory, const std::string& temp_dir) {
             SnapshotOptions options;
             options.format = Unwrap(ParseFormat(format));
             options.compression = compression;
             options.level = level;
-            py::gil_scoped_release release;
-            Status s = f.Snapshot(tree, path, columns, options, threads);
-            py::gil_scoped_acquire acquire;
-            Check(std::move(s));
+            options.shuffle = shuffle;
+            options.seed = seed;
+            options.memory_budget = memory;
+            options.temp_dir = temp_dir;
+            SnapshotReport report;
+            options.report = &report;
+            // The write runs on a thread this call owns and joins, while this
+            // one checks for Ctrl-C every 50 ms: KeyboardInterrupt sets the
+            // cancel flag, the write stops between pieces and removes what it
+            // wrote, and the interrupt is raised after the join.
+            std::atomic<bool> cancel{false};
+            options.cancel = &cancel;
+            std::promise<Status> done;
+            std::future<Status> result = done.get_future();
+            std::thread writer([&] { done.set_value(f.Snapshot(tree, path, columns, options, threads)); });
+            bool interrupted = false;
+            for (;;) {
+              {
+                py::gil_scoped_release release;
+                if (result.wait_for(std::chrono::milliseconds(50)) == std::future_status::ready) break;
+              }
+              if (!interrupted && PyErr_CheckSignals() != 0) {
+                interrupted = true;
+                cancel.store(true);
+              }
+            }
+            {
+              py::gil_scoped_release release;
+              writer.join();
+            }
+            if (interrupted) throw py::error_already_set();
+            Check(result.get());
+            py::dict out;
+            out["rows"] = report.rows;
+            out["buckets"] = report.buckets;
+            out["temp_bytes"] = report.temp_bytes;
+            out["largest_bucket"] = report.largest_bucket;
+            return out;
           },
           py::arg("tree"), py::arg("path"), py::arg("columns"), py::arg("format") = "ttree",
-          py::arg("compression") = "zstd", py::arg("level") = 5, py::arg("num_threads") = 2)
+          py::arg("compression") = "zstd", py::arg("level") = 5, py::arg("num_threads") = 2,
+          py::arg("shuffle") = false, py::arg("seed") = 0, py::arg("memory") = int64_t{256} << 20,
+          py::arg("temp_dir") = "")
       .def(
           "entry_numbers",
           [](const Frame& f, int threads) {

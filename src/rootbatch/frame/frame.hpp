@@ -16,6 +16,7 @@
 // counts passing events. docs/frame.md describes the semantics.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -46,10 +47,27 @@ struct CutInfo {
 
 enum class SnapshotFormat : uint8_t { kTTree, kRNTuple };
 
+// What a shuffled Snapshot did.
+struct SnapshotReport {
+  int64_t rows = 0;
+  int64_t buckets = 0;         // 1: shuffled in memory, no temporary files
+  int64_t temp_bytes = 0;      // written to the bucket files
+  int64_t largest_bucket = 0;  // rows
+};
+
 struct SnapshotOptions {
   SnapshotFormat format = SnapshotFormat::kTTree;
   std::string compression = "zstd";  // zstd, zlib, lz4, lzma or none
   int level = 5;
+  // Write the rows in a uniformly random order (an external shuffle through
+  // buckets on disk, shuffle_snapshot.hpp), so that a loader reading the copy
+  // in order, or in any block order, sees a full shuffle.
+  bool shuffle = false;
+  uint64_t seed = 0;
+  int64_t memory_budget = int64_t{256} << 20;  // bytes the shuffle holds at once (buckets in memory)
+  std::string temp_dir;                        // where the buckets go; default: beside the output
+  SnapshotReport* report = nullptr;            // filled by a shuffled Snapshot, if given
+  const std::atomic<bool>* cancel = nullptr;   // checked between pieces: kCancelled, nothing left behind
 };
 
 // A C++ callable over rows, for Define and Filter: `eval(inputs, entry
