@@ -26,7 +26,7 @@ def tutorial_sample(make_sample):
 def test_every_tutorial_is_tested():
     scripts = {p.stem for p in TUTORIALS.glob("*.py") if not p.name.startswith("_")}
     assert scripts == {"pytorch_classifier", "pytorch_ddp", "keras_classifier", "jax_classifier",
-                       "migrate_from_uproot", "nanoaod_selection"}
+                       "migrate_from_uproot", "nanoaod_selection", "migrate_from_root"}
 
 
 def test_pytorch_classifier(tutorial_sample, capsys):
@@ -75,3 +75,11 @@ def test_auc_helper():
     helper = load("_sample")
     assert helper.auc([0.1, 0.4, 0.35, 0.8], [0, 0, 1, 1]) == pytest.approx(0.75)
     assert helper.auc([1, 1, 1, 1], [0, 1, 0, 1]) == pytest.approx(0.5)
+
+
+def test_migrate_from_root(testdata, capsys):
+    pytest.importorskip("ROOT")
+    same = load("migrate_from_root").main(["--file", str(testdata / "nanoAOD_2015_CMS_Open_Data_ttbar.root"),
+                                           "--epochs", "2", "--compare"])
+    out = capsys.readouterr().out
+    assert same is True and "validation accuracy" in out and ": True" in out
