@@ -35,7 +35,7 @@ struct ColumnSpec {
   // The type ROOT's RDataFrame gives the column (GetColumnType), where it
   // differs from source_type with std::vector read as ROOT::VecOps::RVec:
   // "Float_t" and "ROOT::VecOps::RVec<Float_t>" for TTree leaves.
-  std::string rdf_type;
+  std::string rdf_type = {};
 
   // Values per entry for kScalar/kFixedArray; values per item for kJagged
   // and kDoublyJagged.
