@@ -26,7 +26,7 @@ std::vector<T> Values(const Column& c) {
 }
 
 TEST(GatherTest, ScalarsInAnyOrder) {
-  ColumnSpec spec{"x", DataType::kFloat64};
+  ColumnSpec spec{"x", DataType::kFloat64, ColumnKind::kScalar, {}, ""};
   Column c = Make<double>({0.5, 1.5, 2.5, 3.5});
   const std::vector<int64_t> picks{3, 0, 2};
   Column g = GatherEntries(c, spec, picks);
@@ -35,14 +35,14 @@ TEST(GatherTest, ScalarsInAnyOrder) {
 }
 
 TEST(GatherTest, FixedArraysKeepWholeEntries) {
-  ColumnSpec spec{"a", DataType::kInt32, ColumnKind::kFixedArray, {2}};
+  ColumnSpec spec{"a", DataType::kInt32, ColumnKind::kFixedArray, {2}, ""};
   Column c = Make<int32_t>({0, 1, 10, 11, 20, 21}, {}, 3);
   const std::vector<int64_t> picks{2, 1};
   EXPECT_EQ(Values<int32_t>(GatherEntries(c, spec, picks)), (std::vector<int32_t>{20, 21, 10, 11}));
 }
 
 TEST(GatherTest, JaggedRecountsOffsetsFromZero) {
-  ColumnSpec spec{"v", DataType::kInt16, ColumnKind::kJagged};
+  ColumnSpec spec{"v", DataType::kInt16, ColumnKind::kJagged, {}, ""};
   Column c = Make<int16_t>({1, 2, 3, 4, 5, 6}, {0, 2, 2, 5, 6});
   const std::vector<int64_t> picks{0, 2, 1};
   Column g = GatherEntries(c, spec, picks);
@@ -51,7 +51,7 @@ TEST(GatherTest, JaggedRecountsOffsetsFromZero) {
 }
 
 TEST(GatherTest, StringsAndNoPicks) {
-  ColumnSpec spec{"s", DataType::kChar, ColumnKind::kString};
+  ColumnSpec spec{"s", DataType::kChar, ColumnKind::kString, {}, ""};
   Column c = Make<char>({'a', 'b', 'c'}, {0, 1, 3});
   const std::vector<int64_t> picks{1};
   EXPECT_EQ(Values<char>(GatherEntries(c, spec, picks)), (std::vector<char>{'b', 'c'}));
@@ -61,7 +61,7 @@ TEST(GatherTest, StringsAndNoPicks) {
 }
 
 TEST(GatherTest, DoublyJaggedKeepsListsOfEachPick) {
-  ColumnSpec spec{"t", DataType::kInt32, ColumnKind::kDoublyJagged};
+  ColumnSpec spec{"t", DataType::kInt32, ColumnKind::kDoublyJagged, {}, ""};
   // entry 0: [[1], [2, 3]]; entry 1: []; entry 2: [[4, 5, 6]]
   Column c = Make<int32_t>({1, 2, 3, 4, 5, 6}, {0, 2, 2, 3});
   c.inner_offsets = {0, 1, 3, 6};
@@ -79,7 +79,7 @@ namespace rootbatch {
 namespace {
 
 TEST(GatherTest, AppendShiftsOffsets) {
-  ColumnSpec spec{"v", DataType::kInt32, ColumnKind::kJagged};
+  ColumnSpec spec{"v", DataType::kInt32, ColumnKind::kJagged, {}, ""};
   Column all = EmptyColumn(spec);
   AppendEntries(all, Make<int32_t>({1, 2, 3}, {0, 2, 3}), spec);
   AppendEntries(all, Make<int32_t>({4}, {0, 0, 1}), spec);

@@ -17,26 +17,18 @@ using frame::OpKind;
 
 namespace {
 
-// Rows an action reads at once.
-constexpr int64_t kPieceRows = 1 << 16;
 
 bool IsPlain(const Node& node) { return node.kind == OpKind::kSource; }
 
-// Calls `visit(piece)` for each column's values over pieces of passing rows,
-// in order: `visit(std::span<const Column>)` gets one Column per name.
+// Calls `visit(piece)` for each piece of passing rows of every source, in
+// order: `visit(std::span<const Column>)` gets one Column per name.
 template <typename Visit>
-Status ForEachPiece(const std::vector<std::unique_ptr<FrameSource>>& sources, std::span<const size_t> columns,
-                    Visit&& visit) {
+Status ForEachPieceOf(const std::vector<std::unique_ptr<FrameSource>>& sources, std::span<const size_t> columns,
+                      Visit&& visit) {
   for (const auto& source : sources) {
-    for (int64_t b = 0; b < source->NumEntries(); b += kPieceRows) {
-      const EntryRange rows{b, std::min(source->NumEntries(), b + kPieceRows)};
-      std::vector<Column> piece;
-      for (size_t c : columns) {
-        RB_ASSIGN_OR_RETURN(Column col, source->ReadColumn(c, rows));
-        piece.push_back(std::move(col));
-      }
-      RB_RETURN_IF_ERROR(visit(std::span<const Column>(piece)));
-    }
+    RB_RETURN_IF_ERROR(frame::ForEachPiece(*source, columns, frame::kPieceRows, [&](std::vector<Column>& piece, EntryRange) {
+      return visit(std::span<const Column>(piece));
+    }));
   }
   return Status::Ok();
 }
@@ -77,7 +69,7 @@ Result<std::vector<double>> Frame::Reduce(std::string_view column, int num_threa
   double sum = 0, carry = 0, count = 0;
   double lo = std::numeric_limits<double>::max(), hi = std::numeric_limits<double>::lowest();
   const size_t columns[] = {index};
-  RB_RETURN_IF_ERROR(ForEachPiece(sources, columns, [&](std::span<const Column> piece) -> Status {
+  RB_RETURN_IF_ERROR(ForEachPieceOf(sources, columns, [&](std::span<const Column> piece) -> Status {
     VisitDataType(piece[0].type, [&](auto tag) {
       using T = decltype(tag);
       for (T v : piece[0].As<T>()) {
@@ -128,7 +120,7 @@ Result<std::vector<Column>> Frame::Take(std::span<const std::string> columns, in
   std::vector<Column> out;
   for (const ColumnSpec& spec : specs) out.push_back(EmptyColumn(spec));
   RB_ASSIGN_OR_RETURN(auto sources, SourcesOf(node_, num_threads));
-  RB_RETURN_IF_ERROR(ForEachPiece(sources, indices, [&](std::span<const Column> piece) -> Status {
+  RB_RETURN_IF_ERROR(ForEachPieceOf(sources, indices, [&](std::span<const Column> piece) -> Status {
     for (size_t i = 0; i < piece.size(); ++i) AppendEntries(out[i], piece[i], specs[i]);
     return Status::Ok();
   }));

@@ -7,23 +7,12 @@
 #include "rootbatch/frame/frame.hpp"
 #include "rootbatch/loader/loader.hpp"
 #include "rootbatch/loader/testing/loader_fixtures.hpp"
-#include "rootbatch/loader/testing/memory_source.hpp"
+#include "rootbatch/frame/frame_test_fixtures.hpp"
 
 namespace rootbatch {
 namespace {
 
-using testing::MakeMemorySource;
-using testing::MemorySourceOptions;
-
-Frame Big(int64_t entries) {
-  MemorySourceOptions o;
-  o.num_entries = entries;
-  o.cluster_size = 50000;
-  o.basket_size = 7000;
-  std::vector<std::unique_ptr<ColumnSource>> sources;
-  sources.push_back(MakeMemorySource(o));
-  return Frame::FromDataset(*Dataset::FromSources(std::move(sources)));
-}
+Frame Big(int64_t entries) { return testing::MemoryFrame(entries, 50000, 7000); }
 
 loader::LoaderOptions Options() {
   loader::LoaderOptions options;

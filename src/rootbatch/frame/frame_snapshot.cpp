@@ -8,11 +8,6 @@
 #include "rootbatch/frame/snapshot_sink.hpp"
 
 namespace rootbatch {
-namespace {
-
-constexpr int64_t kPieceRows = 1 << 16;
-
-}  // namespace
 
 Status Frame::Snapshot(const std::string& tree, const std::string& path, std::span<const std::string> columns,
                        const SnapshotOptions& options, int num_threads) const {
@@ -36,15 +31,9 @@ Status Frame::Snapshot(const std::string& tree, const std::string& path, std::sp
   // The schema is checked before the file is created, so a refused column leaves nothing behind.
   RB_ASSIGN_OR_RETURN(auto sink, frame::SnapshotSink::Create(path, tree, specs, options));
   for (const auto& source : sources) {
-    for (int64_t b = 0; b < source->NumEntries(); b += kPieceRows) {
-      const EntryRange rows{b, std::min(source->NumEntries(), b + kPieceRows)};
-      std::vector<Column> piece;
-      for (size_t c : indices) {
-        RB_ASSIGN_OR_RETURN(Column col, source->ReadColumn(c, rows));
-        piece.push_back(std::move(col));
-      }
-      RB_RETURN_IF_ERROR(sink->Append(piece, rows.Size()));
-    }
+    RB_RETURN_IF_ERROR(frame::ForEachPiece(*source, indices, frame::kPieceRows, [&](std::vector<Column>& piece, EntryRange rows) {
+      return sink->Append(piece, rows.Size());
+    }));
   }
   return sink->Close();
 }

@@ -93,4 +93,19 @@ const std::vector<UnreadableColumn>& FrameSource::UnreadableColumns() const {
   return node_->dataset->File(file_).UnreadableColumns();
 }
 
+Status ForEachPiece(const FrameSource& source, std::span<const size_t> columns, int64_t piece_rows,
+                    const std::function<Status(std::vector<Column>& piece, EntryRange rows)>& visit) {
+  for (int64_t b = 0; b < source.NumEntries(); b += piece_rows) {
+    const EntryRange rows{b, std::min(source.NumEntries(), b + piece_rows)};
+    std::vector<Column> piece;
+    piece.reserve(columns.size());
+    for (size_t c : columns) {
+      RB_ASSIGN_OR_RETURN(Column col, source.ReadColumn(c, rows));
+      piece.push_back(std::move(col));
+    }
+    RB_RETURN_IF_ERROR(visit(piece, rows));
+  }
+  return Status::Ok();
+}
+
 }  // namespace rootbatch::frame

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <span>
 #include <memory>
 #include <string>
 #include <vector>
@@ -49,5 +51,13 @@ class FrameSource final : public ColumnSource {
   // the address, which a later source may reuse).
   uint64_t id_;
 };
+
+// Rows an action (Take, Snapshot, the shuffle) reads at once.
+inline constexpr int64_t kPieceRows = 1 << 16;
+
+// Reads `columns` of the rows of `source` in pieces of `piece_rows` rows, in
+// order, and calls `visit(piece, rows)` with one Column per column.
+Status ForEachPiece(const FrameSource& source, std::span<const size_t> columns, int64_t piece_rows,
+                    const std::function<Status(std::vector<Column>& piece, EntryRange rows)>& visit);
 
 }  // namespace rootbatch::frame

@@ -18,7 +18,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr int64_t kPieceRows = 1 << 16;
+// A uniform integer in [0, n) from one draw, by multiply-shift (Lemire): no
+// modulo bias. __extension__ keeps -Wpedantic quiet about the 128-bit type.
+__extension__ typedef unsigned __int128 Uint128;
+size_t UniformBelow(Xoshiro256StarStar& rng, size_t n) {
+  return static_cast<size_t>((static_cast<Uint128>(rng.Next()) * n) >> 64);
+}
 
 int64_t ColumnBytes(const Column& c) {
   return static_cast<int64_t>(c.values.size() + 8 * (c.offsets.size() + c.inner_offsets.size()));
@@ -210,18 +215,11 @@ Status WriteShuffled(const std::vector<std::unique_ptr<FrameSource>>& sources, s
   // Scatter: every row to a bucket drawn at random.
   std::vector<std::vector<int64_t>> picks(buckets.size());
   for (const auto& source : sources) {
-    for (int64_t b = 0; b < source->NumEntries(); b += kPieceRows) {
+    RB_RETURN_IF_ERROR(ForEachPiece(*source, indices, kPieceRows, [&](std::vector<Column>& piece, EntryRange range) {
       if (cancelled()) return Cancelled("shuffled Snapshot to '" + path + "' interrupted");
-      const EntryRange range{b, std::min(source->NumEntries(), b + kPieceRows)};
-      std::vector<Column> piece;
-      for (size_t c : indices) {
-        RB_ASSIGN_OR_RETURN(Column col, source->ReadColumn(c, range));
-        piece.push_back(std::move(col));
-      }
       for (auto& p : picks) p.clear();
       for (int64_t r = 0; r < range.Size(); ++r) {
-        // Multiply-shift: a uniform bucket without the bias of a modulo.
-        const auto k = static_cast<size_t>((static_cast<unsigned __int128>(rng.Next()) * buckets.size()) >> 64);
+        const size_t k = UniformBelow(rng, buckets.size());
         picks[k].push_back(r);
       }
       for (size_t k = 0; k < buckets.size(); ++k) {
@@ -236,7 +234,8 @@ Status WriteShuffled(const std::vector<std::unique_ptr<FrameSource>>& sources, s
         bucket.rows += static_cast<int64_t>(picks[k].size());
         if (temp && bucket.pending_bytes >= spill_bytes) RB_RETURN_IF_ERROR(Spill(bucket, specs, report.temp_bytes));
       }
-    }
+      return Status::Ok();
+    }));
   }
   if (temp) {
     for (Bucket& bucket : buckets) RB_RETURN_IF_ERROR(Spill(bucket, specs, report.temp_bytes));
@@ -250,7 +249,7 @@ Status WriteShuffled(const std::vector<std::unique_ptr<FrameSource>>& sources, s
     std::vector<int64_t> order(static_cast<size_t>(bucket.rows));
     std::iota(order.begin(), order.end(), int64_t{0});
     for (size_t i = order.size(); i > 1; --i) {  // Fisher-Yates
-      const auto j = static_cast<size_t>((static_cast<unsigned __int128>(rng.Next()) * i) >> 64);
+      const size_t j = UniformBelow(rng, i);
       std::swap(order[i - 1], order[j]);
     }
     for (int64_t b = 0; b < bucket.rows; b += kPieceRows) {

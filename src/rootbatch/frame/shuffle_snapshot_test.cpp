@@ -7,23 +7,15 @@
 #include <set>
 
 #include "rootbatch/frame/frame.hpp"
+#include "rootbatch/frame/frame_test_fixtures.hpp"
 #include "rootbatch/loader/testing/memory_source.hpp"
 
 namespace rootbatch {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::MakeMemorySource;
-using testing::MemorySourceOptions;
 
-Frame Rows(int64_t n) {
-  MemorySourceOptions o;
-  o.num_entries = n;
-  o.cluster_size = 7000;
-  std::vector<std::unique_ptr<ColumnSource>> sources;
-  sources.push_back(MakeMemorySource(o));
-  return Frame::FromDataset(*Dataset::FromSources(std::move(sources)));
-}
+Frame Rows(int64_t n) { return testing::MemoryFrame(n, 7000); }
 
 fs::path FreshDir(const std::string& name) {
   fs::path dir = fs::temp_directory_path() / ("rootbatch-" + name + "-" + std::to_string(::getpid()));
