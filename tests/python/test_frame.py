@@ -190,3 +190,23 @@ def test_a_failing_numpy_callable_is_a_clear_error():
         df.Define("bad", boom, ["E1"]).Count().GetValue() + df.Define("bad", boom, ["E1"]).Sum("bad").GetValue()
     with pytest.raises(TypeError, match="columns"):
         df.Define("bad", boom)
+
+
+def test_the_same_chain_on_an_rntuple_and_a_ttree_equals_root(make_sample):
+    """The frame works through the column contract: the same chain over the
+    RNTuple and the TTree that make-sample writes of the same events."""
+    chain = [("Filter", "Jet_pt.size() >= 2 && lepton_pT > 30", "two jets"), ("Define", "ht", "Sum(Jet_pt[Jet_pt > 30])"),
+             ("Define", "lead_mu", "Muon_pt.size() > 0 ? Muon_pt[0] : -1.f"), ("Filter", "ht > 40", "ht")]
+    ntuple = str(make_sample(6000, seed=21, extra=("--format", "rntuple", "--cluster-size", "1500")))
+    tree = str(make_sample(6000, seed=21, extra=("--cluster-size", "1500")))
+    theirs = build(ROOT.RDataFrame("events", ntuple), chain).Define("e", "rdfentry_").AsNumpy(["e", "ht", "lead_mu"])
+    for path in (ntuple, tree):
+        ours = build(rootbatch.RDataFrame("events", path), chain)
+        assert np.array_equal(ours.entry_numbers(), theirs["e"].astype(np.int64)), path
+        got = ours.AsNumpy(["ht", "lead_mu"])
+        assert close(got["ht"], theirs["ht"]) and np.array_equal(got["lead_mu"], theirs["lead_mu"]), path
+        assert [c.GetPass() for c in ours.Report()] == [c.GetPass() for c in build(
+            ROOT.RDataFrame("events", ntuple), chain).Report().GetValue()]
+    # A dataset mixing the two formats: the RNTuple's rows first, then the TTree's.
+    mixed = build(rootbatch.RDataFrame("events", [ntuple, tree]), chain)
+    assert mixed.Count().GetValue() == 2 * len(theirs["e"])
