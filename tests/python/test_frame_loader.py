@@ -158,3 +158,21 @@ def test_a_root_script_migrates_by_changing_the_prefix():
     assert ours_x.shape == theirs_x.shape and len(ours_x) > 0
     assert np.array_equal(ours_x, theirs_x)
     assert np.array_equal(ours_y.astype(np.float64).ravel(), np.asarray(theirs_y, dtype=np.float64).ravel())
+
+
+def test_sampling_and_class_labels_count_passing_events(big, make_sample):
+    # Class-balanced mixing of two selected samples: each source's share of an epoch is
+    # round(ratio x its passing events), every epoch a fresh draw, each row at most once.
+    other = make_sample(12000, seed=8, extra=("--cluster-size", "3000"))
+    signal = selection(big).Filter("label == 1")
+    background = selection(other).Filter("label == 0")
+    n_sig, n_bkg = signal.Count().GetValue(), background.Count().GetValue()
+    ratio = (n_sig // 2 + 0.25) / n_bkg  # about as many of each class, away from a .5 to round
+    loader = rootbatch.DataLoader([rootbatch.Source(signal, label=1, sampling_ratio=0.5),
+                                   rootbatch.Source(background, label=0, sampling_ratio=ratio)],
+                                  columns=["r"], batch_size=100, seed=4)
+    for epoch in (0, 1):
+        loader.set_epoch(epoch)
+        labels = np.concatenate([np.asarray(y)[:, -1].copy() for _, y in loader.as_numpy()])
+        assert int(np.sum(labels == 1)) == round(0.5 * n_sig)
+        assert int(np.sum(labels == 0)) == round(ratio * n_bkg)
