@@ -105,6 +105,7 @@ Status ForEachPiece(const FrameSource& source, std::span<const size_t> columns, 
     }
     RB_RETURN_IF_ERROR(visit(piece, rows));
   }
+  last_rows = LastRows{};  // an action's thread keeps no rows once it is done
   return Status::Ok();
 }
 
