@@ -210,3 +210,16 @@ def test_the_same_chain_on_an_rntuple_and_a_ttree_equals_root(make_sample):
     # A dataset mixing the two formats: the RNTuple's rows first, then the TTree's.
     mixed = build(rootbatch.RDataFrame("events", [ntuple, tree]), chain)
     assert mixed.Count().GetValue() == 2 * len(theirs["e"])
+
+
+def test_snapshot_refuses_to_overwrite_its_input(make_sample, tmp_path):
+    import shutil
+
+    path = tmp_path / "input.root"
+    shutil.copy(make_sample(3000, seed=5), path)
+    before = path.read_bytes()
+    df = rootbatch.RDataFrame("events", str(path)).Filter("lepton_pT > 30")
+    for options in (None, rootbatch.RSnapshotOptions(shuffle=True, memory="4MB")):
+        with pytest.raises(errors.InvalidArgumentError, match="overwrite its input"):
+            df.Snapshot("events", str(path), ["lepton_pT"], options)
+    assert path.read_bytes() == before

@@ -7,6 +7,7 @@
 #include "rootbatch/base/suggest.hpp"
 #include "rootbatch/expr/compiled_expr.hpp"
 #include "rootbatch/frame/frame_node.hpp"
+#include "rootbatch/frame/glob.hpp"
 
 namespace rootbatch {
 
@@ -60,6 +61,7 @@ std::shared_ptr<Node> ChildOf(const std::shared_ptr<const Node>& parent, OpKind 
   node->kind = kind;
   node->parent = parent;
   node->dataset = parent->dataset;
+  node->paths = parent->paths;
   node->columns = parent->columns;
   return node;
 }
@@ -76,8 +78,11 @@ Frame Frame::FromDataset(std::shared_ptr<const Dataset> dataset) {
 
 Result<Frame> Frame::Open(const std::vector<std::string>& paths, const std::string& tree,
                           const SourceOpener& opener) {
-  RB_ASSIGN_OR_RETURN(std::shared_ptr<const Dataset> dataset, Dataset::Open(paths, tree, opener));
-  return FromDataset(std::move(dataset));
+  RB_ASSIGN_OR_RETURN(std::vector<std::string> expanded, ExpandPaths(paths));
+  RB_ASSIGN_OR_RETURN(std::shared_ptr<const Dataset> dataset, Dataset::Open(expanded, tree, opener));
+  Frame frame = FromDataset(std::move(dataset));
+  std::const_pointer_cast<Node>(frame.node_)->paths = std::move(expanded);
+  return frame;
 }
 
 const Dataset& Frame::Source() const { return *node_->dataset; }

@@ -58,6 +58,7 @@ struct Node {
   OpKind kind = OpKind::kSource;
   std::shared_ptr<const Node> parent;   // null for the source
   std::shared_ptr<const Dataset> dataset;
+  std::vector<std::string> paths;       // the files, when the frame opened them (Snapshot refuses to overwrite one)
   std::vector<ColumnRef> columns;       // visible at this node, in RDataFrame's order
   std::string name;                     // kFilter: its name; kDefine: the column
   std::shared_ptr<const Kernel> kernel; // kFilter, kDefine

@@ -1,6 +1,8 @@
 // Snapshot: the passing rows of some columns written with rootbatch's own
 // writer, as a TTree or an RNTuple, in pieces of rows (memory: one piece),
 // or in a random order (shuffle_snapshot.cpp).
+#include <filesystem>
+
 #include "rootbatch/frame/frame.hpp"
 #include "rootbatch/frame/frame_node.hpp"
 #include "rootbatch/frame/frame_source.hpp"
@@ -11,6 +13,14 @@ namespace rootbatch {
 
 Status Frame::Snapshot(const std::string& tree, const std::string& path, std::span<const std::string> columns,
                        const SnapshotOptions& options, int num_threads) const {
+  // Writing over an input would truncate it while it is read.
+  for (const std::string& input : node_->paths) {
+    std::error_code error;
+    if (std::filesystem::equivalent(path, input, error)) {
+      return InvalidArgument("Snapshot to '" + path + "' would overwrite its input '" + input +
+                             "'; write to another file");
+    }
+  }
   std::vector<std::string> names(columns.begin(), columns.end());
   if (names.empty()) names = ColumnNames();
   std::vector<size_t> indices;
