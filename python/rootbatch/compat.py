@@ -30,7 +30,7 @@ def RDataLoader(rdataframes, batch_size: int = 64, batches_in_memory: int = 10, 
     weight = weights or None
     frames = rdataframes if isinstance(rdataframes, (list, tuple)) else [rdataframes]
     if columns is None:
-        columns = [c for c in frames[0].GetColumnNames()]
+        columns = list(frames[0].GetColumnNames())
     features = [c for c in columns if c not in targets and c != weight]
     return DataLoader(rdataframes, columns=features, target=targets or None, weights=weight,
                       batch_size=batch_size, max_vec_sizes=max_vec_sizes, vec_padding=vec_padding,

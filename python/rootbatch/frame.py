@@ -289,14 +289,17 @@ class RDataFrame:
         RDataFrame over the new file."""
         if isinstance(columnList, str):
             columnList = [columnList]
-        opts = options or RSnapshotOptions()
+        self._snapshot(treename, filename, columnList, options or RSnapshotOptions())
+        return RDataFrame(treename, os.fspath(filename))
+
+    def _snapshot(self, treename, filename, columns, opts: RSnapshotOptions) -> dict:
+        """Writes as Snapshot does; returns the shuffle's report (rows, buckets, temp_bytes, largest_bucket)."""
         from .loader import parse_memory
 
-        self._last_snapshot = self._node().snapshot(
-            str(treename), os.fspath(filename), list(columnList or []), opts.format, opts.compression,
+        return self._node().snapshot(
+            str(treename), os.fspath(filename), list(columns or []), opts.format, opts.compression,
             int(opts.level), shuffle=bool(opts.shuffle), seed=int(opts.seed), memory=parse_memory(opts.memory),
             temp_dir=os.fspath(opts.temp_dir))
-        return RDataFrame(treename, os.fspath(filename))
 
     # -- rootbatch additions ---------------------------------------------------------
 
@@ -328,10 +331,9 @@ def shuffle(filenames, treename: str, output, *, columns: Sequence[str] | None =
     same as ``RDataFrame(...).Snapshot(..., RSnapshotOptions(shuffle=True))``).
     Returns what was done: rows, buckets, temp_bytes, largest_bucket."""
     df = RDataFrame(treename, filenames)
-    df.Snapshot(output_tree or treename, output, list(columns or []),
-                RSnapshotOptions(format=format, compression=compression, level=level, shuffle=True, seed=seed,
-                                 memory=memory, temp_dir=os.fspath(temp_dir)))
-    return dict(df._last_snapshot)
+    return dict(df._snapshot(output_tree or treename, output, columns,
+                             RSnapshotOptions(format=format, compression=compression, level=level, shuffle=True,
+                                              seed=seed, memory=memory, temp_dir=os.fspath(temp_dir))))
 
 
 def _apply(core, op: tuple):

@@ -17,7 +17,6 @@ using frame::OpKind;
 
 namespace {
 
-
 bool IsPlain(const Node& node) { return node.kind == OpKind::kSource; }
 
 // Calls `visit(piece)` for each piece of passing rows of every source, in
@@ -33,23 +32,6 @@ Status ForEachPieceOf(const std::vector<std::unique_ptr<FrameSource>>& sources, 
   return Status::Ok();
 }
 
-Result<std::vector<std::unique_ptr<FrameSource>>> SourcesOf(const std::shared_ptr<const Node>& node,
-                                                            int num_threads) {
-  RB_ASSIGN_OR_RETURN(std::shared_ptr<const frame::Selection> selection, frame::SelectRows(*node, num_threads));
-  std::vector<std::unique_ptr<FrameSource>> sources;
-  for (size_t f = 0; f < node->dataset->NumFiles(); ++f) {
-    sources.push_back(std::make_unique<FrameSource>(node, selection, f));
-  }
-  return sources;
-}
-
-Result<size_t> IndexOf(const Node& node, std::string_view name) {
-  for (size_t c = 0; c < node.columns.size(); ++c) {
-    if (node.columns[c].spec.name == name) return c;
-  }
-  return NotFound("no column '" + std::string(name) + "'");
-}
-
 }  // namespace
 
 Result<int64_t> Frame::Count(int num_threads) const {
@@ -63,8 +45,8 @@ Result<std::vector<double>> Frame::Reduce(std::string_view column, int num_threa
   if (spec.kind == ColumnKind::kString) {
     return InvalidArgument("column '" + spec.name + "' holds strings (" + spec.source_type + "): no sum, mean, min or max");
   }
-  RB_ASSIGN_OR_RETURN(size_t index, IndexOf(*node_, spec.name));
-  RB_ASSIGN_OR_RETURN(auto sources, SourcesOf(node_, num_threads));
+  RB_ASSIGN_OR_RETURN(size_t index, frame::ColumnIndex(*node_, spec.name));
+  RB_ASSIGN_OR_RETURN(auto sources, frame::SourcesOf(node_, num_threads));
   // {sum, count, min, max}; the sum is compensated (Kahan), as ROOT's Mean is.
   double sum = 0, carry = 0, count = 0;
   double lo = std::numeric_limits<double>::max(), hi = std::numeric_limits<double>::lowest();
@@ -113,13 +95,13 @@ Result<std::vector<Column>> Frame::Take(std::span<const std::string> columns, in
   std::vector<ColumnSpec> specs;
   for (const std::string& name : columns) {
     RB_ASSIGN_OR_RETURN(ColumnSpec spec, ColumnSpecOf(name));
-    RB_ASSIGN_OR_RETURN(size_t index, IndexOf(*node_, spec.name));
+    RB_ASSIGN_OR_RETURN(size_t index, frame::ColumnIndex(*node_, spec.name));
     indices.push_back(index);
     specs.push_back(spec);
   }
   std::vector<Column> out;
   for (const ColumnSpec& spec : specs) out.push_back(EmptyColumn(spec));
-  RB_ASSIGN_OR_RETURN(auto sources, SourcesOf(node_, num_threads));
+  RB_ASSIGN_OR_RETURN(auto sources, frame::SourcesOf(node_, num_threads));
   RB_RETURN_IF_ERROR(ForEachPieceOf(sources, indices, [&](std::span<const Column> piece) -> Status {
     for (size_t i = 0; i < piece.size(); ++i) AppendEntries(out[i], piece[i], specs[i]);
     return Status::Ok();
@@ -137,7 +119,7 @@ Result<std::vector<CutInfo>> Frame::Report(int num_threads) const {
 }
 
 Result<std::vector<int64_t>> Frame::EntryNumbers(int num_threads) const {
-  RB_ASSIGN_OR_RETURN(auto sources, SourcesOf(node_, num_threads));
+  RB_ASSIGN_OR_RETURN(auto sources, frame::SourcesOf(node_, num_threads));
   std::vector<int64_t> entries;
   for (size_t f = 0; f < sources.size(); ++f) {
     const int64_t start = node_->dataset->FileStart(f);
@@ -148,7 +130,7 @@ Result<std::vector<int64_t>> Frame::EntryNumbers(int num_threads) const {
 
 Result<std::shared_ptr<const Dataset>> Frame::Materialize(int num_threads) const {
   if (IsPlain(*node_)) return node_->dataset;
-  RB_ASSIGN_OR_RETURN(auto sources, SourcesOf(node_, num_threads));
+  RB_ASSIGN_OR_RETURN(auto sources, frame::SourcesOf(node_, num_threads));
   std::vector<std::unique_ptr<ColumnSource>> as_sources;
   for (auto& s : sources) as_sources.push_back(std::move(s));
   return Dataset::FromSources(std::move(as_sources));

@@ -27,16 +27,11 @@ Status Frame::Snapshot(const std::string& tree, const std::string& path, std::sp
   std::vector<ColumnSpec> specs;
   for (const std::string& name : names) {
     RB_ASSIGN_OR_RETURN(ColumnSpec spec, ColumnSpecOf(name));
-    for (size_t c = 0; c < node_->columns.size(); ++c) {
-      if (node_->columns[c].spec.name == spec.name) indices.push_back(c);
-    }
+    RB_ASSIGN_OR_RETURN(size_t index, frame::ColumnIndex(*node_, spec.name));
+    indices.push_back(index);
     specs.push_back(std::move(spec));
   }
-  RB_ASSIGN_OR_RETURN(auto selection, frame::SelectRows(*node_, num_threads));
-  std::vector<std::unique_ptr<frame::FrameSource>> sources;
-  for (size_t f = 0; f < node_->dataset->NumFiles(); ++f) {
-    sources.push_back(std::make_unique<frame::FrameSource>(node_, selection, f));
-  }
+  RB_ASSIGN_OR_RETURN(auto sources, frame::SourcesOf(node_, num_threads));
   if (options.shuffle) return frame::WriteShuffled(sources, indices, specs, tree, path, options);
   // The schema is checked before the file is created, so a refused column leaves nothing behind.
   RB_ASSIGN_OR_RETURN(auto sink, frame::SnapshotSink::Create(path, tree, specs, options));

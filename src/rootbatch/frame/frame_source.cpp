@@ -93,6 +93,23 @@ const std::vector<UnreadableColumn>& FrameSource::UnreadableColumns() const {
   return node_->dataset->File(file_).UnreadableColumns();
 }
 
+Result<std::vector<std::unique_ptr<FrameSource>>> SourcesOf(const std::shared_ptr<const Node>& node,
+                                                            int num_threads) {
+  RB_ASSIGN_OR_RETURN(std::shared_ptr<const Selection> selection, SelectRows(*node, num_threads));
+  std::vector<std::unique_ptr<FrameSource>> sources;
+  for (size_t f = 0; f < node->dataset->NumFiles(); ++f) {
+    sources.push_back(std::make_unique<FrameSource>(node, selection, f));
+  }
+  return sources;
+}
+
+Result<size_t> ColumnIndex(const Node& node, std::string_view name) {
+  for (size_t c = 0; c < node.columns.size(); ++c) {
+    if (node.columns[c].spec.name == name) return c;
+  }
+  return NotFound("no column '" + std::string(name) + "'");
+}
+
 Status ForEachPiece(const FrameSource& source, std::span<const size_t> columns, int64_t piece_rows,
                     const std::function<Status(std::vector<Column>& piece, EntryRange rows)>& visit) {
   for (int64_t b = 0; b < source.NumEntries(); b += piece_rows) {

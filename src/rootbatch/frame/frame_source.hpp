@@ -52,6 +52,13 @@ class FrameSource final : public ColumnSource {
   uint64_t id_;
 };
 
+// One FrameSource per file of `node`'s dataset, over its selection (run on
+// `num_threads` if not kept yet): what every action reads.
+Result<std::vector<std::unique_ptr<FrameSource>>> SourcesOf(const std::shared_ptr<const Node>& node,
+                                                            int num_threads);
+// Index of the column named `name` among those visible at `node`.
+Result<size_t> ColumnIndex(const Node& node, std::string_view name);
+
 // Rows an action (Take, Snapshot, the shuffle) reads at once.
 inline constexpr int64_t kPieceRows = 1 << 16;
 
