@@ -117,6 +117,35 @@ void BM_EvaluateNanoSelection(benchmark::State& state) {
 }
 BENCHMARK(BM_EvaluateNanoSelection)->Arg(65536)->Unit(benchmark::kMillisecond);
 
+// The three defines of the filtered-loading benchmark (docs/benchmarks.md),
+// one after the other over the same chunk, as the loader's workers run them.
+void BM_EvaluateThreeDefines(benchmark::State& state) {
+  const auto schema = Schema();
+  std::vector<rootbatch::expr::CompiledExpr> defines;
+  for (const char* text : {"Sum(Jet_pt[Jet_pt > 30])", "Sum(Jet_pt > 30)", "Muon_pt.size() > 0 ? Muon_pt[0] : 0.f"}) {
+    auto compiled = rootbatch::expr::Compile(text, schema);
+    if (!compiled.IsOk()) {
+      state.SkipWithError(compiled.status().ToString().c_str());
+      return;
+    }
+    defines.push_back(std::move(*compiled));
+  }
+  const int64_t entries = state.range(0);
+  std::vector<std::vector<Column>> columns;
+  for (const auto& d : defines) columns.push_back(MakeInputs(d, schema, entries));
+  for (auto _ : state) {
+    for (size_t k = 0; k < defines.size(); ++k) {
+      std::vector<const Column*> inputs;
+      for (const auto& c : columns[k]) inputs.push_back(&c);
+      auto value = defines[k].Evaluate(inputs, rootbatch::EntryRange{0, entries});
+      if (!value.IsOk()) state.SkipWithError(value.status().ToString().c_str());
+      benchmark::DoNotOptimize(value);
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * entries);
+}
+BENCHMARK(BM_EvaluateThreeDefines)->Arg(65536)->Unit(benchmark::kMillisecond);
+
 }  // namespace
 
 BENCHMARK_MAIN();

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <limits>
 #include <map>
+#include <optional>
 #include <numeric>
 #include <string>
 #include <functional>
@@ -17,13 +18,37 @@ namespace {
 
 using Offsets = std::shared_ptr<const std::vector<int64_t>>;
 
-template <typename T>
-T* Data(Value& v) { return reinterpret_cast<T*>(v.bytes.data()); }
-template <typename T>
-const T* Data(const Value& v) { return reinterpret_cast<const T*>(v.bytes.data()); }
-
 int64_t Count(const Value& v) {
   return v.jagged ? v.offsets->back() : v.num_entries;
+}
+
+// Read access: a borrowed column's bytes, or the value's own.
+const uint8_t* Bytes(const Value& v) { return v.view != nullptr ? v.view : v.bytes.data(); }
+template <typename T>
+const T* In(const Value& v) { return reinterpret_cast<const T*>(Bytes(v)); }
+
+// Write access: a borrowed value is copied first, so that no kernel ever
+// writes into an input column.
+template <typename T>
+T* Data(Value& v) {
+  if (v.view != nullptr) {
+    v.bytes.assign(v.view, v.view + Count(v) * ByteWidth(v.type));
+    v.view = nullptr;
+  }
+  return reinterpret_cast<T*>(v.bytes.data());
+}
+
+// Calls `f` with an unsigned integer of `width` bytes: elements are moved
+// as such, so that per-item copies are typed loads and stores, not calls
+// to memcpy with a run-time size.
+template <typename F>
+void VisitWidth(int width, F&& f) {
+  switch (width) {
+    case 1: f(uint8_t{}); break;
+    case 2: f(uint16_t{}); break;
+    case 4: f(uint32_t{}); break;
+    default: f(uint64_t{}); break;
+  }
 }
 
 Value Make(DataType type, int64_t n, Offsets offsets) {
@@ -68,7 +93,7 @@ Value Cast(Value v, DataType to) {
     using S = decltype(s_tag);
     VisitDataType(to, [&](auto d_tag) {
       using D = decltype(d_tag);
-      const S* src = Data<S>(v);
+      const S* src = In<S>(v);
       D* dst = Data<D>(out);
       for (int64_t i = 0; i < n; ++i) dst[i] = Convert<D>(src[i]);
     });
@@ -93,7 +118,7 @@ void MergeMarks(std::vector<uint32_t>& into, const std::vector<uint32_t>& from) 
 class Evaluator {
  public:
   Evaluator(std::span<const Column* const> inputs, std::span<const ExprType> types, EntryNumbers entries, int64_t n)
-      : inputs_(inputs), types_(types), entries_(entries), n_(n) {}
+      : inputs_(inputs), types_(types), entries_(entries), n_(n), slot_offsets_(inputs.size()) {}
 
   Faults faults_;
 
@@ -124,11 +149,18 @@ class Evaluator {
   }
 
  private:
-  void Fault(const Node& node, std::vector<uint32_t>& marks, int64_t entry, const std::function<std::string()>& detail) {
+  // A template, not std::function: guarded faults (an index behind a size
+  // check) happen on many entries of a chunk.
+  template <typename Detail>
+  void Fault(const Node& node, std::vector<uint32_t>& marks, int64_t entry, const Detail& detail) {
     if (marks.empty()) marks.assign(static_cast<size_t>(n_), 0);
     if (marks[entry] == 0) marks[entry] = static_cast<uint32_t>(node.id) + 1;
     auto it = faults_.find(node.id);
-    if (it == faults_.end() || it->second.first > entry) faults_[node.id] = {entry, detail()};
+    if (it == faults_.end()) {
+      faults_.emplace(node.id, std::make_pair(entry, std::string(detail())));
+    } else if (it->second.first > entry) {
+      it->second = {entry, std::string(detail())};
+    }
   }
 
   // The entry of item `item` of a jagged value.
@@ -175,21 +207,26 @@ class Evaluator {
     out.type = c.type;
     out.num_entries = n_;
     out.jagged = t.jagged;
-    out.bytes = c.values;
+    out.view = c.values.data();
     if (t.jagged) {
-      if (!c.offsets.empty()) {
+      // One offsets object per input, checked once: every value derived
+      // from it shares the pointer, so aligning them costs no comparison.
+      Offsets& shared = slot_offsets_[static_cast<size_t>(node.column_slot)];
+      if (!shared && !c.offsets.empty()) {
         bool ok = static_cast<int64_t>(c.offsets.size()) == n_ + 1 && c.offsets[0] == 0;
         for (size_t k = 1; ok && k < c.offsets.size(); ++k) ok = c.offsets[k] >= c.offsets[k - 1];
         if (!ok) return InvalidArgument("input column '" + node.name + "' has bad offsets");
-        out.offsets = std::make_shared<const std::vector<int64_t>>(c.offsets);
-      } else {  // a fixed-size array: every entry has the same count
+        // Borrowed (an owner-less alias): the column outlives the evaluation.
+        shared = Offsets(std::shared_ptr<void>(), &c.offsets);
+      } else if (!shared) {  // a fixed-size array: every entry has the same count
         const int64_t width = n_ == 0 ? 0 : c.NumValues() / n_;
         auto off = std::make_shared<std::vector<int64_t>>(static_cast<size_t>(n_ + 1));
         for (int64_t i = 0; i <= n_; ++i) (*off)[i] = i * width;
-        out.offsets = std::move(off);
+        shared = std::move(off);
       }
+      out.offsets = shared;
     }
-    if (Count(out) * ByteWidth(out.type) != static_cast<int64_t>(out.bytes.size())) {
+    if (Count(out) * ByteWidth(out.type) != static_cast<int64_t>(c.values.size())) {
       return InvalidArgument("input column '" + node.name + "' has a value count that does not match its offsets");
     }
     return out;
@@ -199,11 +236,13 @@ class Evaluator {
   static Value Broadcast(const Value& s, const Offsets& offsets) {
     Value out = Make(s.type, s.num_entries, offsets);
     out.marks = s.marks;
-    const int w = ByteWidth(s.type);
     const auto& off = *offsets;
-    for (int64_t i = 0; i < s.num_entries; ++i) {
-      for (int64_t k = off[i]; k < off[i + 1]; ++k) std::memcpy(&out.bytes[k * w], &s.bytes[i * w], w);
-    }
+    VisitWidth(ByteWidth(s.type), [&](auto tag) {
+      using E = decltype(tag);
+      const E* src = In<E>(s);
+      E* dst = Data<E>(out);
+      for (int64_t i = 0; i < s.num_entries; ++i) std::fill(dst + off[i], dst + off[i + 1], src[i]);
+    });
     return out;
   }
 
@@ -247,7 +286,7 @@ class Evaluator {
         const int w = ByteWidth(v->type);
         for (int64_t i = 0; i < n_; ++i) {
           const int64_t len = (*off)[i + 1] - (*off)[i];
-          if (len) std::memcpy(&g.bytes[(*off)[i] * w], &v->bytes[(*v->offsets)[i] * w], len * w);
+          if (len) std::memcpy(&g.bytes[(*off)[i] * w], &Bytes(*v)[(*v->offsets)[i] * w], len * w);
         }
         g.marks = std::move(v->marks);
         MergeMarks(g.marks, marks);
@@ -275,7 +314,7 @@ class Evaluator {
       Value out = Make(DataType::kBool, a.num_entries, a.offsets);
       VisitDataType(a.type, [&](auto tag) {
         using T = decltype(tag);
-        const T* x = Data<T>(a);
+        const T* x = In<T>(a);
         bool* o = Data<bool>(out);
         for (int64_t i = 0, n = Count(a); i < n; ++i) o[i] = !x[i];
       });
@@ -300,10 +339,39 @@ class Evaluator {
     return Cast(std::move(c), node.type.elem);
   }
 
+  // Whether `node` is the same for every entry: no column, no rdfentry_.
+  static bool IsConstant(const Node& node) {
+    switch (node.kind) {
+      case NodeKind::kLiteral: return true;
+      case NodeKind::kCast:
+      case NodeKind::kUnary: return IsConstant(*node.args[0]);
+      case NodeKind::kCall: return node.function == static_cast<int>(Function::kConstant);
+      default: return false;
+    }
+  }
+
+  // The right operand of `node` evaluated once, when it is a constant that
+  // cannot fail (a literal or TMath::Pi(): `Jet_pt > 30`), so that it is
+  // neither repeated over the entries nor broadcast over the items.
+  std::optional<Value> ConstantOperand(const Node& node) {
+    const Node& rhs = *node.args[1];
+    if (node.name == "<<" || node.name == ">>" || !IsConstant(rhs)) return std::nullopt;
+    Evaluator one(inputs_, types_, entries_, 1);
+    auto v = one.Eval(rhs);
+    if (!v.IsOk() || !v->marks.empty()) return std::nullopt;
+    return std::move(*v);
+  }
+
   Result<Value> Binary(const Node& node) {
     const std::string& op = node.name;
     RB_ASSIGN_OR_RETURN(Value a, Eval(*node.args[0]));
-    RB_ASSIGN_OR_RETURN(Value b, Eval(*node.args[1]));
+    std::optional<Value> constant = ConstantOperand(node);
+    Value b;
+    if (constant) {
+      b = std::move(*constant);
+    } else {
+      RB_ASSIGN_OR_RETURN(b, Eval(*node.args[1]));
+    }
     const bool logical = op == "&&" || op == "||";
     if (logical) {
       a = Cast(std::move(a), DataType::kBool);
@@ -317,7 +385,7 @@ class Evaluator {
       b = Cast(std::move(b), common);
     }
     const bool scalar_logic = logical && !a.jagged && !b.jagged;
-    Align(node, {&a, &b});
+    if (!constant) Align(node, {&a, &b});
     const bool compare = op == "==" || op == "!=" || op == "<" || op == "<=" || op == ">" || op == ">=";
     Value out = Make(compare || logical ? DataType::kBool : a.type, a.num_entries, a.offsets);
     const int64_t n = Count(a);
@@ -325,7 +393,7 @@ class Evaluator {
     if (scalar_logic) {
       // C++'s short circuit: the right side's failure counts only where it is evaluated.
       marks = a.marks;
-      const bool* x = Data<bool>(a);
+      const bool* x = In<bool>(a);
       if (!b.marks.empty()) {
         if (marks.empty()) marks.assign(static_cast<size_t>(n_), 0);
         for (int64_t i = 0; i < n_; ++i) {
@@ -335,70 +403,78 @@ class Evaluator {
     } else {
       marks = Marks({&a, &b});
     }
-    std::string failure;
     VisitDataType(a.type, [&](auto tag) {
       using T = decltype(tag);
-      const T* x = Data<T>(a);
-      const T* y = Data<T>(b);
-      if (compare) {
-        bool* o = Data<bool>(out);
-        if (op == "==") for (int64_t i = 0; i < n; ++i) o[i] = x[i] == y[i];
-        if (op == "!=") for (int64_t i = 0; i < n; ++i) o[i] = x[i] != y[i];
-        if (op == "<") for (int64_t i = 0; i < n; ++i) o[i] = x[i] < y[i];
-        if (op == "<=") for (int64_t i = 0; i < n; ++i) o[i] = x[i] <= y[i];
-        if (op == ">") for (int64_t i = 0; i < n; ++i) o[i] = x[i] > y[i];
-        if (op == ">=") for (int64_t i = 0; i < n; ++i) o[i] = x[i] >= y[i];
-        return;
-      }
-      T* o = Data<T>(out);
-      if constexpr (std::is_same_v<T, bool>) {
-        if (op == "&&") for (int64_t i = 0; i < n; ++i) o[i] = x[i] && y[i];
-        if (op == "||") for (int64_t i = 0; i < n; ++i) o[i] = x[i] || y[i];
-      } else if constexpr (std::is_floating_point_v<T>) {
-        if (op == "+") for (int64_t i = 0; i < n; ++i) o[i] = x[i] + y[i];
-        if (op == "-") for (int64_t i = 0; i < n; ++i) o[i] = x[i] - y[i];
-        if (op == "*") for (int64_t i = 0; i < n; ++i) o[i] = x[i] * y[i];
-        if (op == "/") for (int64_t i = 0; i < n; ++i) o[i] = x[i] / y[i];  // IEEE: inf or nan
+      const T* x = In<T>(a);
+      const T* ys = In<T>(b);
+      // One kernel body for a right operand per item and for a constant one.
+      auto kernel = [&](auto y) {
+        if (compare) {
+          bool* o = Data<bool>(out);
+          if (op == "==") for (int64_t i = 0; i < n; ++i) o[i] = x[i] == y(i);
+          if (op == "!=") for (int64_t i = 0; i < n; ++i) o[i] = x[i] != y(i);
+          if (op == "<") for (int64_t i = 0; i < n; ++i) o[i] = x[i] < y(i);
+          if (op == "<=") for (int64_t i = 0; i < n; ++i) o[i] = x[i] <= y(i);
+          if (op == ">") for (int64_t i = 0; i < n; ++i) o[i] = x[i] > y(i);
+          if (op == ">=") for (int64_t i = 0; i < n; ++i) o[i] = x[i] >= y(i);
+          return;
+        }
+        T* o = Data<T>(out);
+        if constexpr (std::is_same_v<T, bool>) {
+          if (op == "&&") for (int64_t i = 0; i < n; ++i) o[i] = x[i] && y(i);
+          if (op == "||") for (int64_t i = 0; i < n; ++i) o[i] = x[i] || y(i);
+        } else if constexpr (std::is_floating_point_v<T>) {
+          if (op == "+") for (int64_t i = 0; i < n; ++i) o[i] = x[i] + y(i);
+          if (op == "-") for (int64_t i = 0; i < n; ++i) o[i] = x[i] - y(i);
+          if (op == "*") for (int64_t i = 0; i < n; ++i) o[i] = x[i] * y(i);
+          if (op == "/") for (int64_t i = 0; i < n; ++i) o[i] = x[i] / y(i);  // IEEE: inf or nan
+        } else {
+          using U = std::make_unsigned_t<T>;  // two's complement wrap instead of overflow
+          if (op == "+") for (int64_t i = 0; i < n; ++i) o[i] = static_cast<T>(static_cast<U>(x[i]) + static_cast<U>(y(i)));
+          if (op == "-") for (int64_t i = 0; i < n; ++i) o[i] = static_cast<T>(static_cast<U>(x[i]) - static_cast<U>(y(i)));
+          if (op == "*") for (int64_t i = 0; i < n; ++i) o[i] = static_cast<T>(static_cast<U>(x[i]) * static_cast<U>(y(i)));
+          if (op == "&") for (int64_t i = 0; i < n; ++i) o[i] = x[i] & y(i);
+          if (op == "|") for (int64_t i = 0; i < n; ++i) o[i] = x[i] | y(i);
+          if (op == "^") for (int64_t i = 0; i < n; ++i) o[i] = x[i] ^ y(i);
+          if (op == "/" || op == "%") {
+            for (int64_t i = 0; i < n; ++i) {
+              const T d = y(i);
+              bool bad = d == 0;
+              if constexpr (std::is_signed_v<T>) bad = bad || (d == -1 && x[i] == std::numeric_limits<T>::min());
+              if (bad) {
+                o[i] = 0;
+                const int64_t entry = a.jagged ? EntryOf(*a.offsets, i) : i;
+                Fault(node, marks, entry, [&] { return d == 0 ? "integer division by zero" : "integer division overflow"; });
+              } else {
+                o[i] = op == "/" ? static_cast<T>(x[i] / d) : static_cast<T>(x[i] % d);
+              }
+            }
+          }
+          if (op == "<<" || op == ">>") {
+            const int64_t* s = In<int64_t>(b);
+            constexpr int kBits = sizeof(T) * 8;
+            for (int64_t i = 0; i < n; ++i) {
+              if (s[i] < 0 || s[i] >= kBits) {
+                o[i] = 0;
+                const int64_t entry = a.jagged ? EntryOf(*a.offsets, i) : i;
+                const int64_t count = s[i];
+                Fault(node, marks, entry, [&] {
+                  return "shift by " + std::to_string(count) + " bits of a " + std::to_string(kBits) + "-bit value";
+                });
+              } else if (op == "<<") {
+                o[i] = static_cast<T>(static_cast<U>(x[i]) << s[i]);
+              } else {
+                o[i] = static_cast<T>(x[i] >> s[i]);
+              }
+            }
+          }
+        }
+      };
+      if (constant) {
+        const T c = ys[0];
+        kernel([c](int64_t) { return c; });
       } else {
-        using U = std::make_unsigned_t<T>;  // two's complement wrap instead of overflow
-        if (op == "+") for (int64_t i = 0; i < n; ++i) o[i] = static_cast<T>(static_cast<U>(x[i]) + static_cast<U>(y[i]));
-        if (op == "-") for (int64_t i = 0; i < n; ++i) o[i] = static_cast<T>(static_cast<U>(x[i]) - static_cast<U>(y[i]));
-        if (op == "*") for (int64_t i = 0; i < n; ++i) o[i] = static_cast<T>(static_cast<U>(x[i]) * static_cast<U>(y[i]));
-        if (op == "&") for (int64_t i = 0; i < n; ++i) o[i] = x[i] & y[i];
-        if (op == "|") for (int64_t i = 0; i < n; ++i) o[i] = x[i] | y[i];
-        if (op == "^") for (int64_t i = 0; i < n; ++i) o[i] = x[i] ^ y[i];
-        if (op == "/" || op == "%") {
-          for (int64_t i = 0; i < n; ++i) {
-            bool bad = y[i] == 0;
-            if constexpr (std::is_signed_v<T>) bad = bad || (y[i] == -1 && x[i] == std::numeric_limits<T>::min());
-            if (bad) {
-              o[i] = 0;
-              const int64_t entry = a.jagged ? EntryOf(*a.offsets, i) : i;
-              const std::string what = y[i] == 0 ? "integer division by zero" : "integer division overflow";
-              Fault(node, marks, entry, [&] { return what; });
-            } else {
-              o[i] = op == "/" ? static_cast<T>(x[i] / y[i]) : static_cast<T>(x[i] % y[i]);
-            }
-          }
-        }
-        if (op == "<<" || op == ">>") {
-          const int64_t* s = reinterpret_cast<const int64_t*>(b.bytes.data());
-          constexpr int kBits = sizeof(T) * 8;
-          for (int64_t i = 0; i < n; ++i) {
-            if (s[i] < 0 || s[i] >= kBits) {
-              o[i] = 0;
-              const int64_t entry = a.jagged ? EntryOf(*a.offsets, i) : i;
-              const int64_t count = s[i];
-              Fault(node, marks, entry, [&] {
-                return "shift by " + std::to_string(count) + " bits of a " + std::to_string(kBits) + "-bit value";
-              });
-            } else if (op == "<<") {
-              o[i] = static_cast<T>(static_cast<U>(x[i]) << s[i]);
-            } else {
-              o[i] = static_cast<T>(x[i] >> s[i]);
-            }
-          }
-        }
+        kernel([ys](int64_t i) { return ys[i]; });
       }
     });
     out.marks = std::move(marks);
@@ -412,7 +488,7 @@ class Evaluator {
     c = Cast(std::move(c), DataType::kBool);
     a = Cast(std::move(a), node.type.elem);
     b = Cast(std::move(b), node.type.elem);
-    const bool* cond = Data<bool>(c);
+    const bool* cond = In<bool>(c);
     std::vector<uint32_t> marks = c.marks;
     if (!a.marks.empty() || !b.marks.empty()) {
       if (marks.empty()) marks.assign(static_cast<size_t>(n_), 0);
@@ -425,7 +501,13 @@ class Evaluator {
     Value out;
     if (!node.type.jagged) {
       out = Make(node.type.elem, n_, nullptr);
-      for (int64_t i = 0; i < n_; ++i) std::memcpy(&out.bytes[i * w], &(cond[i] ? a : b).bytes[i * w], w);
+      VisitWidth(w, [&](auto tag) {
+        using E = decltype(tag);
+        const E* x = In<E>(a);
+        const E* y = In<E>(b);
+        E* o = Data<E>(out);
+        for (int64_t i = 0; i < n_; ++i) o[i] = cond[i] ? x[i] : y[i];
+      });
     } else {
       auto off = std::make_shared<std::vector<int64_t>>(static_cast<size_t>(n_ + 1), 0);
       for (int64_t i = 0; i < n_; ++i) {
@@ -436,7 +518,7 @@ class Evaluator {
       for (int64_t i = 0; i < n_; ++i) {
         const Value& src = cond[i] ? a : b;
         const int64_t len = (*off)[i + 1] - (*off)[i];
-        if (len) std::memcpy(&out.bytes[(*off)[i] * w], &src.bytes[(*src.offsets)[i] * w], len * w);
+        if (len) std::memcpy(&out.bytes[(*off)[i] * w], &Bytes(src)[(*src.offsets)[i] * w], len * w);
       }
     }
     out.marks = std::move(marks);
@@ -450,27 +532,32 @@ class Evaluator {
     if (!i.jagged) {
       // Out of range (ROOT: undefined) is an error at that entry.
       i = Cast(std::move(i), DataType::kInt64);
-      const int64_t* idx = Data<int64_t>(i);
+      const int64_t* idx = In<int64_t>(i);
       Value out = Make(a.type, n_, nullptr);
       std::vector<uint32_t> marks = Marks({&a, &i});
       const auto& off = *a.offsets;
-      for (int64_t e = 0; e < n_; ++e) {
-        const int64_t size = off[e + 1] - off[e];
-        if (idx[e] < 0 || idx[e] >= size) {
-          const int64_t at = idx[e];
-          Fault(node, marks, e, [&] {
-            return "index " + std::to_string(at) + " out of range for a collection of size " + std::to_string(size);
-          });
-        } else {
-          std::memcpy(&out.bytes[e * w], &a.bytes[(off[e] + idx[e]) * w], w);
+      VisitWidth(w, [&](auto tag) {
+        using E = decltype(tag);
+        const E* x = In<E>(a);
+        E* o = Data<E>(out);
+        for (int64_t e = 0; e < n_; ++e) {
+          const int64_t size = off[e + 1] - off[e];
+          if (idx[e] < 0 || idx[e] >= size) {
+            const int64_t at = idx[e];
+            Fault(node, marks, e, [&] {
+              return "index " + std::to_string(at) + " out of range for a collection of size " + std::to_string(size);
+            });
+          } else {
+            o[e] = x[off[e] + idx[e]];
+          }
         }
-      }
+      });
       out.marks = std::move(marks);
       return out;
     }
     i = Cast(std::move(i), DataType::kBool);
     Align(node, {&a, &i});
-    const bool* keep = Data<bool>(i);
+    const bool* keep = In<bool>(i);
     const auto& off = *a.offsets;
     auto out_off = std::make_shared<std::vector<int64_t>>(static_cast<size_t>(n_ + 1), 0);
     for (int64_t e = 0; e < n_; ++e) {
@@ -479,10 +566,15 @@ class Evaluator {
       (*out_off)[e + 1] = (*out_off)[e] + k;
     }
     Value out = Make(a.type, n_, out_off);
-    int64_t at = 0;
-    for (int64_t j = 0, n = off.back(); j < n; ++j) {
-      if (keep[j]) std::memcpy(&out.bytes[(at++) * w], &a.bytes[j * w], w);
-    }
+    VisitWidth(w, [&](auto tag) {
+      using E = decltype(tag);
+      const E* x = In<E>(a);
+      E* o = Data<E>(out);
+      int64_t at = 0;
+      for (int64_t j = 0, n = off.back(); j < n; ++j) {
+        if (keep[j]) o[at++] = x[j];
+      }
+    });
     out.marks = Marks({&a, &i});
     return out;
   }
@@ -493,6 +585,7 @@ class Evaluator {
   std::span<const ExprType> types_;
   EntryNumbers entries_;
   int64_t n_;
+  std::vector<Offsets> slot_offsets_;
 };
 
 
@@ -623,7 +716,7 @@ Result<Value> Evaluator::Call(const Node& node) {
       VisitDataType(rt, [&](auto tag) {
         using T = decltype(tag);
         T* x = Data<T>(a);
-        const T* y = Data<T>(b);
+        const T* y = In<T>(b);
         const int64_t n = Count(a);
         if (f == Function::kMin2) for (int64_t i = 0; i < n; ++i) x[i] = (y[i] < x[i]) ? y[i] : x[i];
         if (f == Function::kMax2) for (int64_t i = 0; i < n; ++i) x[i] = (x[i] < y[i]) ? y[i] : x[i];
@@ -655,7 +748,7 @@ Result<Value> Evaluator::Call(const Node& node) {
       using T = decltype(tag);
       if constexpr (std::is_floating_point_v<T>) {
         std::vector<const T*> p;
-        for (Value& a : args) p.push_back(Data<T>(a));
+        for (Value& a : args) p.push_back(In<T>(a));
         if (f == Function::kInvariantMass) {
           out = Make(rt, n_, nullptr);
           T* o = Data<T>(out);
@@ -716,8 +809,8 @@ Result<Value> Evaluator::Call(const Node& node) {
     Value out = Make(rt, n_, off);
     for (int64_t e = 0; e < n_; ++e) {
       const int64_t la = oa[e + 1] - oa[e], lb = ob[e + 1] - ob[e];
-      if (la) std::memcpy(&out.bytes[(*off)[e] * w], &a.bytes[oa[e] * w], la * w);
-      if (lb) std::memcpy(&out.bytes[((*off)[e] + la) * w], &b.bytes[ob[e] * w], lb * w);
+      if (la) std::memcpy(&out.bytes[(*off)[e] * w], &Bytes(a)[oa[e] * w], la * w);
+      if (lb) std::memcpy(&out.bytes[((*off)[e] + la) * w], &Bytes(b)[ob[e] * w], lb * w);
     }
     out.marks = Marks({&a, &b});
     return out;
@@ -727,11 +820,14 @@ Result<Value> Evaluator::Call(const Node& node) {
     Value a = Cast(std::move(args[1]), rt);
     Value b = Cast(std::move(args[2]), rt);
     Align(node, {&c, &a, &b});
-    const bool* cond = Data<bool>(c);
+    const bool* cond = In<bool>(c);
     const int w = ByteWidth(rt);
-    for (int64_t i = 0, n = Count(a); i < n; ++i) {
-      if (!cond[i]) std::memcpy(&a.bytes[i * w], &b.bytes[i * w], w);
-    }
+    VisitWidth(w, [&](auto tag) {
+      using E = decltype(tag);
+      E* x = Data<E>(a);
+      const E* y = In<E>(b);
+      for (int64_t i = 0, n = Count(a); i < n; ++i) x[i] = cond[i] ? x[i] : y[i];
+    });
     a.marks = Marks({&c, &a, &b});
     return a;
   }
@@ -742,7 +838,7 @@ Result<Value> Evaluator::Call(const Node& node) {
   Status status;
   VisitDataType(et, [&](auto tag) {
     using T = decltype(tag);
-    const T* x = Data<T>(v);
+    const T* x = In<T>(v);
     auto per_entry_scalar = [&](DataType type, auto fn) {
       out = Make(type, n_, nullptr);
       VisitDataType(type, [&](auto otag) {
@@ -827,12 +923,12 @@ Result<Value> Evaluator::Call(const Node& node) {
             }
             case Function::kTake: {
               const bool has_default = args.size() == 3;
-              const T d = has_default ? Data<T>(dflt)[idx.jagged ? 0 : e] : T(0);
+              const T d = has_default ? In<T>(dflt)[idx.jagged ? 0 : e] : T(0);
               if (idx.jagged) {
                 const auto& io = *idx.offsets;
-                const int64_t* ix = Data<int64_t>(idx);
+                const int64_t* ix = In<int64_t>(idx);
                 for (int64_t k = io[e]; k < io[e + 1]; ++k) {
-                  const T dv = has_default ? Data<T>(dflt)[e] : T(0);
+                  const T dv = has_default ? In<T>(dflt)[e] : T(0);
                   if (ix[k] >= 0 && ix[k] < size) {
                     vals.push_back(b[ix[k]]);
                   } else {
@@ -847,7 +943,7 @@ Result<Value> Evaluator::Call(const Node& node) {
                   }
                 }
               } else {
-                const int64_t cnt = Data<int64_t>(idx)[e];
+                const int64_t cnt = In<int64_t>(idx)[e];
                 const int64_t absn = cnt < 0 ? -cnt : cnt;
                 if (absn > size && !has_default) {
                   Fault(node, marks, e, [&] {
@@ -900,6 +996,7 @@ Result<Value> EvaluateTree(const Node& root, std::span<const Column* const> inpu
   }
   Evaluator ev(inputs, input_types, entries, num_entries);
   RB_ASSIGN_OR_RETURN(Value v, ev.Eval(root));
+  Data<uint8_t>(v);  // the result owns its bytes, even when it is an input unchanged
   for (int64_t e = 0; e < static_cast<int64_t>(v.marks.size()); ++e) {
     if (v.marks[e] == 0) continue;
     const int id = static_cast<int>(v.marks[e]) - 1;

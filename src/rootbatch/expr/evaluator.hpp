@@ -26,7 +26,8 @@ struct Value {
   DataType type = DataType::kInt32;
   bool jagged = false;
   int64_t num_entries = 0;
-  std::vector<uint8_t> bytes;                          // the elements
+  std::vector<uint8_t> bytes;                          // the elements, unless borrowed
+  const uint8_t* view = nullptr;  // an input column's elements, borrowed instead of copied
   std::shared_ptr<const std::vector<int64_t>> offsets;  // jagged: num_entries + 1
   std::vector<uint32_t> marks;  // empty, or per entry: 0 or (id of the failing node) + 1
 };
