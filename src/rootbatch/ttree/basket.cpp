@@ -1,5 +1,7 @@
 #include "rootbatch/ttree/basket.hpp"
 
+#include "rootbatch/base/byte_swap.hpp"
+
 #include <algorithm>
 
 #include "rootbatch/codec/codec.hpp"
@@ -37,7 +39,7 @@ Result<BasketData> ReadEmbedded(const BranchModel& branch, int64_t index, int64_
                                 ReadStats* stats) {
   const EmbeddedBasket& embedded = branch.embedded[static_cast<size_t>(index - branch.write_basket)];
   BasketData basket;
-  basket.buffer = embedded.data;
+  basket.buffer.assign(embedded.data.begin(), embedded.data.end());
   basket.data_size = static_cast<int64_t>(embedded.data.size());
   EntryRange range = BasketEntries(branch, index, tree_entries);
   basket.first_entry = range.begin;
@@ -121,8 +123,9 @@ Result<BasketData> ReadBasket(const ByteSource& source, const BranchModel& branc
     return Corrupt(where + " (" + std::to_string(nbytes) + " bytes) passes the end of the file (" +
                    std::to_string(source.Size()) + " bytes); the file is truncated");
   }
-  RB_ASSIGN_OR_RETURN_CTX(auto raw, source.Read(seek, nbytes), where);
-  ByteCursor cursor(raw, seek);
+  ByteBuffer raw(static_cast<size_t>(nbytes));  // not zeroed: the read fills it
+  RB_RETURN_IF_ERROR_CTX(source.ReadAt(seek, raw), where);
+  ByteCursor cursor(std::span<const uint8_t>(raw), seek);
   BasketHeader header = ParseBasketHeader(cursor);
   KeyHeader& key = header.key;
   BasketData basket;
@@ -160,8 +163,9 @@ Result<BasketData> ReadBasket(const ByteSource& source, const BranchModel& branc
     if (!tail.Ok() || n < 0 || n > tail.Remaining() / 4) {
       return Corrupt(where + " has a bad entry-offset table (" + std::to_string(n) + " offsets)");
     }
+    // One bulk byte swap: per-value cursor reads cost more than the swap.
     std::vector<int32_t> offsets(static_cast<size_t>(n));
-    for (auto& offset : offsets) offset = tail.ReadI32();
+    ByteSwapCopy(basket.buffer.data() + basket.data_size + 4, offsets.size(), 4, offsets.data());
     RB_RETURN_IF_ERROR_CTX(SetOffsets(basket, offsets, key.keylen), where);
   }
   return basket;

@@ -2,6 +2,9 @@
 
 #include <cmath>
 #include <cstring>
+#include <span>
+#include <type_traits>
+#include <vector>
 
 #include "rootbatch/base/byte_swap.hpp"
 #include "rootbatch/base/endian.hpp"
@@ -73,6 +76,56 @@ void DecodeValues(const Interpretation& in, const uint8_t* src, int64_t n, uint8
         std::memcpy(dst + 8 * i, &wide, 8);
       }
       return;
+  }
+}
+
+// Tag: decode through DecodeValues (every encoding that is not a plain swap).
+struct ViaDecodeValues {};
+
+// Where one entry's items start in the basket data, and how many.
+struct ItemRun {
+  int64_t start = 0;
+  int64_t items = 0;
+};
+
+// Decodes the runs of jagged entries into the column with one resize, not
+// one per entry: a per-entry resize costs more than decoding a few items.
+void AppendRuns(const Interpretation& in, const uint8_t* data, std::span<const ItemRun> runs, int64_t values_per_item,
+                Column& column) {
+  int64_t total = 0;
+  for (const ItemRun& r : runs) total += r.items;
+  const int64_t width = ByteWidth(in.spec.type);
+  const size_t old_size = column.values.size();
+  column.values.resize(old_size + static_cast<size_t>(total * values_per_item * width));
+  uint8_t* dst = column.values.data() + old_size;
+  column.offsets.reserve(column.offsets.size() + runs.size());
+  auto decode = [&](auto tag) {
+    for (const ItemRun& r : runs) {
+      const int64_t n = r.items * values_per_item;
+      if constexpr (std::is_same_v<decltype(tag), ViaDecodeValues>) {
+        if (n > 0) DecodeValues(in, data + r.start, n, dst);
+      } else {
+        // Short runs (a few jets per event) swapped inline: the bulk
+        // routine's dispatch costs more than the values.
+        using T = decltype(tag);
+        for (int64_t k = 0; k < n; ++k) {
+          const T v = LoadBigEndian<T>(data + r.start + k * static_cast<int64_t>(sizeof(T)));
+          std::memcpy(dst + k * static_cast<int64_t>(sizeof(T)), &v, sizeof(T));
+        }
+      }
+      dst += n * width;
+      column.offsets.push_back(column.offsets.back() + r.items);
+    }
+  };
+  const bool plain = in.encoding == ValueEncoding::kPlain && in.spec.type != DataType::kBool;
+  if (plain && width == 4) {
+    decode(uint32_t{});
+  } else if (plain && width == 8) {
+    decode(uint64_t{});
+  } else if (plain && width == 2) {
+    decode(uint16_t{});
+  } else {
+    decode(ViaDecodeValues{});
   }
 }
 
@@ -271,6 +324,8 @@ Status DecodeBasket(const Interpretation& in, const BasketData& basket, int64_t 
         }
         for (int64_t i = 0; i < begin; ++i) position += counts[static_cast<size_t>(i)] * item_bytes;
       }
+      std::vector<ItemRun> runs;
+      runs.reserve(static_cast<size_t>(end - begin));
       for (int64_t i = begin; i < end; ++i) {
         int64_t start, stop;
         if (!basket.offsets.empty()) {
@@ -291,14 +346,15 @@ Status DecodeBasket(const Interpretation& in, const BasketData& basket, int64_t 
           return Corrupt("entry " + std::to_string(i) + " holds " + std::to_string(bytes) +
                          " bytes, not a whole number of " + std::to_string(item_bytes) + "-byte items");
         }
-        const int64_t items = bytes / item_bytes;
-        AppendValues(in, data.data() + start, items * inner, column);
-        column.offsets.push_back(column.offsets.back() + items);
+        runs.push_back({start, bytes / item_bytes});
       }
+      AppendRuns(in, data.data(), runs, inner, column);
       return Status::Ok();
     }
     case EntryLayout::kVector: {
       EntryWalker walker(in, basket);
+      std::vector<ItemRun> runs;
+      runs.reserve(static_cast<size_t>(end - begin));
       for (int64_t i = begin; i < end; ++i) {
         int64_t start = 0, stop = 0;
         RB_RETURN_IF_ERROR(walker.Locate(i, start, stop));
@@ -313,9 +369,9 @@ Status DecodeBasket(const Interpretation& in, const BasketData& basket, int64_t 
                            " vector elements in " + std::to_string(bytes) + " bytes");
           }
         }
-        AppendValues(in, data.data() + start + kVectorHeaderBytes, items, column);
-        column.offsets.push_back(column.offsets.back() + items);
+        runs.push_back({start + kVectorHeaderBytes, items});
       }
+      AppendRuns(in, data.data(), runs, 1, column);
       return Status::Ok();
     }
     case EntryLayout::kVectorOfVectors: {
