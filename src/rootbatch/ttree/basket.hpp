@@ -11,6 +11,7 @@
 #include <span>
 #include <vector>
 
+#include "rootbatch/base/byte_buffer.hpp"
 #include "rootbatch/base/status.hpp"
 #include "rootbatch/codec/codec.hpp"
 #include "rootbatch/column/column.hpp"
@@ -31,7 +32,7 @@ struct BasketHeader {
 BasketHeader ParseBasketHeader(ByteCursor& cursor);
 
 struct BasketData {
-  std::vector<uint8_t> buffer;  // decompressed payload (or embedded data)
+  ByteBuffer buffer;  // decompressed payload (or embedded data)
   int64_t data_size = 0;        // bytes of entry data at the start of buffer
   int64_t first_entry = 0;      // tree entry of the basket's first entry
   int64_t num_entries = 0;      // fNevBuf

@@ -37,7 +37,7 @@ Interpretation VectorOfInt() {
 BasketData Basket(std::vector<uint8_t> data, int64_t entries) {
   BasketData basket;
   basket.data_size = static_cast<int64_t>(data.size());
-  basket.buffer = std::move(data);
+  basket.buffer.assign(data.begin(), data.end());
   basket.num_entries = entries;
   return basket;
 }
