@@ -102,7 +102,9 @@ Result<std::shared_ptr<Kernel>> Frame::KernelOf(std::string_view expression) con
   kernel->result = compiled.ResultSpec("");
   kernel->result.rdf_type = expr::TypeName(compiled.Type());
   auto shared = std::make_shared<const expr::CompiledExpr>(std::move(compiled));
-  kernel->eval = [shared](std::span<const Column* const> inputs, std::span<const int64_t> entries) {
+  kernel->reads_entry_numbers = shared->UsesEntryNumber();
+  kernel->eval = [shared](std::span<const Column* const> inputs, int64_t num_rows, std::span<const int64_t> entries) {
+    if (!shared->UsesEntryNumber()) return shared->Evaluate(inputs, EntryRange{0, num_rows});
     return shared->Evaluate(inputs, entries);
   };
   return kernel;
@@ -123,7 +125,8 @@ Result<std::shared_ptr<Kernel>> Frame::KernelOf(RowFunction function) const {
   }
   if (function.check) RB_RETURN_IF_ERROR(function.check(specs));
   kernel->result = function.result;
-  kernel->eval = std::move(function.eval);
+  kernel->eval = [eval = std::move(function.eval)](std::span<const Column* const> inputs, int64_t,
+                                                  std::span<const int64_t> entries) { return eval(inputs, entries); };
   return kernel;
 }
 

@@ -28,13 +28,18 @@ struct ColumnRef {
 };
 
 // A computation over rows: a compiled expression or a C++ callable. `eval`
-// takes the inputs over some rows and those rows' entry numbers (rdfentry_);
-// it keeps no state and runs on any thread.
+// takes the inputs over `num_rows` rows and, when `reads_entry_numbers`,
+// those rows' entry numbers (rdfentry_; empty otherwise, so that a pass
+// over millions of rows does not build them for a kernel that ignores
+// them); it keeps no state and runs on any thread.
 struct Kernel {
   std::string text;  // the expression, or a description of the callable
   std::vector<ColumnRef> inputs;
   ColumnSpec result;
-  std::function<Result<Column>(std::span<const Column* const> inputs, std::span<const int64_t> entry_numbers)> eval;
+  bool reads_entry_numbers = true;
+  std::function<Result<Column>(std::span<const Column* const> inputs, int64_t num_rows,
+                               std::span<const int64_t> entry_numbers)>
+      eval;
 };
 
 enum class OpKind : uint8_t { kSource, kFilter, kDefine, kRange };
@@ -92,8 +97,8 @@ class RowChunk {
            ReadStats* stats);
 
   const std::vector<int64_t>& Entries() const { return entries_; }
-  // rdfentry_ of each row: the dataset-wide entry number.
-  const std::vector<int64_t>& EntryNumbers() const { return entry_numbers_; }
+  // rdfentry_ of each row: the dataset-wide entry number (built on first use).
+  std::span<const int64_t> EntryNumbers();
   // `ref` over the current rows.
   Result<const Column*> Get(const ColumnRef& ref);
   // Keeps the rows whose mask byte is nonzero; with `columns_too` false the
@@ -116,12 +121,14 @@ class RowChunk {
   size_t file_;
   std::span<const int> file_columns_;
   std::vector<int64_t> entries_;
-  std::vector<int64_t> entry_numbers_;
+  std::vector<int64_t> entry_numbers_;  // empty until EntryNumbers() is asked for
+  bool have_entry_numbers_ = false;
   ReadStats* stats_;
   std::deque<Kept> kept_;  // a deque: pointers handed out stay valid as columns are added
 };
 
 // The mask of a filter kernel's result: 1 where nonzero.
 std::vector<uint8_t> MaskOf(const Column& column);
+std::vector<uint8_t> MaskOf(Column&& column);
 
 }  // namespace rootbatch::frame

@@ -25,6 +25,13 @@ std::vector<int> MapColumns(const Dataset& dataset, size_t file) {
   return map;
 }
 
+std::vector<uint8_t> MaskOf(Column&& column) {
+  // A bool column holds bytes 0 and 1 already (decoders and the evaluator
+  // normalise them): it is its own mask.
+  if (column.type == DataType::kBool) return std::move(column.values);
+  return MaskOf(static_cast<const Column&>(column));
+}
+
 std::vector<uint8_t> MaskOf(const Column& column) {
   std::vector<uint8_t> mask(static_cast<size_t>(column.num_entries));
   VisitDataType(column.type, [&](auto tag) {
@@ -37,10 +44,16 @@ std::vector<uint8_t> MaskOf(const Column& column) {
 
 RowChunk::RowChunk(const Dataset& dataset, size_t file, std::span<const int> file_columns,
                    std::vector<int64_t> entries, ReadStats* stats)
-    : dataset_(dataset), file_(file), file_columns_(file_columns), entries_(std::move(entries)), stats_(stats) {
-  entry_numbers_.resize(entries_.size());
-  const int64_t start = dataset_.FileStart(file_);
-  for (size_t i = 0; i < entries_.size(); ++i) entry_numbers_[i] = start + entries_[i];
+    : dataset_(dataset), file_(file), file_columns_(file_columns), entries_(std::move(entries)), stats_(stats) {}
+
+std::span<const int64_t> RowChunk::EntryNumbers() {
+  if (!have_entry_numbers_) {
+    entry_numbers_.resize(entries_.size());
+    const int64_t start = dataset_.FileStart(file_);
+    for (size_t i = 0; i < entries_.size(); ++i) entry_numbers_[i] = start + entries_[i];
+    have_entry_numbers_ = true;
+  }
+  return entry_numbers_;
 }
 
 RowChunk::Kept* RowChunk::Find(const ColumnRef& ref) {
@@ -86,7 +99,8 @@ Result<const Column*> RowChunk::Get(const ColumnRef& ref) {
       RB_ASSIGN_OR_RETURN(const Column* c, Get(in));
       inputs.push_back(c);
     }
-    RB_ASSIGN_OR_RETURN(kept.column, kernel.eval(inputs, entry_numbers_));
+    const std::span<const int64_t> numbers = kernel.reads_entry_numbers ? EntryNumbers() : std::span<const int64_t>();
+    RB_ASSIGN_OR_RETURN(kept.column, kernel.eval(inputs, static_cast<int64_t>(entries_.size()), numbers));
   }
   kept_.push_back(std::move(kept));
   return &kept_.back().column;
@@ -101,13 +115,13 @@ void RowChunk::Keep(std::span<const uint8_t> mask, bool columns_too) {
   size_t out = 0;
   for (size_t i = 0; i < mask.size(); ++i) {
     entries_[out] = entries_[i];
-    entry_numbers_[out] = entry_numbers_[i];
     if (!picks.empty()) picks[out] = static_cast<int64_t>(i);
     out += mask[i] != 0;
   }
   if (out == mask.size()) return;
   entries_.resize(out);
-  entry_numbers_.resize(out);
+  entry_numbers_.clear();  // rebuilt from the kept entries if asked for again
+  have_entry_numbers_ = false;
   picks.resize(out);
   for (Kept& k : kept_) k.column = GatherEntries(k.column, k.spec, picks);
 }

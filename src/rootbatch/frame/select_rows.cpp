@@ -66,12 +66,13 @@ void RunChunk(const Dataset& dataset, const Chunk& chunk, std::span<const int> f
         }
         inputs.push_back(*c);
       }
-      auto value = op->kernel->eval(inputs, rows.EntryNumbers());
+      const auto numbers = op->kernel->reads_entry_numbers ? rows.EntryNumbers() : std::span<const int64_t>();
+      auto value = op->kernel->eval(inputs, static_cast<int64_t>(rows.Entries().size()), numbers);
       if (!value.IsOk()) {
         out.status = std::move(value).status().WithContext("Filter '" + op->kernel->text + "'");
         return;
       }
-      std::vector<uint8_t> mask = MaskOf(*value);
+      std::vector<uint8_t> mask = MaskOf(std::move(*value));
       cut.pass = std::count(mask.begin(), mask.end(), uint8_t{1});
       rows.Keep(mask, index < last_filter);
     } else if (op->kind == OpKind::kRange) {
