@@ -106,7 +106,8 @@ class RowChunk {
   void Keep(std::span<const uint8_t> mask, bool columns_too = true);
   // Where later reads count what they cost.
   void SetStats(ReadStats* stats) { stats_ = stats; }
-  // Moves a computed column out (the chunk is done with it).
+  // Moves a column out (computing it first if needed); a later Get of it
+  // computes it again.
   Result<Column> Take(const ColumnRef& ref);
 
  private:

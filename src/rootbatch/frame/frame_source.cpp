@@ -28,6 +28,28 @@ FrameSource::FrameSource(std::shared_ptr<const Node> node, std::shared_ptr<const
       file_columns_(MapColumns(*node_->dataset, file)),
       id_(next_source_id.fetch_add(1)) {
   for (const ColumnRef& c : node_->columns) specs_.push_back(c.spec);
+  // Every define reachable from the visible columns, and what they read.
+  auto key = [](const ColumnRef& r) { return r.define ? static_cast<const void*>(r.define) : nullptr; };
+  std::vector<const ColumnRef*> inputs;
+  std::vector<const Node*> pending;
+  for (const ColumnRef& c : node_->columns) {
+    if (c.define) pending.push_back(c.define);
+  }
+  for (size_t i = 0; i < pending.size(); ++i) {
+    for (const ColumnRef& in : pending[i]->kernel->inputs) {
+      inputs.push_back(&in);
+      if (in.define && std::find(pending.begin(), pending.end(), in.define) == pending.end()) {
+        pending.push_back(in.define);
+      }
+    }
+  }
+  for (const ColumnRef& c : node_->columns) {
+    bool read = false;
+    for (const ColumnRef* in : inputs) {
+      read = read || (c.define ? key(*in) == key(c) : (in->define == nullptr && in->base == c.base));
+    }
+    define_input_.push_back(read);
+  }
 }
 
 std::string FrameSource::Description() const {
@@ -80,12 +102,19 @@ Result<Column> FrameSource::ReadColumn(size_t column, EntryRange range, ReadStat
   } else {
     last.chunk->SetStats(stats);
   }
-  auto got = last.chunk->Get(node_->columns[column]);
+  const ColumnRef& ref = node_->columns[column];
+  if (!define_input_[column]) {
+    // Nothing else of the range reads it: moved out, not copied.
+    auto taken = last.chunk->Take(ref);
+    if (!taken.IsOk()) last = LastRows{};
+    return taken;
+  }
+  auto got = last.chunk->Get(ref);
   if (!got.IsOk()) {
     last = LastRows{};
     return std::move(got).status();
   }
-  return **got;  // a copy: the next column of the range may need this one
+  return **got;  // a copy: a define of the next column of the range may read this one
 
 }
 

@@ -47,6 +47,9 @@ class FrameSource final : public ColumnSource {
   const RowSelection* rows_;
   std::vector<ColumnSpec> specs_;
   std::vector<int> file_columns_;
+  // Per column: whether a define reads it, so that the thread's cache must
+  // keep it after handing it out (a copy); other columns are moved out.
+  std::vector<bool> define_input_;
   // Names this source in each thread's cache of its last rows (a number, not
   // the address, which a later source may reuse).
   uint64_t id_;

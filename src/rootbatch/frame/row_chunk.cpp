@@ -129,6 +129,7 @@ void RowChunk::Keep(std::span<const uint8_t> mask, bool columns_too) {
 Result<Column> RowChunk::Take(const ColumnRef& ref) {
   RB_RETURN_IF_ERROR(Get(ref).status());
   Kept* k = Find(ref);
+  k->key = nullptr;  // gone: a later Get computes it again
   return std::move(k->column);
 }
 
