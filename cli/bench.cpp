@@ -24,6 +24,7 @@
 #include "rootbatch/loader/loader.hpp"
 #include "rootbatch/loader/option_schema.hpp"
 #include "rootbatch/loader/shuffle_metrics.hpp"
+#include "rootbatch/loader/shuffle_plan.hpp"
 
 namespace rootbatch::cli {
 namespace {
@@ -44,6 +45,8 @@ constexpr const char* kUsage =
     "                          (little-endian int64)\n"
     "  --shuffle-report        print the shuffle figures of SHUFFLE.md; runs the next epoch too,\n"
     "                          for the epoch-to-epoch correlation (then RSS is not the loader's)\n"
+    "  --plan                  print the shuffle figures this epoch will have (predicted from the\n"
+    "                          read order and slot schedule, no data read) and stop\n"
     "  --rss-trace FILE        write 'seconds rss_mib events' every 50 ms\n"
     "  --json                  one JSON object instead of text\n"
     "  --define NAME=EXPR      a column computed by an RDataFrame expression (repeatable)\n"
@@ -191,7 +194,7 @@ int RunBench(const std::vector<std::string>& argv) {
   const auto start = std::chrono::steady_clock::now();
   std::set<std::string> value_options = {"tree", "epoch", "order-out", "rss-trace"};
   value_options.insert(kFrameOptions.begin(), kFrameOptions.end());
-  std::set<std::string> flags = {"no-shuffle", "ceiling", "shuffle-report", "json", "help"};
+  std::set<std::string> flags = {"no-shuffle", "ceiling", "shuffle-report", "plan", "json", "help"};
   AddLoaderFlags(value_options, flags);
   const std::string usage = kUsage + loader::OptionsUsage();
   auto args = Args::Parse(argv, value_options, flags);
@@ -230,6 +233,35 @@ int RunBench(const std::vector<std::string>& argv) {
   if (!created.IsOk()) return ReportError("bench", created.status());
   loader::Loader& loader = **created;
   const bool json = args->Flag("json");
+  if (const std::string warning = loader::ClusterWarning(loader); !warning.empty()) {
+    std::fprintf(stderr, "rootbatch bench: warning: %s\n", warning.c_str());
+  }
+
+  if (args->Flag("plan")) {
+    if (Status s = loader.SetEpoch(*epoch); !s.IsOk()) return ReportError("bench", s);
+    auto plan = loader::PredictShuffle(loader);
+    if (!plan.IsOk()) return ReportError("bench", plan.status());
+    if (json) {
+      JsonWriter w;
+      w.BeginObject();
+      w.Key("mode"); w.String("plan");
+      w.Key("epoch"); w.Int(plan->epoch);
+      w.Key("rows"); w.Int(plan->rows);
+      w.Key("buffer_rows"); w.Int(plan->buffer_rows);
+      w.Key("segments"); w.Int(plan->segments);
+      w.Key("segments_per_buffer"); w.Double(plan->segments_per_buffer);
+      w.Key("largest_cluster"); w.Int(plan->largest_cluster);
+      w.Key("bins_per_batch"); w.Double(plan->predicted.bins_per_batch);
+      w.Key("var_ratio"); w.Double(plan->predicted.var_ratio);
+      w.Key("spearman"); w.Double(plan->predicted.spearman);
+      w.Key("warnings"); w.Int(static_cast<int64_t>(plan->warnings.size()));
+      w.EndObject();
+      std::printf("%s\n", w.Text().c_str());
+    } else {
+      std::printf("%s", plan->Describe().c_str());
+    }
+    return 0;
+  }
 
   if (args->Flag("ceiling")) {
     if (*epoch != 0) {

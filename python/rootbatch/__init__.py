@@ -26,6 +26,7 @@ from .errors import (
     InvalidArgumentError,
     NotFoundError,
     RootbatchError,
+    ShuffleQualityWarning,
     UnsupportedError,
 )
 from .files import TREE_CLASSES, ColumnInfo, File, Jagged, Key, Tree, open
@@ -33,6 +34,7 @@ from .files import TREE_CLASSES, ColumnInfo, File, Jagged, Key, Tree, open
 __version__ = "0.1.0"
 
 __all__ = [
+    "ShuffleQualityWarning",
     "open",
     "ls",
     "File",

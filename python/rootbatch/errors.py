@@ -41,8 +41,14 @@ __all__ = [
     "UnsupportedError",
     "CancelledError",
     "InternalError",
+    "ShuffleQualityWarning",
     "from_status",
 ]
+
+
+class ShuffleQualityWarning(UserWarning):
+    """The memory budget cannot shuffle this layout well (clusters larger than
+    the shuffle buffer): see ``DataLoader.shuffle_plan()`` and ``rootbatch.shuffle()``."""
 
 
 class RootbatchError(Exception):

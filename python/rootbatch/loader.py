@@ -32,9 +32,11 @@ import copy
 import dataclasses
 import os
 import types
+import warnings
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from . import _core
+from .errors import ShuffleQualityWarning
 
 __all__ = ["DataLoader", "Source", "Batch", "JaggedSpec", "parse_memory", "loader_options"]
 
@@ -343,6 +345,12 @@ class DataLoader:
             self._core = self._build()
             self._pid = os.getpid()
             self._active = None
+            if not getattr(self, "_cluster_warned", False):
+                # Once per loader (workers inherit the flag): the layout, not the epoch, decides it.
+                self._cluster_warned = True
+                message = self._core.cluster_warning()
+                if message:
+                    warnings.warn(message, ShuffleQualityWarning, stacklevel=3)
         return self._core
 
     def close(self) -> None:
@@ -424,6 +432,21 @@ class DataLoader:
     @property
     def num_batches(self) -> int:
         return len(self)
+
+    def shuffle_plan(self) -> dict:
+        """What the memory budget buys, before the epoch: the shuffle figures
+        of the current (or next) epoch for this shard (``bins_per_batch``,
+        ``var_ratio``, ``spearman``; a full shuffle gives 100, 1, 0), computed
+        from the epoch's read order and slot schedule without reading data,
+        so they are the figures the epoch will have. Also ``buffer_rows``,
+        ``segments_per_buffer`` (how many reads the buffer mixes),
+        ``largest_cluster`` and ``warnings`` (with what to do), and
+        ``description``. Costs one pass of index arithmetic over the epoch's
+        rows (tens of milliseconds per million)."""
+        core = self._loader()
+        if self._active is None:
+            core.set_epoch(self._resume["epoch"] if self._resume else self._next_epoch)
+        return core.shuffle_plan()
 
     def epoch_info(self) -> dict:
         """Rows, batches and left-out rows of the current (or next) epoch."""

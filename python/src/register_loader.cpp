@@ -21,6 +21,7 @@
 #include "rootbatch/io/byte_source.hpp"
 #include "rootbatch/loader/loader.hpp"
 #include "rootbatch/loader/option_schema.hpp"
+#include "rootbatch/loader/shuffle_plan.hpp"
 
 namespace rootbatch::python {
 namespace {
@@ -382,6 +383,33 @@ void RegisterLoader(py::module_& m) {
         d["in_flight_bytes"] = p.in_flight_bytes;
         d["buffer_bytes"] = p.buffer_bytes;
         d["description"] = p.Describe();
+        return d;
+      })
+      .def("cluster_warning", [](PyLoader& self) { return loader::ClusterWarning(self.Get()); })
+      .def("shuffle_plan", [](PyLoader& self) {
+        Result<loader::ShufflePlan> plan = [&] {
+          py::gil_scoped_release release;  // index arithmetic over the whole epoch
+          return loader::PredictShuffle(self.Get());
+        }();
+        Check(plan.status());
+        py::dict d;
+        d["epoch"] = plan->epoch;
+        d["rows"] = plan->rows;
+        d["buffer_rows"] = plan->buffer_rows;
+        d["batch_size"] = plan->batch_size;
+        d["segments"] = plan->segments;
+        d["mean_segment_rows"] = plan->mean_segment_rows;
+        d["segments_per_buffer"] = plan->segments_per_buffer;
+        d["largest_cluster"] = plan->largest_cluster;
+        d["largest_cluster_file"] = plan->largest_cluster_file;
+        d["bins_per_batch"] = plan->predicted.bins_per_batch;
+        d["var_ratio"] = plan->predicted.var_ratio;
+        d["spearman"] = plan->predicted.spearman;
+        d["full_batches"] = plan->predicted.full_batches;
+        py::list warnings;
+        for (const auto& w : plan->warnings) warnings.append(w);
+        d["warnings"] = warnings;
+        d["description"] = plan->Describe();
         return d;
       });
 }

@@ -153,6 +153,11 @@ std::shared_ptr<const EpochOrder> Loader::BuildOrder(int64_t epoch) const {
       BuildEpochOrder(plan_, inputs_, options_, epoch, memory_.turn_entries, memory_.max_read_entries));
 }
 
+uint64_t Loader::SlotSeed(int64_t epoch) const {
+  const int64_t shard = static_cast<int64_t>(options_.rank) * options_.num_workers + options_.worker_id;
+  return DeriveSeed(options_.seed, Stream::kSlots, {static_cast<uint64_t>(epoch), static_cast<uint64_t>(shard)});
+}
+
 int64_t Loader::BatchesOf(const EpochOrder& order) const {
   const int64_t rows = order.Rows();
   const int64_t batch = options_.batch_size;
@@ -221,9 +226,7 @@ Result<std::optional<Batch>> Loader::NextBatch(const std::chrono::nanoseconds* t
     config.epoch = info_.epoch;
     config.start_batch = position_;
     config.num_batches = info_.num_batches;
-    const int64_t shard = static_cast<int64_t>(options_.rank) * options_.num_workers + options_.worker_id;
-    config.slot_seed = DeriveSeed(options_.seed, Stream::kSlots, {static_cast<uint64_t>(info_.epoch),
-                                                                   static_cast<uint64_t>(shard)});
+    config.slot_seed = SlotSeed(info_.epoch);
     pipeline_ = std::make_unique<Pipeline>(std::move(config));
   }
   if (!epoch_started_) {

@@ -108,6 +108,9 @@ class Loader {
   const MemoryPlan& Memory() const { return memory_; }
   const Plan& BlockPlan() const { return plan_; }
   const LoaderOptions& Options() const { return options_; }
+  const std::vector<LoaderInput>& Inputs() const { return inputs_; }
+  // The seed of this shard's slot schedule in `epoch`.
+  uint64_t SlotSeed(int64_t epoch) const;
   // The current epoch's read order for this shard, and the reader that reads
   // it (what `rootbatch bench --ceiling` decompresses).
   const EpochOrder& Order() const { return *order_; }

@@ -1,0 +1,48 @@
+// What a budget buys, before the epoch: the shuffle figures of SHUFFLE.md
+// (bins/batch, var_ratio, spearman) of this shard's current epoch,
+// predicted by running the epoch's read order and slot schedule on row
+// positions alone, without reading any data. Both are decided by the seed,
+// so the prediction is the figure the epoch will have, not an estimate;
+// it costs one pass of index arithmetic over the epoch's rows (tens of
+// milliseconds per million rows), which is why it runs on request only.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "rootbatch/base/status.hpp"
+#include "rootbatch/loader/shuffle_metrics.hpp"
+
+namespace rootbatch::loader {
+
+class Loader;
+
+struct ShufflePlan {
+  int64_t epoch = 0;
+  int64_t rows = 0;                // rows of this shard's epoch
+  int64_t buffer_rows = 0;         // rows the shuffle buffer holds
+  int64_t batch_size = 0;
+  int64_t segments = 0;            // reads of the epoch's order (blocks or their turns)
+  double mean_segment_rows = 0;
+  double segments_per_buffer = 0;  // buffer_rows / mean_segment_rows: how many reads the buffer mixes
+  int64_t largest_cluster = 0;     // entries of the largest cluster of any file
+  std::string largest_cluster_file;
+  ShuffleFigures predicted;        // of this epoch, exact for this seed
+  // Why the figures may disappoint, and what to do (empty when they do not).
+  std::vector<std::string> warnings;
+
+  std::string Describe() const;  // a few lines
+};
+
+// The figures below which a plan warns: SHUFFLE.md's quality targets.
+inline constexpr double kWarnBinsPerBatch = 85.0;
+inline constexpr double kWarnVarRatio = 3.0;
+
+Result<ShufflePlan> PredictShuffle(const Loader& loader);
+
+// The warning for clusters larger than the buffer, from metadata alone
+// (cheap enough for every loader's construction); empty if none.
+std::string ClusterWarning(const Loader& loader);
+
+}  // namespace rootbatch::loader
