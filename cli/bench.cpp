@@ -254,6 +254,10 @@ int RunBench(const std::vector<std::string>& argv) {
       w.Key("bins_per_batch"); w.Double(plan->predicted.bins_per_batch);
       w.Key("var_ratio"); w.Double(plan->predicted.var_ratio);
       w.Key("spearman"); w.Double(plan->predicted.spearman);
+      w.Key("piece_entries"); w.Int(plan->piece_entries);
+      w.Key("units"); w.Int(plan->units);
+      w.Key("units_read"); w.Int(plan->units_read);
+      w.Key("decompressions_per_unit"); w.Double(plan->DecompressionsPerUnit());
       w.Key("warnings"); w.Int(static_cast<int64_t>(plan->warnings.size()));
       w.EndObject();
       std::printf("%s\n", w.Text().c_str());

@@ -440,8 +440,11 @@ class DataLoader:
         from the epoch's read order and slot schedule without reading data,
         so they are the figures the epoch will have. Also ``buffer_rows``,
         ``segments_per_buffer`` (how many reads the buffer mixes),
-        ``largest_cluster`` and ``warnings`` (with what to do), and
-        ``description``. Costs one pass of index arithmetic over the epoch's
+        ``piece_entries`` (the longest piece of a block the order places),
+        ``units_read`` against ``units`` (baskets or pages the epoch will
+        decompress, against those under its rows: pieces shorter than a
+        basket read it more than once), ``largest_cluster`` and ``warnings``
+        (with what to do), and ``description``. Costs one pass of index arithmetic over the epoch's
         rows (tens of milliseconds per million)."""
         core = self._loader()
         if self._active is None:

@@ -406,6 +406,10 @@ void RegisterLoader(py::module_& m) {
         d["var_ratio"] = plan->predicted.var_ratio;
         d["spearman"] = plan->predicted.spearman;
         d["full_batches"] = plan->predicted.full_batches;
+        d["piece_entries"] = plan->piece_entries;
+        d["units"] = plan->units;
+        d["units_read"] = plan->units_read;
+        d["decompressions_per_unit"] = plan->DecompressionsPerUnit();
         py::list warnings;
         for (const auto& w : plan->warnings) warnings.append(w);
         d["warnings"] = warnings;

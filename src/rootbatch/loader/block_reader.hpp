@@ -65,6 +65,11 @@ class BlockReader {
   // value, the entry and the source.
   Status CheckExact(const Segment& segment, size_t route, const Column& values) const;
 
+  // The column index each route reads in `segment`'s file.
+  const std::vector<size_t>& ColumnsOf(const Segment& segment) const {
+    return indices_[static_cast<size_t>(segment.input)][static_cast<size_t>(segment.file)];
+  }
+
   const ColumnSource& Source(const Segment& segment) const {
     return inputs_[static_cast<size_t>(segment.input)].dataset->File(static_cast<size_t>(segment.file));
   }

@@ -91,6 +91,28 @@ std::vector<size_t> Sample(std::vector<Segment>& pieces, std::vector<Unit>& unit
   return chosen;
 }
 
+// Each unit of `order` longer than `limit` entries cut into the fewest
+// pieces of at most `limit` (of equal size, give or take one), in place.
+std::vector<size_t> CutIntoPieces(const std::vector<size_t>& order, int64_t limit, std::vector<Segment>& pieces,
+                                  std::vector<Unit>& units) {
+  std::vector<size_t> cut;
+  cut.reserve(order.size());
+  for (size_t u : order) {
+    const Unit unit = units[u];  // a copy: AppendPart may move units
+    const int64_t size = UnitEntries(unit, pieces);
+    const int64_t parts = (size + limit - 1) / limit;
+    if (parts <= 1) {
+      cut.push_back(u);
+      continue;
+    }
+    for (int64_t k = 0; k < parts; ++k) {
+      const int64_t begin = size * k / parts;
+      cut.push_back(AppendPart(unit, begin, size * (k + 1) / parts - begin, pieces, units));
+    }
+  }
+  return cut;
+}
+
 // Key of the j-th point of a base-2 van der Corput sequence (the bits of j
 // reversed) after a random nested (Owen) scramble: each bit is flipped by a
 // hash of the seed and the bits above it. Any 2^k consecutive points still
@@ -109,14 +131,29 @@ uint32_t ScrambledRadicalInverse(uint32_t j, uint64_t seed) {
   return key;
 }
 
-// `unit_entries[u]`: entries of unit u.
-void StratifiedOrder(std::vector<size_t>& order, const std::vector<int64_t>& unit_entries, Rng& rng) {
+// `unit_entries[u]`: entries of unit u; `unit_file[u]`: a key of its file.
+// The position-sorted units are grouped into strata of about
+// kUnitsPerStratum units that never straddle two files: chained files are
+// where the data changes (one file signal, the next background), and a
+// stratum holding units of both would make the make-up of a window of the
+// stream depend on which of its units a round draws.
+void StratifiedOrder(std::vector<size_t>& order, const std::vector<int64_t>& unit_entries,
+                     const std::vector<int64_t>& unit_file, Rng& rng) {
   const size_t n = order.size();
-  const size_t strata = std::max<size_t>(1, n / static_cast<size_t>(kUnitsPerStratum));
-  std::vector<std::vector<size_t>> groups(strata);
+  std::vector<std::vector<size_t>> groups;
+  for (size_t first = 0; first < n;) {
+    size_t last = first;
+    while (last < n && unit_file[order[last]] == unit_file[order[first]]) ++last;
+    const size_t count = last - first;
+    const size_t strata = std::max<size_t>(1, (count + kUnitsPerStratum / 2) / static_cast<size_t>(kUnitsPerStratum));
+    for (size_t s = 0; s < strata; ++s) {
+      groups.emplace_back(order.begin() + static_cast<std::ptrdiff_t>(first + count * s / strata),
+                          order.begin() + static_cast<std::ptrdiff_t>(first + count * (s + 1) / strata));
+    }
+    first = last;
+  }
+  const size_t strata = groups.size();
   for (size_t s = 0; s < strata; ++s) {
-    groups[s].assign(order.begin() + static_cast<std::ptrdiff_t>(n * s / strata),
-                     order.begin() + static_cast<std::ptrdiff_t>(n * (s + 1) / strata));
     // Round r takes the r-th smallest unit of every stratum (ties in random
     // order). Neighbours in a round come from far apart, and now also have
     // about the same size, so a window of the stream holds as many entries
@@ -160,6 +197,13 @@ void StratifiedOrder(std::vector<size_t>& order, const std::vector<int64_t>& uni
 
 }  // namespace
 
+int64_t PieceEntries(const LoaderOptions& options, int64_t buffer_rows, int64_t turn_entries) {
+  if (options.shuffle != ShuffleStrategy::kStream) return 0;
+  const int64_t turn = std::max<int64_t>(turn_entries, 1);
+  if (options.pieces_per_buffer <= 0) return turn;
+  return std::clamp<int64_t>(buffer_rows / options.pieces_per_buffer, 1, turn);
+}
+
 size_t EpochOrder::SegmentOf(int64_t position) const {
   auto it = std::upper_bound(starts.begin(), starts.end(), position);
   return static_cast<size_t>(it - starts.begin()) - 1;
@@ -171,7 +215,7 @@ int64_t EpochOrder::GlobalIndex(int64_t position) const {
 }
 
 EpochOrder BuildEpochOrder(const Plan& plan, const std::vector<LoaderInput>& inputs, const LoaderOptions& options,
-                           int64_t epoch, int64_t turn_entries, int64_t read_entries) {
+                           int64_t epoch, int64_t turn_entries, int64_t read_entries, int64_t piece_entries) {
   // 1. Pieces and ordering units.
   std::vector<Segment> pieces;
   std::vector<Unit> units;
@@ -195,20 +239,29 @@ EpochOrder BuildEpochOrder(const Plan& plan, const std::vector<LoaderInput>& inp
     }
   }
 
-  // 2. Sampling, 3. order.
+  // 2. Sampling.
   std::vector<size_t> order = Sample(pieces, units, inputs, options, epoch);
+  // 3. kStream: pieces are what the order places (never longer than a turn).
+  if (options.shuffle == ShuffleStrategy::kStream) {
+    const int64_t turn = std::max<int64_t>(turn_entries, 1);
+    order = CutIntoPieces(order, piece_entries > 0 ? std::min(piece_entries, turn) : turn, pieces, units);
+  }
+  // 4. Order.
   Rng rng(DeriveSeed(options.seed, Stream::kOrder, {static_cast<uint64_t>(epoch)}));
   if (options.shuffle == ShuffleStrategy::kStream && options.stratify) {
     std::vector<int64_t> unit_entries(units.size(), 0);
+    std::vector<int64_t> unit_file(units.size(), 0);
     for (size_t u = 0; u < units.size(); ++u) {
       for (size_t p = units[u].begin; p < units[u].end; ++p) unit_entries[u] += pieces[p].entries.Size();
+      const Segment& first = pieces[units[u].begin];
+      unit_file[u] = (static_cast<int64_t>(first.input) << 32) | first.file;
     }
-    StratifiedOrder(order, unit_entries, rng);
+    StratifiedOrder(order, unit_entries, unit_file, rng);
   } else if (options.shuffle != ShuffleStrategy::kNone) {
     rng.Shuffle(order);
   }
 
-  // 4. The shard's part of the stream of rows.
+  // 5. The shard's part of the stream of rows.
   int64_t epoch_rows = 0;
   for (size_t u : order) {
     for (size_t p = units[u].begin; p < units[u].end; ++p) epoch_rows += pieces[p].entries.Size();
@@ -226,31 +279,28 @@ EpochOrder BuildEpochOrder(const Plan& plan, const std::vector<LoaderInput>& inp
   int64_t at = 0;  // stream position of the piece's first row, over the whole epoch
   const int64_t turn = std::max<int64_t>(turn_entries, 1);
   const int64_t max_read = read_entries > 0 ? std::min(read_entries, turn) : turn;
-  std::vector<std::vector<Segment>> runs;  // the shard's segments, one run per unit
+  std::vector<Segment> turns;  // the shard's runs, in stream order
   for (size_t u : order) {
-    std::vector<Segment> run;
     for (size_t p = units[u].begin; p < units[u].end && at < hi; ++p) {
       const Segment& piece = pieces[p];
       int64_t begin = std::max(at, lo);
       int64_t end = std::min(at + piece.entries.Size(), hi);
       if (begin < end) {
-        // 5. Cut long runs into turns.
+        // 6. Cut long runs into turns.
         for (int64_t s = begin; s < end; s += turn) {
           int64_t e = std::min(end, s + turn);
           Segment segment = piece;
           segment.entries = {piece.entries.begin + (s - at), piece.entries.begin + (e - at)};
           segment.global_begin = piece.global_begin + (s - at);
-          run.push_back(segment);
+          turns.push_back(segment);
         }
       }
       at += piece.entries.Size();
     }
-    if (!run.empty()) runs.push_back(std::move(run));
     if (at >= hi) break;
   }
-  // 6. Interleave the cut runs of kInterleavedUnits consecutive units;
-  // 7. read each turn in pieces of at most max_read entries.
-  auto append = [&](const Segment& turn_segment) {
+  // 7. Read each turn in pieces of at most max_read entries.
+  for (const Segment& turn_segment : turns) {
     for (int64_t s = 0; s < turn_segment.entries.Size(); s += max_read) {
       Segment segment = turn_segment;
       segment.entries = {turn_segment.entries.begin + s,
@@ -258,17 +308,6 @@ EpochOrder BuildEpochOrder(const Plan& plan, const std::vector<LoaderInput>& inp
       segment.global_begin = turn_segment.global_begin + s;
       result.segments.push_back(segment);
       result.starts.push_back(result.starts.back() + segment.entries.Size());
-    }
-  };
-  const size_t group = options.shuffle == ShuffleStrategy::kStream ? static_cast<size_t>(kInterleavedUnits) : 1;
-  for (size_t first = 0; first < runs.size(); first += group) {
-    const size_t last = std::min(runs.size(), first + group);
-    size_t longest = 0;
-    for (size_t r = first; r < last; ++r) longest = std::max(longest, runs[r].size());
-    for (size_t k = 0; k < longest; ++k) {
-      for (size_t r = first; r < last; ++r) {
-        if (k < runs[r].size()) append(runs[r][k]);
-      }
     }
   }
   return result;

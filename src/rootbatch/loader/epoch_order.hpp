@@ -10,30 +10,32 @@
 //     each epoch: seeded random whole units while they fit, then a random
 //     run of entries of one more unit. So an input contributes exactly
 //     round(r x its entries) entries to the epoch, whatever its block count.
-//  3. Order: global order (kNone); a random permutation (kClusterChunks, and
+//  3. kStream: the units are cut into pieces of at most PieceEntries
+//     entries (short enough that the shuffle buffer mixes about
+//     pieces_per_buffer of them, and no longer than one read may hold), and
+//     the pieces are what is ordered. The figures of a streaming shuffle
+//     depend on how many pieces from distant parts of the data the buffer
+//     holds, not on how large the file's blocks happen to be: with whole
+//     blocks, a file of 8000-entry baskets and a 50 k-row buffer mixed six
+//     blocks at a time, and batches drew from 40-60 of 100 percentiles.
+//  4. Order: global order (kNone); a random permutation (kClusterChunks, and
 //     kStream without stratify); or, for kStream with stratify, a stratified
 //     low-discrepancy order: the position-sorted units are grouped into
-//     strata of about kUnitsPerStratum, each stratum is shuffled and then
-//     sorted by size, and each round (rounds in random order) takes the
-//     next unit of every stratum in the order of a randomly scrambled van der
-//     Corput sequence, so that consecutive units come from far apart in the
-//     dataset, have about the same size, and any window of the stream spans
-//     all of the dataset in proportion.
-//  4. Sharding: the epoch's rows are cut into world_size x num_workers equal
+//     strata of about kUnitsPerStratum that never straddle two files, each
+//     stratum is shuffled and then sorted by size, and each round (rounds
+//     in random order) takes the next unit of every stratum in the order of
+//     a randomly scrambled van der Corput sequence, so that consecutive
+//     units come from far apart in the dataset, have about the same size,
+//     and any window of the stream spans all of the dataset in proportion.
+//  5. Sharding: the epoch's rows are cut into world_size x num_workers equal
 //     contiguous parts of q = floor(rows / shards) rows; shard
 //     rank x num_workers + worker_id gets part number shard. The last
 //     rows mod shards rows of the order are left out this epoch (a different
 //     random set each epoch), so every shard yields the same number of rows
 //     and therefore of batches.
-//  5. Runs longer than turn_entries are cut into turns (the budget's limit,
-//     independent of the thread count: MemoryPlan::turn_entries).
-//  6. kStream: when the budget cuts units into several turns, the turns of
-//     kInterleavedUnits consecutive units take turns (A1 B1 C1 D1 A2 B2
-//     ...). Each unit is all of one region (one file, say all signal), and
-//     a small buffer holds only a few units' rows: read one after another,
-//     they swing the buffer's make-up by a unit's share of it; taking turns
-//     among units from far apart keeps the make-up steady. It reads the same
-//     entries, so it costs neither decompression nor memory.
+//  6. Runs longer than turn_entries are cut into turns (the budget's limit,
+//     independent of the thread count: MemoryPlan::turn_entries); kStream's
+//     pieces are never longer.
 //  7. Turns longer than read_entries are read in consecutive pieces (more
 //     workers leave less room per read); this never moves a row in the
 //     stream, so batches do not depend on the thread count.
@@ -48,7 +50,6 @@
 namespace rootbatch::loader {
 
 inline constexpr int64_t kUnitsPerStratum = 4;
-inline constexpr int64_t kInterleavedUnits = 4;
 
 // A run of entries of one file that the shard reads, in stream order.
 struct Segment {
@@ -70,8 +71,16 @@ struct EpochOrder {
   int64_t GlobalIndex(int64_t position) const;
 };
 
-// `read_entries` <= 0 reads each turn whole.
+// `read_entries` <= 0 reads each turn whole; `piece_entries` > 0 (kStream)
+// cuts units into pieces of at most that many entries before ordering them
+// (PieceEntries: the buffer's share of one piece).
 EpochOrder BuildEpochOrder(const Plan& plan, const std::vector<LoaderInput>& inputs, const LoaderOptions& options,
-                           int64_t epoch, int64_t turn_entries, int64_t read_entries = 0);
+                           int64_t epoch, int64_t turn_entries, int64_t read_entries = 0, int64_t piece_entries = 0);
+
+// kStream: the longest piece the order places: a turn (what the budget lets
+// one read hold), and short enough that the shuffle buffer holds
+// options.pieces_per_buffer of them (no second limit when that is 0).
+// 0 for the other strategies (no cut).
+int64_t PieceEntries(const LoaderOptions& options, int64_t buffer_rows, int64_t turn_entries);
 
 }  // namespace rootbatch::loader

@@ -150,7 +150,8 @@ void Loader::StopPipeline() {
 
 std::shared_ptr<const EpochOrder> Loader::BuildOrder(int64_t epoch) const {
   return std::make_shared<const EpochOrder>(
-      BuildEpochOrder(plan_, inputs_, options_, epoch, memory_.turn_entries, memory_.max_read_entries));
+      BuildEpochOrder(plan_, inputs_, options_, epoch, memory_.turn_entries, memory_.max_read_entries,
+                      PieceEntries(options_, memory_.num_slots, memory_.turn_entries)));
 }
 
 uint64_t Loader::SlotSeed(int64_t epoch) const {

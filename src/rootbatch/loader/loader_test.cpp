@@ -858,6 +858,7 @@ TEST(LoaderTest, EveryBasketIsDecompressedOncePerEpoch) {
   source.basket_size_of = {{"f1", 250}, {"event_id", 500}};
   auto dataset = MakeDataset({5000, 3000}, source);
   LoaderOptions options = SmallOptions();
+  options.pieces_per_buffer = 0;  // blocks whole: the setting that reads each basket once
   auto loader = MustCreate(In(dataset), options);
   // Blocks end where every selected column's baskets end.
   for (const Block& block : loader->BlockPlan().blocks) {

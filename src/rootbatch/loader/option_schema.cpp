@@ -375,6 +375,8 @@ const OptionSpec kSpecs[] = {
     Bool<&O::stratify>("stratify", kBatches, "stream: consecutive blocks from distant parts of the data"),
     Int<&O::block_split>("block_split", kBatches, 1, 1024,
                          "stream: cut every block into this many pieces (better mixing, more decompression)"),
+    Int<&O::pieces_per_buffer>("pieces_per_buffer", kBatches, 0, 1 << 20,
+                               "stream: pieces the buffer mixes (0: whole blocks, each basket decompressed once)"),
     Int<&O::max_block_entries>("max_block_entries", kBatches, 1, kInt64Max,
                                "longest block, the unit of reading and shuffling (part of the split's definition)"),
     Choice<&O::split, kSplitChoices, 3>("split", false, "which part: all, train or validation"),

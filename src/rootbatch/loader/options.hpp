@@ -116,6 +116,14 @@ struct LoaderOptions {
   // >1 cuts every block into this many pieces placed independently: better
   // mixing at the cost of decompressing each basket up to this many times.
   int block_split = 1;
+  // kStream: blocks are cut into pieces of at most buffer rows / this, and
+  // the pieces are what the order places, so the buffer always mixes about
+  // this many pieces from distant parts of the data, whatever the block,
+  // basket and file sizes. Where blocks are longer than a piece, their
+  // baskets are decompressed once per piece (shuffle_plan states how often);
+  // 0: blocks stay whole (each basket once; quality then depends on the
+  // layout). 100 keeps the layout suite within its targets at a 5 % budget.
+  int pieces_per_buffer = 100;
   // Blocks (the units of splitting and shuffling) are basket-aligned runs of
   // at most this many entries. Part of the split's definition.
   int64_t max_block_entries = 65536;

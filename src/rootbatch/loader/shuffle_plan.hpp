@@ -8,6 +8,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -28,7 +30,14 @@ struct ShufflePlan {
   double segments_per_buffer = 0;  // buffer_rows / mean_segment_rows: how many reads the buffer mixes
   int64_t largest_cluster = 0;     // entries of the largest cluster of any file
   std::string largest_cluster_file;
+  int64_t piece_entries = 0;       // longest piece the order places (0: blocks whole)
   ShuffleFigures predicted;        // of this epoch, exact for this seed
+  // Storage units (baskets, pages) of the selected columns: those holding a
+  // row of this epoch, and how many the epoch's reads decompress (a unit
+  // read by two reads counts twice), as LoaderStats::units_read will count.
+  int64_t units = 0;
+  int64_t units_read = 0;
+  double DecompressionsPerUnit() const { return units > 0 ? static_cast<double>(units_read) / static_cast<double>(units) : 0; }
   // Why the figures may disappoint, and what to do (empty when they do not).
   std::vector<std::string> warnings;
 
@@ -38,8 +47,16 @@ struct ShufflePlan {
 // The figures below which a plan warns: SHUFFLE.md's quality targets.
 inline constexpr double kWarnBinsPerBatch = 85.0;
 inline constexpr double kWarnVarRatio = 3.0;
+// Decompressions per basket above which the plan warns of the cost.
+inline constexpr double kWarnDecompressions = 4.0;
 
 Result<ShufflePlan> PredictShuffle(const Loader& loader);
+
+// Runs this shard's current epoch on positions, as the pipeline assembles it,
+// and hands each batch's global entry indices to `batch` in order; no data
+// is read. What PredictShuffle measures, open to other figures (a layout's
+// class fraction per batch, in the layout suite).
+Status ReplayBatches(const Loader& loader, const std::function<void(std::span<const int64_t>)>& batch);
 
 // The warning for clusters larger than the buffer, from metadata alone
 // (cheap enough for every loader's construction); empty if none.

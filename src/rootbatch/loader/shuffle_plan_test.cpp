@@ -72,6 +72,9 @@ TEST_P(PredictShuffleTest, EqualsTheFiguresOfTheEpoch) {
   EXPECT_EQ(plan->epoch, c.epoch);
   EXPECT_EQ(plan->rows, (*loader)->Epoch().rows);
   EXPECT_EQ(plan->largest_cluster, 700);
+  // What the reads decompress, predicted per unit as the reader counts it.
+  EXPECT_EQ(plan->units_read, (*loader)->Stats().units_read);
+  if (c.world_size == 1) EXPECT_EQ(plan->units, (*loader)->Stats().units_per_epoch);
 }
 
 INSTANTIATE_TEST_SUITE_P(
