@@ -64,8 +64,10 @@ def test_the_python_defaults_are_the_schema_defaults():
             assert str(default) == text or float(default) == float(text), (name, default, text)
         checked += 1
     assert checked >= 15
-    # Options the user never sets directly still have a row.
-    assert {"split", "rank", "world_size", "worker_id", "num_workers"} <= set(schema)
+    # Options the user never sets directly still have a row; every other one is a keyword.
+    internal = {"split", "rank", "world_size", "worker_id", "num_workers"}
+    assert internal <= set(schema)
+    assert set(schema) - internal <= set(signature), set(schema) - internal - set(signature)
     assert not schema["num_threads"]["changes_batches"] and schema["batch_size"]["changes_batches"]
 
 

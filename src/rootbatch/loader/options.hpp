@@ -59,10 +59,12 @@ struct JaggedColumn {
 
 enum class ShuffleStrategy : uint8_t {
   kNone,           // entries in global order
-  // Basket-aligned blocks in a seeded order (see `stratify`) stream through a
+  // Pieces of basket-aligned blocks, sized from the buffer (see
+  // `pieces_per_buffer`), in a seeded order (see `stratify`) stream through a
   // buffer of rows; each batch takes random rows of the buffer, whose slots
-  // are refilled at once with the next incoming rows. Every basket is
-  // decompressed once per epoch (block_split = 1).
+  // are refilled at once with the next incoming rows. A basket is
+  // decompressed once per piece it holds (once where pieces are longer than
+  // blocks, as at large budgets).
   kStream,
   // ROOT 6.40 RDataLoader's strategy, for comparisons at equal memory:
   // clusters in random order fill a buffer, the buffer's rows are shuffled and
