@@ -5,6 +5,7 @@
 // basket. Figures are exact replays of the epoch on positions (no data read).
 //
 //   build/release/bench/shuffle_layouts [--fraction 0.05] [--seeds 3,5,6,7] [--epochs 2]
+//                                       [--pieces-per-buffer K]
 //   build/release/bench/shuffle_layouts --list   (the layouts as JSON lines, for
 //                                                 python/benchmarks/shuffle_training.py --layout)
 #include <algorithm>
@@ -34,9 +35,11 @@ int main(int argc, char** argv) {
   double fraction = 0.05;
   std::vector<uint64_t> seeds = {3, 5, 6, 7};
   int64_t epochs = 2;
+  int pieces_per_buffer = rootbatch::loader::LoaderOptions{}.pieces_per_buffer;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--fraction") == 0) fraction = std::atof(argv[i + 1]);
     if (std::strcmp(argv[i], "--epochs") == 0) epochs = std::atoll(argv[i + 1]);
+    if (std::strcmp(argv[i], "--pieces-per-buffer") == 0) pieces_per_buffer = std::atoi(argv[i + 1]);
     if (std::strcmp(argv[i], "--seeds") == 0) {
       seeds.clear();
       for (char* s = std::strtok(argv[i + 1], ","); s != nullptr; s = std::strtok(nullptr, ",")) {
@@ -53,7 +56,9 @@ int main(int argc, char** argv) {
     int64_t buffer = 0;
     for (uint64_t seed : seeds) {
       for (int64_t epoch = 0; epoch < epochs; ++epoch) {
-        auto f = rootbatch::testing::MeasureLayout(layout, rootbatch::testing::LayoutOptions(seed), fraction, epoch);
+        rootbatch::loader::LoaderOptions options = rootbatch::testing::LayoutOptions(seed);
+        options.pieces_per_buffer = pieces_per_buffer;
+        auto f = rootbatch::testing::MeasureLayout(layout, options, fraction, epoch);
         if (!f.IsOk()) {
           std::fprintf(stderr, "%s: %s\n", layout.name.c_str(), f.status().ToString().c_str());
           return 1;

@@ -24,7 +24,7 @@
 //     strata of about kUnitsPerStratum that never straddle two files, each
 //     stratum is shuffled and then sorted by size, and each round (rounds
 //     in random order) takes the next unit of every stratum in the order of
-//     a randomly scrambled van der Corput sequence, so that consecutive
+//     a golden-ratio sequence from a random offset, so that consecutive
 //     units come from far apart in the dataset, have about the same size,
 //     and any window of the stream spans all of the dataset in proportion.
 //  5. Sharding: the epoch's rows are cut into world_size x num_workers equal
