@@ -266,12 +266,19 @@ EpochOrder BuildEpochOrder(const Plan& plan, const std::vector<LoaderInput>& inp
   const int64_t shards = static_cast<int64_t>(options.world_size) * options.num_workers;
   const int64_t shard = static_cast<int64_t>(options.rank) * options.num_workers + options.worker_id;
   const int64_t per_shard = epoch_rows / shards;
-  const int64_t lo = shard * per_shard;
-  const int64_t hi = lo + per_shard;
+  const int64_t remainder = epoch_rows - per_shard * shards;
+  // The rest of an interrupted epoch (rest_of_epoch): the first `remainder` shards take one row more, if
+  // that leaves every shard's batch count as it was.
+  const auto batches = [&](int64_t rows) {
+    return options.drop_remainder ? rows / options.batch_size : (rows + options.batch_size - 1) / options.batch_size;
+  };
+  const bool spread = options.rest_of_epoch >= 0 && remainder > 0 && batches(per_shard) == batches(per_shard + 1);
+  const int64_t lo = shard * per_shard + (spread ? std::min(shard, remainder) : 0);
+  const int64_t hi = lo + per_shard + (spread && shard < remainder ? 1 : 0);
 
   EpochOrder result;
   result.epoch_rows = epoch_rows;
-  result.left_out = epoch_rows - per_shard * shards;
+  result.left_out = spread ? 0 : remainder;
   result.starts.push_back(0);
   int64_t at = 0;  // stream position of the piece's first row, over the whole epoch
   const int64_t turn = std::max<int64_t>(turn_entries, 1);

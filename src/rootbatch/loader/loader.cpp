@@ -183,6 +183,11 @@ void Loader::StartEpoch(int64_t epoch, std::shared_ptr<const EpochOrder> order) 
 
 Status Loader::SetEpoch(int64_t epoch) {
   if (epoch < 0) return InvalidArgument("epoch must be >= 0, got " + std::to_string(epoch));
+  if (options_.rest_of_epoch >= 0 && epoch != options_.rest_of_epoch) {
+    return InvalidArgument("this loader yields the rest of epoch " + std::to_string(options_.rest_of_epoch) +
+                           " resumed into another world shape; for epoch " + std::to_string(epoch) +
+                           " use a loader built for the new shape");
+  }
   StartEpoch(epoch, BuildOrder(epoch));
   return Status::Ok();
 }
@@ -310,7 +315,16 @@ LoaderStats Loader::Stats() const {
   return stats;
 }
 
-uint64_t Loader::Fingerprint() const {
+uint64_t Loader::ShapeFreeFingerprint() const {
+  LoaderOptions options = options_;
+  options.world_size = 1;
+  options.rank = 0;
+  options.num_workers = 1;
+  options.worker_id = 0;
+  return FingerprintOf(options);
+}
+
+uint64_t Loader::FingerprintOf(const LoaderOptions& options) const {
   uint64_t h = Mix64(0x726f6f7462617463ull);
   auto add = [&h](uint64_t value) { h = Mix64(h ^ Mix64(value)); };
   auto add_double = [&add](double value) {
@@ -319,7 +333,7 @@ uint64_t Loader::Fingerprint() const {
     add(bits);
   };
   // Every option that changes the batches, as the schema marks them.
-  add(OptionsFingerprint(options_));
+  add(OptionsFingerprint(options));
   // The inputs and what the loader derived from the data and the options.
   add(static_cast<uint64_t>(plan_.total_rows));
   add(plan_.blocks.size());

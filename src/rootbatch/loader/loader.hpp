@@ -102,6 +102,10 @@ class Loader {
   // inputs and options (num_threads may differ) to continue identically.
   LoaderState State() const;
   Status Restore(const LoaderState& state);
+  // What the batches depend on but for the world shape (world_size, rank,
+  // num_workers, worker_id): equal for every shard of a world and across
+  // shapes, so an elastic resume (elastic.hpp) can check a saved world.
+  uint64_t ShapeFreeFingerprint() const;
 
   LoaderStats Stats() const;
   const RowLayout& Layout() const { return reader_->Layout(); }
@@ -125,7 +129,8 @@ class Loader {
   void StopPipeline();
   // Next() (no timeout) or Next(timeout) (`*timed_out` set on a timeout).
   Result<std::optional<Batch>> NextBatch(const std::chrono::nanoseconds* timeout, bool* timed_out);
-  uint64_t Fingerprint() const;
+  uint64_t Fingerprint() const { return FingerprintOf(options_); }
+  uint64_t FingerprintOf(const LoaderOptions& options) const;
 
   std::vector<LoaderInput> inputs_;
   LoaderOptions options_;

@@ -135,6 +135,12 @@ struct LoaderOptions {
   int world_size = 1;
   int worker_id = 0;
   int num_workers = 1;
+  // Set by ResumeElastic (not an option a user sets), >= 0 on a loader over
+  // the rest of epoch `rest_of_epoch`: the loader refuses other epochs, and
+  // the last rows mod shards rows go one each to the first shards instead
+  // of being left out, where that keeps every shard's batch count equal, so
+  // the rest of an interrupted epoch yields every row it had left.
+  int64_t rest_of_epoch = -1;
 };
 
 std::string_view ShuffleStrategyName(ShuffleStrategy strategy);  // "none", "stream", "cluster-chunks"

@@ -1,0 +1,44 @@
+// SubsetSource: some entries of one file of a dataset, as a ColumnSource
+// whose entries are those (in file order). What a loader resumed into
+// another world size reads: the rows an interrupted epoch had not yielded
+// yet (loader/elastic.hpp). Cluster and unit boundaries are the file's,
+// mapped onto the kept rows, so the loader still plans on basket boundaries.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "rootbatch/frame/dataset.hpp"
+
+namespace rootbatch::frame {
+
+class SubsetSource final : public ColumnSource {
+ public:
+  // `kept`: increasing local entry numbers of file `file` of `dataset`.
+  SubsetSource(std::shared_ptr<const Dataset> dataset, size_t file, std::vector<int64_t> kept);
+
+  std::string Description() const override;
+  int64_t NumEntries() const override { return static_cast<int64_t>(kept_.size()); }
+  const std::vector<ColumnSpec>& Columns() const override { return base().Columns(); }
+  std::vector<int64_t> ClusterBoundaries() const override;
+  std::vector<int64_t> UnitBoundaries(size_t column) const override;
+  // Reads the file's entries that rows [range) span and keeps those rows.
+  Result<Column> ReadColumn(size_t column, EntryRange range, ReadStats* stats = nullptr) const override;
+  const std::vector<UnreadableColumn>& UnreadableColumns() const override { return base().UnreadableColumns(); }
+
+  // Local entry number of each row.
+  const std::vector<int64_t>& Kept() const { return kept_; }
+
+ private:
+  const ColumnSource& base() const { return dataset_->File(file_); }
+  // The rows at which the file's boundaries fall (first row at or after each).
+  std::vector<int64_t> ToRows(const std::vector<int64_t>& entry_bounds) const;
+
+  std::shared_ptr<const Dataset> dataset_;
+  size_t file_;
+  std::vector<int64_t> kept_;
+};
+
+}  // namespace rootbatch::frame
