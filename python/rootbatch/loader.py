@@ -332,13 +332,17 @@ class DataLoader:
         self._pid = None
         self._active = None  # token of the generator iterating now
         self._active_epoch = None
+        self._elastic = None  # (loader, world state) while the rest of an epoch of another world shape runs
 
-    def _build(self):
+    def _inputs(self):
         inputs = []
         for s in self._sources:
             dataset = s._dataset(self._option_values["num_threads"])
             inputs.append(_core.LoaderInput(dataset, s.label, s.sampling_ratio, s.entries))
-        return _core.Loader(inputs, _core_options(self._option_values))
+        return inputs
+
+    def _build(self):
+        return _core.Loader(self._inputs(), _core_options(self._option_values))
 
     def _loader(self):
         """The C++ loader of this process (a forked or unpickled copy builds its own)."""
@@ -367,7 +371,9 @@ class DataLoader:
         state = self.__dict__.copy()
         position = self.state_dict()
         state["_next_epoch"] = position["next_epoch"]
-        state["_resume"] = {"epoch": position["epoch"], "state": position["state"]} if position["state"] else None
+        state["_resume"] = ({"epoch": position["epoch"], "state": position["state"], "world": position.get("world")}
+                            if position["state"] or position.get("world") else None)
+        state["_elastic"] = None
         state.update(_core=None, _pid=None, _active=None, _active_epoch=None)
         return state
 
@@ -499,7 +505,17 @@ class DataLoader:
         restored one)."""
         core = self._loader()
         token = object()
-        if self._resume is not None:
+        self._elastic = None
+        if self._resume is not None and self._resume.get("world"):
+            # The rest of an epoch saved in another world shape: a loader of
+            # this shard over the rows left, for this epoch only.
+            resume, self._resume = self._resume, None
+            core = _core.resume_elastic(self._inputs(), _core_options(self._option_values), resume["world"])
+            if resume.get("state"):
+                core.restore(resume["state"])
+            self._elastic = (core, resume["world"])
+            epoch = resume["epoch"]
+        elif self._resume is not None:
             resume, self._resume = self._resume, None
             core.restore(resume["state"])
             epoch = resume["epoch"]
@@ -520,6 +536,7 @@ class DataLoader:
         finally:
             if self._active is token:
                 self._active = None
+                self._elastic = None
 
     def __iter__(self) -> Iterator[Batch]:
         return self.batches()
@@ -531,20 +548,57 @@ class DataLoader:
         may differ) to get exactly the remaining batches."""
         if self._active is not None and self._core is not None and self._pid == os.getpid():
             epoch = self._active_epoch
+            elastic = getattr(self, "_elastic", None)
+            if elastic is not None:
+                core, world = elastic
+                return {"version": 1, "next_epoch": epoch + 1, "epoch": epoch, "state": core.state(), "world": world}
             return {"version": 1, "next_epoch": epoch + 1, "epoch": epoch, "state": self._core.state()}
         if self._resume is not None:
             epoch = self._resume["epoch"]
-            return {"version": 1, "next_epoch": epoch + 1, "epoch": epoch, "state": self._resume["state"]}
+            return {"version": 1, "next_epoch": epoch + 1, "epoch": epoch, "state": self._resume.get("state"),
+                    **({"world": self._resume["world"]} if self._resume.get("world") else {})}
         return {"version": 1, "next_epoch": self._next_epoch, "epoch": None, "state": None}
 
     def load_state_dict(self, state_dict: Mapping) -> None:
         if state_dict.get("version") != 1:
             raise ValueError(f"not a rootbatch loader state: {state_dict!r}")
         self._next_epoch = int(state_dict["next_epoch"])
-        if state_dict.get("state"):
+        if state_dict.get("world"):
+            self._resume = {"epoch": int(state_dict["epoch"]), "state": state_dict.get("state"),
+                            "world": state_dict["world"]}
+        elif state_dict.get("state"):
             self._resume = {"epoch": int(state_dict["epoch"]), "state": state_dict["state"]}
         else:
             self._resume = None
+
+    def world_state(self, states: Sequence[Mapping], world_size: int, num_workers: int = 1) -> dict:
+        """One state for a whole world: ``states[rank * num_workers + worker_id]``
+        is the ``state_dict()`` of that shard of this loader (``shard(rank,
+        world_size, worker_id, num_workers)``), all saved at one moment of one
+        epoch. Load the result into the shards of *another* world shape
+        (``load_state_dict``): together they yield every event of the epoch
+        that the saved world had not yielded, exactly once, with equally many
+        batches per shard (not the batches an uninterrupted run would have
+        made; within a shape, resume stays batch-identical). The resumed shards
+        run the rest of that epoch only, then go on with the next epoch as
+        usual."""
+        texts, epochs, upcoming = [], set(), set()
+        for i, state in enumerate(states):
+            if state.get("version") != 1 or state.get("world"):
+                raise ValueError(f"state {i} is not a shard's state: {state!r}")
+            if state.get("state"):
+                texts.append(state["state"])
+                epochs.add(int(state["epoch"]))
+            else:  # between epochs: at the start of its next one
+                texts.append(None)
+                upcoming.add(int(state["next_epoch"]))
+        if len(epochs) != 1 or not upcoming <= epochs:
+            raise ValueError(f"the states are not of one moment of one epoch: within epochs {sorted(epochs)}, "
+                             f"before epochs {sorted(upcoming)}")
+        epoch = epochs.pop()
+        world = _core.gather_world(self._inputs(), _core_options(self._option_values), int(world_size),
+                                   int(num_workers), texts)
+        return {"version": 1, "next_epoch": epoch + 1, "epoch": epoch, "state": None, "world": world}
 
     # -- adapters ---------------------------------------------------------------------
 

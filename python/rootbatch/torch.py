@@ -88,8 +88,8 @@ class TorchDataset(torch.utils.data.IterableDataset):
             # the parent starts its next epoch afresh).
             position = self.loader.state_dict()
             shard.load_state_dict(position)
-            if position["state"] is not None:
-                self.loader.load_state_dict({**position, "epoch": None, "state": None})
+            if position["state"] is not None or position.get("world"):
+                self.loader.load_state_dict({**position, "epoch": None, "state": None, "world": None})
             self._shards = {key: shard}
         return shard
 

@@ -19,6 +19,7 @@
 #include "rootbatch/base/byte_size.hpp"
 #include "rootbatch/frame/glob.hpp"
 #include "rootbatch/io/byte_source.hpp"
+#include "rootbatch/loader/elastic.hpp"
 #include "rootbatch/loader/loader.hpp"
 #include "rootbatch/loader/option_schema.hpp"
 #include "rootbatch/loader/shuffle_plan.hpp"
@@ -299,6 +300,32 @@ void RegisterLoader(py::module_& m) {
     }
     return rows;
   });
+  m.def(
+      "gather_world",
+      [](const std::vector<LoaderInput>& inputs, const LoaderOptions& options, int world_size, int num_workers,
+         const std::vector<std::optional<std::string>>& states) {
+        std::vector<std::optional<LoaderState>> parsed;  // None: a shard that had not started the epoch
+        for (const auto& text : states) {
+          parsed.push_back(text ? std::optional<LoaderState>(Unwrap(LoaderState::Parse(*text))) : std::nullopt);
+        }
+        py::gil_scoped_release release;  // builds and replays every shard's epoch order
+        return Unwrap(loader::GatherWorld(inputs, options, world_size, num_workers, parsed)).Serialize();
+      },
+      py::arg("inputs"), py::arg("options"), py::arg("world_size"), py::arg("num_workers"), py::arg("states"),
+      "The world state of every shard's state (in shard order), for a resume into another world shape.");
+  m.def(
+      "resume_elastic",
+      [](const std::vector<LoaderInput>& inputs, const LoaderOptions& options, const std::string& world) {
+        loader::WorldState state = Unwrap(loader::WorldState::Parse(world));
+        Result<std::unique_ptr<Loader>> created = Status(StatusCode::kInternal, "unset");
+        {
+          py::gil_scoped_release release;
+          created = loader::ResumeElastic(inputs, options, state);
+        }
+        return std::make_unique<PyLoader>(Unwrap(std::move(created)));
+      },
+      py::arg("inputs"), py::arg("options"), py::arg("world"),
+      "A loader of this shard (options' shape) over the rest of the world state's epoch.");
   m.def("parse_size", [](const std::string& text) { return Unwrap(ParseByteSize(text)); }, py::arg("text"),
         "Bytes of a size like '256MB', '1.5GB' or '64MiB' (K/M/G are powers of 1024).");
 
@@ -339,6 +366,7 @@ void RegisterLoader(py::module_& m) {
           },
           py::arg("state"))
       .def("stats", [](PyLoader& self) { return StatsDict(self.Get().Stats()); })
+      .def("rest_of_epoch", [](PyLoader& self) { return self.Get().Options().rest_of_epoch; })
       .def("epoch_info", [](PyLoader& self) {
         const loader::EpochInfo& e = self.Get().Epoch();
         py::dict d;

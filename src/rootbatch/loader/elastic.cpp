@@ -83,33 +83,40 @@ Result<WorldState> WorldState::Parse(std::string_view text) {
 }
 
 Result<WorldState> GatherWorld(const std::vector<LoaderInput>& inputs, LoaderOptions options, int world_size,
-                               int num_workers, const std::vector<LoaderState>& states) {
+                               int num_workers, const std::vector<std::optional<LoaderState>>& states) {
   const int64_t shards = int64_t{world_size} * num_workers;
   if (world_size < 1 || num_workers < 1 || static_cast<int64_t>(states.size()) != shards) {
     return InvalidArgument("a world of " + std::to_string(world_size) + " x " + std::to_string(num_workers) +
                            " shards needs " + std::to_string(shards) + " states, got " +
                            std::to_string(states.size()));
   }
+  std::optional<int64_t> epoch;
+  for (const auto& state : states) {
+    if (!state) continue;
+    if (epoch && state->epoch != *epoch) {
+      return InvalidArgument("the shards' states are in epochs " + std::to_string(*epoch) + " and " +
+                             std::to_string(state->epoch) + ": gather the states of one moment");
+    }
+    epoch = state->epoch;
+  }
+  if (!epoch) return InvalidArgument("no shard's state is within an epoch: there is nothing to resume");
   WorldState world;
   world.seed = options.seed;
+  world.epoch = *epoch;
   world.world_size = world_size;
   world.num_workers = num_workers;
   for (int64_t s = 0; s < shards; ++s) {
-    const LoaderState& state = states[static_cast<size_t>(s)];
-    if (state.epoch != states[0].epoch) {
-      return InvalidArgument("shard " + std::to_string(s) + "'s state is in epoch " + std::to_string(state.epoch) +
-                             ", shard 0's in epoch " + std::to_string(states[0].epoch) +
-                             ": gather the states of one moment");
-    }
     RB_ASSIGN_OR_RETURN(auto shard, Loader::Create(inputs, ShardOptions(options, world_size, num_workers, s)));
-    if (Status checked = shard->Restore(state); !checked.IsOk()) {
-      return InvalidArgument("shard " + std::to_string(s) + " (rank " + std::to_string(s / num_workers) +
-                             ", worker " + std::to_string(s % num_workers) + "): " + checked.Message());
+    const auto& state = states[static_cast<size_t>(s)];
+    if (state) {
+      if (Status checked = shard->Restore(*state); !checked.IsOk()) {
+        return InvalidArgument("shard " + std::to_string(s) + " (rank " + std::to_string(s / num_workers) +
+                               ", worker " + std::to_string(s % num_workers) + "): " + checked.Message());
+      }
     }
     if (s == 0) world.fingerprint = shard->ShapeFreeFingerprint();
-    world.positions.push_back(state.position);
+    world.positions.push_back(state ? state->position : 0);
   }
-  world.epoch = states[0].epoch;
   return world;
 }
 

@@ -27,6 +27,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -55,9 +56,11 @@ struct WorldState {
 // Gathers the states of every shard of a world (`states[rank x num_workers
 // + worker_id]`, saved by loaders built with `options` but for the shard
 // fields, which are `world_size` x `num_workers`). Each state is checked
-// against its shard's loader (seed, fingerprint, one epoch for all).
+// against its shard's loader (seed, fingerprint, one epoch for all). A
+// shard that had not started the epoch yet (nullopt) is at its position 0;
+// at least one state must say which epoch it is.
 Result<WorldState> GatherWorld(const std::vector<LoaderInput>& inputs, LoaderOptions options, int world_size,
-                               int num_workers, const std::vector<LoaderState>& states);
+                               int num_workers, const std::vector<std::optional<LoaderState>>& states);
 
 // A loader for shard (options.rank, options.worker_id) of the new shape
 // (options.world_size x options.num_workers) yielding the rest of `world`'s

@@ -62,7 +62,7 @@ TEST_P(ElasticTest, TheRestOfTheEpochYieldsEveryRowLeftOnce) {
   const ElasticCase c = GetParam();
   const int64_t epoch = 1;
   std::map<int64_t, int> seen;  // event id -> times yielded, before and after
-  std::vector<LoaderState> states;
+  std::vector<std::optional<LoaderState>> states;
   int64_t epoch_rows = 0;
   for (int64_t s = 0; s < c.before.Shards(); ++s) {
     auto loader = Loader::Create(Inputs(), Options(c.before, s));
@@ -119,7 +119,7 @@ INSTANTIATE_TEST_SUITE_P(Shapes, ElasticTest,
 
 TEST(ElasticTest, RefusesAWorldOfOtherOptions) {
   const Shape shape{2, 1};
-  std::vector<LoaderState> states;
+  std::vector<std::optional<LoaderState>> states;
   for (int64_t s = 0; s < 2; ++s) {
     auto loader = Loader::Create(Inputs(), Options(shape, s));
     ASSERT_TRUE(loader.IsOk());
@@ -132,8 +132,9 @@ TEST(ElasticTest, RefusesAWorldOfOtherOptions) {
   auto resumed = ResumeElastic(Inputs(), other, *world);
   ASSERT_FALSE(resumed.IsOk());
   EXPECT_NE(resumed.status().Message().find("other data or options"), std::string::npos);
-  // Too few states for the world named.
+  // Too few states for the world named; none within an epoch.
   EXPECT_FALSE(GatherWorld(Inputs(), Options(shape, 0), 3, 1, states).IsOk());
+  EXPECT_FALSE(GatherWorld(Inputs(), Options(shape, 0), 2, 1, {std::nullopt, std::nullopt}).IsOk());
   // Oversampled inputs cannot tell their copies apart.
   std::vector<LoaderInput> twice = Inputs();
   twice[0].sampling_ratio = 2.0;
