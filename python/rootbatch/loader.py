@@ -305,7 +305,7 @@ class DataLoader:
         num_threads: int = 2,
         queue_batches: int = 2,
         block_split: int = 1,
-        pieces_per_buffer: int = 64,
+        pieces_per_buffer: int = 100,
         stratify: bool = True,
         max_block_entries: int = 65536,
         lossy_features: Sequence[str] | None = None,
