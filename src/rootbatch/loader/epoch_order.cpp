@@ -211,11 +211,20 @@ int64_t EpochOrder::GlobalIndex(int64_t position) const {
   return segments[s].global_begin + (position - starts[s]);
 }
 
-EpochOrder BuildEpochOrder(const Plan& plan, const std::vector<LoaderInput>& inputs, const LoaderOptions& options,
-                           int64_t epoch, int64_t turn_entries, int64_t read_entries, int64_t piece_entries) {
-  // 1. Pieces and ordering units.
+namespace {
+
+// The pieces of the plan's blocks and the ordering units over them.
+struct Units {
   std::vector<Segment> pieces;
   std::vector<Unit> units;
+};
+
+// 1. Blocks (cut into block_split pieces for kStream) are the units, or
+// whole clusters for kClusterChunks.
+Units MakeUnits(const Plan& plan, const LoaderOptions& options) {
+  Units made;
+  std::vector<Segment>& pieces = made.pieces;
+  std::vector<Unit>& units = made.units;
   const int split = options.shuffle == ShuffleStrategy::kStream ? options.block_split : 1;
   for (size_t b = 0; b < plan.blocks.size(); ++b) {
     const Block& block = plan.blocks[b];
@@ -236,74 +245,79 @@ EpochOrder BuildEpochOrder(const Plan& plan, const std::vector<LoaderInput>& inp
     }
   }
 
-  // 2. Sampling.
-  std::vector<size_t> order = Sample(pieces, units, inputs, options, epoch);
-  // 3. kStream: pieces are what the order places (never longer than a turn).
-  if (options.shuffle == ShuffleStrategy::kStream) {
-    const int64_t turn = std::max<int64_t>(turn_entries, 1);
-    order = CutIntoPieces(order, piece_entries > 0 ? std::min(piece_entries, turn) : turn, pieces, units);
-  }
-  // 4. Order.
+  return made;
+}
+
+// 4. The order of the units: global (kNone), a random permutation
+// (kClusterChunks; kStream without stratify) or the stratified order.
+void PlaceUnits(std::vector<size_t>& order, const Units& made, const LoaderOptions& options, int64_t epoch) {
   Rng rng(DeriveSeed(options.seed, Stream::kOrder, {static_cast<uint64_t>(epoch)}));
   if (options.shuffle == ShuffleStrategy::kStream && options.stratify) {
-    std::vector<int64_t> unit_entries(units.size(), 0);
-    std::vector<int64_t> unit_file(units.size(), 0);
-    for (size_t u = 0; u < units.size(); ++u) {
-      for (size_t p = units[u].begin; p < units[u].end; ++p) unit_entries[u] += pieces[p].entries.Size();
-      const Segment& first = pieces[units[u].begin];
+    std::vector<int64_t> unit_entries(made.units.size(), 0);
+    std::vector<int64_t> unit_file(made.units.size(), 0);
+    for (size_t u = 0; u < made.units.size(); ++u) {
+      unit_entries[u] = UnitEntries(made.units[u], made.pieces);
+      const Segment& first = made.pieces[made.units[u].begin];
       unit_file[u] = (static_cast<int64_t>(first.input) << 32) | first.file;
     }
     StratifiedOrder(order, unit_entries, unit_file, rng);
   } else if (options.shuffle != ShuffleStrategy::kNone) {
     rng.Shuffle(order);
   }
+}
 
-  // 5. The shard's part of the stream of rows.
+// 5. This shard's part [lo, hi) of the epoch's stream of rows.
+struct ShardPart {
+  int64_t lo = 0, hi = 0;
   int64_t epoch_rows = 0;
-  for (size_t u : order) {
-    for (size_t p = units[u].begin; p < units[u].end; ++p) epoch_rows += pieces[p].entries.Size();
-  }
+  int64_t left_out = 0;
+};
+
+ShardPart PartOf(const std::vector<size_t>& order, const Units& made, const LoaderOptions& options) {
+  ShardPart part;
+  for (size_t u : order) part.epoch_rows += UnitEntries(made.units[u], made.pieces);
   const int64_t shards = static_cast<int64_t>(options.world_size) * options.num_workers;
   const int64_t shard = static_cast<int64_t>(options.rank) * options.num_workers + options.worker_id;
-  const int64_t per_shard = epoch_rows / shards;
-  const int64_t remainder = epoch_rows - per_shard * shards;
-  // The rest of an interrupted epoch (rest_of_epoch): the first `remainder` shards take one row more, if
-  // that leaves every shard's batch count as it was.
+  const int64_t per_shard = part.epoch_rows / shards;
+  const int64_t remainder = part.epoch_rows - per_shard * shards;
+  // The rest of an interrupted epoch (rest_of_epoch): the first `remainder`
+  // shards take one row more, if that leaves every shard's batch count as it was.
   const auto batches = [&](int64_t rows) {
     return options.drop_remainder ? rows / options.batch_size : (rows + options.batch_size - 1) / options.batch_size;
   };
   const bool spread = options.rest_of_epoch >= 0 && remainder > 0 && batches(per_shard) == batches(per_shard + 1);
-  const int64_t lo = shard * per_shard + (spread ? std::min(shard, remainder) : 0);
-  const int64_t hi = lo + per_shard + (spread && shard < remainder ? 1 : 0);
+  part.lo = shard * per_shard + (spread ? std::min(shard, remainder) : 0);
+  part.hi = part.lo + per_shard + (spread && shard < remainder ? 1 : 0);
+  part.left_out = spread ? 0 : remainder;
+  return part;
+}
 
-  EpochOrder result;
-  result.epoch_rows = epoch_rows;
-  result.left_out = spread ? 0 : remainder;
-  result.starts.push_back(0);
+// 6. The shard's runs in stream order, each cut into turns of at most `turn`.
+std::vector<Segment> CutTurns(const std::vector<size_t>& order, const Units& made, const ShardPart& part,
+                              int64_t turn) {
+  std::vector<Segment> turns;
   int64_t at = 0;  // stream position of the piece's first row, over the whole epoch
-  const int64_t turn = std::max<int64_t>(turn_entries, 1);
-  const int64_t max_read = read_entries > 0 ? std::min(read_entries, turn) : turn;
-  std::vector<Segment> turns;  // the shard's runs, in stream order
   for (size_t u : order) {
-    for (size_t p = units[u].begin; p < units[u].end && at < hi; ++p) {
-      const Segment& piece = pieces[p];
-      int64_t begin = std::max(at, lo);
-      int64_t end = std::min(at + piece.entries.Size(), hi);
-      if (begin < end) {
-        // 6. Cut long runs into turns.
-        for (int64_t s = begin; s < end; s += turn) {
-          int64_t e = std::min(end, s + turn);
-          Segment segment = piece;
-          segment.entries = {piece.entries.begin + (s - at), piece.entries.begin + (e - at)};
-          segment.global_begin = piece.global_begin + (s - at);
-          turns.push_back(segment);
-        }
+    for (size_t p = made.units[u].begin; p < made.units[u].end && at < part.hi; ++p) {
+      const Segment& piece = made.pieces[p];
+      const int64_t begin = std::max(at, part.lo);
+      const int64_t end = std::min(at + piece.entries.Size(), part.hi);
+      for (int64_t s = begin; s < end; s += turn) {
+        const int64_t e = std::min(end, s + turn);
+        Segment segment = piece;
+        segment.entries = {piece.entries.begin + (s - at), piece.entries.begin + (e - at)};
+        segment.global_begin = piece.global_begin + (s - at);
+        turns.push_back(segment);
       }
       at += piece.entries.Size();
     }
-    if (at >= hi) break;
+    if (at >= part.hi) break;
   }
-  // 7. Read each turn in pieces of at most max_read entries.
+  return turns;
+}
+
+// 7. Each turn read in consecutive segments of at most `max_read` entries.
+void AppendReads(const std::vector<Segment>& turns, int64_t max_read, EpochOrder& result) {
   for (const Segment& turn_segment : turns) {
     for (int64_t s = 0; s < turn_segment.entries.Size(); s += max_read) {
       Segment segment = turn_segment;
@@ -314,6 +328,26 @@ EpochOrder BuildEpochOrder(const Plan& plan, const std::vector<LoaderInput>& inp
       result.starts.push_back(result.starts.back() + segment.entries.Size());
     }
   }
+}
+
+}  // namespace
+
+EpochOrder BuildEpochOrder(const Plan& plan, const std::vector<LoaderInput>& inputs, const LoaderOptions& options,
+                           int64_t epoch, int64_t turn_entries, int64_t read_entries, int64_t piece_entries) {
+  const int64_t turn = std::max<int64_t>(turn_entries, 1);
+  Units made = MakeUnits(plan, options);                                          // 1.
+  std::vector<size_t> order = Sample(made.pieces, made.units, inputs, options, epoch);  // 2.
+  if (options.shuffle == ShuffleStrategy::kStream) {                              // 3.
+    order = CutIntoPieces(order, piece_entries > 0 ? std::min(piece_entries, turn) : turn, made.pieces, made.units);
+  }
+  PlaceUnits(order, made, options, epoch);  // 4.
+  const ShardPart part = PartOf(order, made, options);  // 5.
+  EpochOrder result;
+  result.epoch_rows = part.epoch_rows;
+  result.left_out = part.left_out;
+  result.starts.push_back(0);
+  const int64_t max_read = read_entries > 0 ? std::min(read_entries, turn) : turn;
+  AppendReads(CutTurns(order, made, part, turn), max_read, result);  // 6., 7.
   return result;
 }
 
