@@ -170,6 +170,9 @@ Status Pipeline::Assemble() {
   }
 
   for (int64_t b = config_.start_batch; schedule.Next(&step); ++b) {
+#ifndef NDEBUG
+    RB_RETURN_IF_ERROR(SlotSchedule::CheckStep(step, schedule.NumSlots()));  // the contract the runs below rely on
+#endif
     const size_t count = step.take.size();
     assembler.Begin(static_cast<int64_t>(count), config_.epoch, b);
     // Copy out and refill, in runs that never take a slot refilled earlier

@@ -1,6 +1,7 @@
 #include "rootbatch/loader/slot_schedule.hpp"
 
 #include <algorithm>
+#include <string>
 
 namespace rootbatch::loader {
 
@@ -128,6 +129,46 @@ void SlotSchedule::TakeChunked(int64_t count, Step* step) {
     }
     Take(live_[cursor_++], step);
   }
+}
+
+Status SlotSchedule::CheckStep(const Step& step, int64_t num_slots) {
+  const size_t count = step.take.size();
+  if (step.fill_count < 0 || static_cast<size_t>(step.fill_count) > count) {
+    return Internal("slot schedule: a step refills " + std::to_string(step.fill_count) + " slots but takes " +
+                    std::to_string(count));
+  }
+  if (!step.positions.empty() && step.positions.size() != count) {
+    return Internal("slot schedule: a step records " + std::to_string(step.positions.size()) +
+                    " positions for " + std::to_string(count) + " slots");
+  }
+  size_t previous = 0;
+  for (size_t start : step.generation_starts) {
+    if (start <= previous || start >= count) {
+      return Internal("slot schedule: generation start " + std::to_string(start) + " is not in (" +
+                      std::to_string(previous) + ", " + std::to_string(count) + ")");
+    }
+    previous = start;
+  }
+  std::vector<uint8_t> in_run(static_cast<size_t>(std::max<int64_t>(num_slots, 0)), 0);
+  size_t run_begin = 0;
+  for (size_t g = 0; g <= step.generation_starts.size(); ++g) {
+    const size_t run_end = g < step.generation_starts.size() ? step.generation_starts[g] : count;
+    for (size_t i = run_begin; i < run_end; ++i) {
+      const int32_t slot = step.take[i];
+      if (slot < 0 || slot >= num_slots) {
+        return Internal("slot schedule: slot " + std::to_string(slot) + " is outside the buffer of " +
+                        std::to_string(num_slots));
+      }
+      if (in_run[static_cast<size_t>(slot)] != 0) {
+        return Internal("slot schedule: slot " + std::to_string(slot) + " is taken twice in one run (at " +
+                        std::to_string(i) + "): its refilled row would be copied out in place of the one taken");
+      }
+      in_run[static_cast<size_t>(slot)] = 1;
+    }
+    for (size_t i = run_begin; i < run_end; ++i) in_run[static_cast<size_t>(step.take[i])] = 0;
+    run_begin = run_end;
+  }
+  return Status::Ok();
 }
 
 bool SlotSchedule::Next(Step* step) {

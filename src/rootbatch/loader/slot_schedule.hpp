@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "rootbatch/base/status.hpp"
 #include "rootbatch/loader/options.hpp"
 #include "rootbatch/loader/rng.hpp"
 
@@ -54,7 +55,7 @@ class SlotSchedule {
   // Rows that fill slots [0, InitialFill()) before the first step: positions
   // 0 .. InitialFill() - 1 go to slots 0 .. InitialFill() - 1.
   int64_t InitialFill() const { return initial_fill_; }
-  int64_t NumSlots() const { return static_cast<int64_t>(slot_position_.size()); }
+  int64_t NumSlots() const { return initial_fill_; }  // slots in use: min(num_slots, rows)
 
   // Produces the next step; false once num_batches steps were produced.
   bool Next(Step* step);
@@ -64,6 +65,16 @@ class SlotSchedule {
   const std::vector<int64_t>& SlotPositions() const { return slot_position_; }
   // Stops tracking and frees the positions.
   void StopTracking();
+
+  // The contract the assembler relies on (Pipeline::Assemble copies each
+  // taken row out and refills its slot at once, run by run): every taken
+  // slot is in [0, num_slots); generation_starts are increasing indices in
+  // (0, take.size()); within each run between them no slot is taken twice
+  // (a slot refilled in a run may only be taken again in a later one);
+  // fill_count <= take.size(), and `positions` (when tracked) pairs with
+  // `take`. OK or an Internal error saying what broke. Tests run it on every
+  // step of every strategy; debug builds check each step as it is used.
+  static Status CheckStep(const Step& step, int64_t num_slots);
 
  private:
   void TakeStream(int64_t count, Step* step);

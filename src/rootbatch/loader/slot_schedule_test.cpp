@@ -112,3 +112,61 @@ TEST(SlotScheduleTest, SameSeedSameScheduleOtherSeedOther) {
 
 }  // namespace
 }  // namespace rootbatch::loader
+
+namespace rootbatch::loader {
+namespace {
+
+// Every step of every strategy keeps the contract the assembler relies on,
+// including buffers that are not a multiple of the batch (generations turn
+// over inside a step), the end of the stream (slots empty) and tracked
+// positions. (The loader never makes a buffer smaller than a batch.)
+TEST(SlotScheduleContract, EveryStepKeepsTheAssemblersContract) {
+  struct Case {
+    ShuffleStrategy strategy;
+    int64_t slots, batch, rows;
+  };
+  const Case cases[] = {{ShuffleStrategy::kStream, 1000, 64, 10000},       {ShuffleStrategy::kStream, 100, 64, 1000},
+                        {ShuffleStrategy::kStream, 64, 64, 777},           {ShuffleStrategy::kClusterChunks, 1000, 64, 9999},
+                        {ShuffleStrategy::kClusterChunks, 100, 64, 1000},  {ShuffleStrategy::kClusterChunks, 70, 64, 500},
+                        {ShuffleStrategy::kNone, 64, 64, 1000},            {ShuffleStrategy::kNone, 100, 64, 333}};
+  for (const Case& c : cases) {
+    for (bool track : {false, true}) {
+      const int64_t batches = (c.rows + c.batch - 1) / c.batch;
+      SlotSchedule schedule(c.strategy, c.slots, c.batch, c.rows, batches, 7, track);
+      SlotSchedule::Step step;
+      int64_t steps = 0, taken = 0;
+      bool chunked_wrap = false;
+      while (schedule.Next(&step)) {
+        const Status checked = SlotSchedule::CheckStep(step, schedule.NumSlots());
+        ASSERT_TRUE(checked.IsOk()) << checked.ToString() << " (strategy " << static_cast<int>(c.strategy)
+                                    << ", step " << steps << ")";
+        chunked_wrap |= !step.generation_starts.empty();
+        taken += static_cast<int64_t>(step.take.size());
+        ++steps;
+      }
+      EXPECT_EQ(steps, batches);
+      EXPECT_EQ(taken, c.rows);  // every row out once
+      // A buffer that is not a multiple of the batch turns its generations over inside steps.
+      if (c.strategy != ShuffleStrategy::kStream && c.slots % c.batch != 0) EXPECT_TRUE(chunked_wrap);
+    }
+  }
+}
+
+TEST(SlotScheduleContract, ABrokenStepIsNamed) {
+  SlotSchedule::Step step;
+  step.take = {3, 5, 3};
+  EXPECT_NE(SlotSchedule::CheckStep(step, 10).Message().find("taken twice in one run"), std::string::npos);
+  step.generation_starts = {2};  // the second 3 is in a later run: allowed
+  EXPECT_TRUE(SlotSchedule::CheckStep(step, 10).IsOk());
+  step.generation_starts = {3};
+  EXPECT_FALSE(SlotSchedule::CheckStep(step, 10).IsOk());
+  step.generation_starts = {};
+  step.take = {11};
+  EXPECT_NE(SlotSchedule::CheckStep(step, 10).Message().find("outside the buffer"), std::string::npos);
+  step.take = {1};
+  step.fill_count = 2;
+  EXPECT_FALSE(SlotSchedule::CheckStep(step, 10).IsOk());
+}
+
+}  // namespace
+}  // namespace rootbatch::loader
