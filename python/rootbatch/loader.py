@@ -332,7 +332,7 @@ class DataLoader:
         self._pid = None
         self._active = None  # token of the generator iterating now
         self._active_epoch = None
-        self._elastic = None  # (loader, world state) while the rest of an epoch of another world shape runs
+        self._elastic = None  # {"core", "world", "pid"}: the rest of an epoch of another world shape
 
     def _inputs(self):
         inputs = []
@@ -363,6 +363,7 @@ class DataLoader:
         already handed out stay valid). The loader rebuilds itself if used again."""
         core, self._core = self._core, None
         self._active = None
+        self._elastic = None
         del core
 
     def __getstate__(self):
@@ -429,12 +430,34 @@ class DataLoader:
         self._next_epoch = int(epoch)
         self._resume = None
 
-    def __len__(self) -> int:
-        """Batches of the next epoch for this shard (the same on every shard)."""
+    def _elastic_loader(self):
+        """The loader of the rest of an epoch saved in another world shape
+        (pending in ``_resume``), built once per process and kept until that
+        epoch has run: this shard's part of the rows left, that epoch only."""
+        world = self._resume["world"]
+        key = (world, self._resume.get("state"))
+        cached = self._elastic
+        if cached is None or cached["pid"] != os.getpid() or cached["key"] != key:
+            core = _core.resume_elastic(self._inputs(), _core_options(self._option_values), world)
+            if self._resume.get("state"):
+                core.restore(self._resume["state"])
+            self._elastic = cached = {"core": core, "world": world, "key": key, "pid": os.getpid()}
+        return cached["core"]
+
+    def _epoch_loader(self):
+        """The C++ loader of the current epoch, or of the next one (set to it)."""
+        if self._active is not None:
+            return self._elastic["core"] if self._elastic is not None else self._loader()
+        if self._resume is not None and self._resume.get("world"):
+            return self._elastic_loader()
         core = self._loader()
-        if self._active is None:
-            core.set_epoch(self._resume["epoch"] if self._resume else self._next_epoch)
-        return int(core.epoch_info()["num_batches"])
+        core.set_epoch(self._resume["epoch"] if self._resume else self._next_epoch)
+        return core
+
+    def __len__(self) -> int:
+        """Batches of the next epoch for this shard (the same on every shard;
+        after a resume into another world shape, those of the rest of that epoch)."""
+        return int(self._epoch_loader().epoch_info()["num_batches"])
 
     @property
     def num_batches(self) -> int:
@@ -453,17 +476,11 @@ class DataLoader:
         basket read it more than once), ``largest_cluster`` and ``warnings``
         (with what to do), and ``description``. Costs one pass of index arithmetic over the epoch's
         rows (tens of milliseconds per million)."""
-        core = self._loader()
-        if self._active is None:
-            core.set_epoch(self._resume["epoch"] if self._resume else self._next_epoch)
-        return core.shuffle_plan()
+        return self._epoch_loader().shuffle_plan()
 
     def epoch_info(self) -> dict:
         """Rows, batches and left-out rows of the current (or next) epoch."""
-        core = self._loader()
-        if self._active is None:
-            core.set_epoch(self._resume["epoch"] if self._resume else self._next_epoch)
-        return core.epoch_info()
+        return self._epoch_loader().epoch_info()
 
     @property
     def feature_names(self) -> list[str]:
@@ -505,20 +522,17 @@ class DataLoader:
         restored one)."""
         core = self._loader()
         token = object()
-        self._elastic = None
         if self._resume is not None and self._resume.get("world"):
             # The rest of an epoch saved in another world shape: a loader of
-            # this shard over the rows left, for this epoch only.
-            resume, self._resume = self._resume, None
-            core = _core.resume_elastic(self._inputs(), _core_options(self._option_values), resume["world"])
-            if resume.get("state"):
-                core.restore(resume["state"])
-            self._elastic = (core, resume["world"])
-            epoch = resume["epoch"]
+            # this shard over the rows left, for this epoch only. The pending
+            # state is dropped only once that loader stands.
+            core = self._elastic_loader()
+            epoch = self._resume["epoch"]
+            self._resume = None
         elif self._resume is not None:
-            resume, self._resume = self._resume, None
-            core.restore(resume["state"])
-            epoch = resume["epoch"]
+            core.restore(self._resume["state"])
+            epoch = self._resume["epoch"]
+            self._resume = None
         else:
             epoch = self._next_epoch
             core.set_epoch(epoch)
@@ -536,7 +550,7 @@ class DataLoader:
         finally:
             if self._active is token:
                 self._active = None
-                self._elastic = None
+                self._elastic = None  # that epoch's rest is over (or abandoned)
 
     def __iter__(self) -> Iterator[Batch]:
         return self.batches()
@@ -548,10 +562,10 @@ class DataLoader:
         may differ) to get exactly the remaining batches."""
         if self._active is not None and self._core is not None and self._pid == os.getpid():
             epoch = self._active_epoch
-            elastic = getattr(self, "_elastic", None)
+            elastic = self._elastic
             if elastic is not None:
-                core, world = elastic
-                return {"version": 1, "next_epoch": epoch + 1, "epoch": epoch, "state": core.state(), "world": world}
+                return {"version": 1, "next_epoch": epoch + 1, "epoch": epoch, "state": elastic["core"].state(),
+                        "world": elastic["world"]}
             return {"version": 1, "next_epoch": epoch + 1, "epoch": epoch, "state": self._core.state()}
         if self._resume is not None:
             epoch = self._resume["epoch"]

@@ -57,10 +57,12 @@ def test_the_rest_of_the_epoch_comes_once_in_another_shape(files, before, after,
     for s in range(after[0] * after[1]):
         shard = loader.shard(s // after[1], after[0], s % after[1], after[1])
         shard.load_state_dict(world)
+        expected = len(shard)  # the batches of the rest of the epoch, before it runs
         n = 0
         for batch in shard.batches():
             seen.update(rows_of(batch))
             n += 1
+        assert n == expected
         counts.append(n)
         assert shard.epoch == epoch + 1  # the next epoch is an ordinary one
     assert len(set(counts)) == 1, counts

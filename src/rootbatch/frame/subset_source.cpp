@@ -1,10 +1,18 @@
 #include "rootbatch/frame/subset_source.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include "rootbatch/column/gather.hpp"
 
 namespace rootbatch::frame {
+namespace {
+
+// Entries a read of scattered rows may span, whatever their number: the
+// loader's longest block (max_block_entries' default).
+constexpr int64_t kSparseSpan = 65536;
+
+}  // namespace
 
 SubsetSource::SubsetSource(std::shared_ptr<const Dataset> dataset, size_t file, std::vector<int64_t> kept)
     : dataset_(std::move(dataset)), file_(file), kept_(std::move(kept)) {}
@@ -35,14 +43,36 @@ Result<Column> SubsetSource::ReadColumn(size_t column, EntryRange range, ReadSta
                            std::to_string(range.end) + ") are out of range");
   }
   if (range.Size() == 0) return base().ReadColumn(column, {0, 0}, stats);
-  const auto begin = static_cast<size_t>(range.begin);
-  const auto end = static_cast<size_t>(range.end);
-  const EntryRange span{kept_[begin], kept_[end - 1] + 1};
-  RB_ASSIGN_OR_RETURN(Column all, base().ReadColumn(column, span, stats));
-  if (span.Size() == range.Size()) return all;  // the rows are consecutive entries
-  std::vector<int64_t> picks(end - begin);
-  for (size_t i = begin; i < end; ++i) picks[i - begin] = kept_[i] - span.begin;
-  return GatherEntries(all, base().Columns()[column], picks);
+  const ColumnSpec& spec = base().Columns()[column];
+  std::optional<Column> result;
+  std::vector<int64_t> picks;
+  for (auto begin = static_cast<size_t>(range.begin); begin < static_cast<size_t>(range.end);) {
+    // The longest run of rows from `begin` whose entries span at most twice
+    // their number, or kSparseSpan entries (so that scattered rows are still
+    // read many at a time, not one basket decompression per row).
+    size_t end = begin + 1;
+    while (end < static_cast<size_t>(range.end) &&
+           kept_[end] - kept_[begin] < std::max<int64_t>(2 * static_cast<int64_t>(end + 1 - begin), kSparseSpan)) {
+      ++end;
+    }
+    const EntryRange span{kept_[begin], kept_[end - 1] + 1};
+    RB_ASSIGN_OR_RETURN(Column all, base().ReadColumn(column, span, stats));
+    Column piece;
+    if (span.Size() == static_cast<int64_t>(end - begin)) {
+      piece = std::move(all);  // the rows are consecutive entries
+    } else {
+      picks.resize(end - begin);
+      for (size_t i = begin; i < end; ++i) picks[i - begin] = kept_[i] - span.begin;
+      piece = GatherEntries(all, spec, picks);
+    }
+    if (result) {
+      AppendEntries(*result, piece, spec);
+    } else {
+      result = std::move(piece);
+    }
+    begin = end;
+  }
+  return std::move(*result);
 }
 
 }  // namespace rootbatch::frame

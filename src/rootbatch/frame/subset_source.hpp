@@ -24,8 +24,15 @@ class SubsetSource final : public ColumnSource {
   const std::vector<ColumnSpec>& Columns() const override { return base().Columns(); }
   std::vector<int64_t> ClusterBoundaries() const override;
   std::vector<int64_t> UnitBoundaries(size_t column) const override;
-  // Reads the file's entries that rows [range) span and keeps those rows.
+  // Reads the file's entries that rows [range) span and keeps those rows;
+  // where the rows are sparse, in pieces spanning at most twice as many
+  // entries as they keep (or 65536 entries), so a read holds about what the
+  // loader planned for.
   Result<Column> ReadColumn(size_t column, EntryRange range, ReadStats* stats = nullptr) const override;
+  // The file's (a frame's selection) and the kept entry numbers.
+  int64_t ResidentBytes() const override {
+    return base().ResidentBytes() + static_cast<int64_t>(kept_.size() * sizeof(int64_t));
+  }
   const std::vector<UnreadableColumn>& UnreadableColumns() const override { return base().UnreadableColumns(); }
 
   // Local entry number of each row.

@@ -134,6 +134,10 @@ Result<std::unique_ptr<Loader>> ResumeElastic(const std::vector<LoaderInput>& in
     return InvalidArgument("the world state was saved with seed " + std::to_string(world.seed) +
                            ", this loader has seed " + std::to_string(options.seed));
   }
+  if (world.world_size < 1 || world.num_workers < 1 || world.epoch < 0 ||
+      std::any_of(world.positions.begin(), world.positions.end(), [](int64_t p) { return p < 0; })) {
+    return InvalidArgument("the world state is malformed: " + world.Serialize());
+  }
   const int64_t shards = int64_t{world.world_size} * world.num_workers;
   if (static_cast<int64_t>(world.positions.size()) != shards) {
     return InvalidArgument("the world state lists " + std::to_string(world.positions.size()) + " positions for " +
@@ -159,17 +163,18 @@ Result<std::unique_ptr<Loader>> ResumeElastic(const std::vector<LoaderInput>& in
                              " is past the " + std::to_string(shard->Epoch().num_batches) + " batches of epoch " +
                              std::to_string(world.epoch));
     }
-    const EpochOrder& order = shard->Order();
-    for (int64_t p = 0; p < order.Rows(); ++p) marks[static_cast<size_t>(order.GlobalIndex(p))] = kInEpoch;
+    // Rows in a batch at or past the position are left (a last partial batch
+    // dropped by drop_remainder is in none: it is not of the epoch).
     int64_t batch = 0;
     RB_RETURN_IF_ERROR(ReplayBatches(*shard, [&](std::span<const int64_t> rows) {
-      if (batch++ >= position) return;
-      for (int64_t row : rows) marks[static_cast<size_t>(row)] = kYielded;
+      const Mark mark = batch++ < position ? kYielded : kInEpoch;
+      for (int64_t row : rows) marks[static_cast<size_t>(row)] = mark;
     }));
   }
 
   // Nothing left: the epoch was over; a loader of the new shape at its end.
   if (std::find(marks.begin(), marks.end(), kInEpoch) == marks.end()) {
+    options.rest_of_epoch = world.epoch;
     RB_ASSIGN_OR_RETURN(auto done, Loader::Create(inputs, options));
     RB_RETURN_IF_ERROR(done->SetEpoch(world.epoch));
     LoaderState end = done->State();
@@ -195,6 +200,7 @@ Result<std::unique_ptr<Loader>> ResumeElastic(const std::vector<LoaderInput>& in
     RB_ASSIGN_OR_RETURN(auto dataset, Dataset::FromSources(std::move(files)));
     LoaderInput left = input;
     left.dataset = std::move(dataset);
+    left.entries.reset();  // the rows outside the range were never marked: none is left
     left.sampling_ratio = 1.0;  // the epoch's sample is drawn already
     rest.push_back(std::move(left));
   }

@@ -125,7 +125,7 @@ struct LoaderOptions {
   // baskets are decompressed once per piece (shuffle_plan states how often);
   // 0: blocks stay whole (each basket once; quality then depends on the
   // layout). 100 keeps the layout suite within its targets at a 5 % budget,
-  // and the training outcome within 0.0005 AUC of a full shuffle where 64
+  // and the training outcome within 0.0008 AUC of a full shuffle where 64
   // pieces lost up to 0.002 on a file sorted by a feature (docs/benchmarks.md).
   int pieces_per_buffer = 100;
   // Blocks (the units of splitting and shuffling) are basket-aligned runs of
