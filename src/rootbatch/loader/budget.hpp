@@ -17,9 +17,9 @@
 // columns, so threads and queue depth never change the batches. Blocks too
 // long for the share are cut into turns of turn_entries, sized as if two
 // workers read (the default) and no batch were queued beyond two, from the
-// budget and the columns alone: cut
-// blocks take turns in the stream (epoch_order.hpp), so the cut decides the
-// order and must not depend on the thread count. Reads cover at most
+// budget and the columns alone: the turns are the longest pieces the
+// order places (epoch_order.hpp), so the cut decides the order and must not
+// depend on the thread count. Reads cover at most
 // max_read_entries (<= turn_entries; smaller with more workers, each holding
 // its read's raw columns): a turn read in several pieces keeps its place in
 // the stream, and a basket split across reads is decompressed once per read
