@@ -595,21 +595,29 @@ class DataLoader:
         batches per shard (not the batches an uninterrupted run would have
         made; within a shape, resume stays batch-identical). The resumed shards
         run the rest of that epoch only, then go on with the next epoch as
-        usual."""
-        texts, epochs, upcoming = [], set(), set()
+        usual. A shard that had not started the epoch counts at its start, one
+        that had finished it at its end."""
         for i, state in enumerate(states):
             if state.get("version") != 1 or state.get("world"):
                 raise ValueError(f"state {i} is not a shard's state: {state!r}")
+        epochs = {int(st["epoch"]) for st in states if st.get("state")}
+        if len(epochs) != 1:
+            raise ValueError(f"the states are not of one moment of one epoch: within epochs {sorted(epochs)}")
+        epoch = epochs.pop()
+        texts = []
+        for i, state in enumerate(states):
             if state.get("state"):
                 texts.append(state["state"])
-                epochs.add(int(state["epoch"]))
-            else:  # between epochs: at the start of its next one
+            elif int(state["next_epoch"]) == epoch:  # not started: at its position 0
                 texts.append(None)
-                upcoming.add(int(state["next_epoch"]))
-        if len(epochs) != 1 or not upcoming <= epochs:
-            raise ValueError(f"the states are not of one moment of one epoch: within epochs {sorted(epochs)}, "
-                             f"before epochs {sorted(upcoming)}")
-        epoch = epochs.pop()
+            elif int(state["next_epoch"]) == epoch + 1:  # done with the epoch: at its end
+                shard = self.shard(i // int(num_workers), int(world_size), i % int(num_workers), int(num_workers))
+                core = shard._loader()
+                core.set_epoch(epoch)
+                texts.append(core.end_state())
+            else:
+                raise ValueError(f"state {i} is before epoch {state['next_epoch']}, the others within epoch {epoch}: "
+                                 "the states are not of one moment of one epoch")
         world = _core.gather_world(self._inputs(), _core_options(self._option_values), int(world_size),
                                    int(num_workers), texts)
         return {"version": 1, "next_epoch": epoch + 1, "epoch": epoch, "state": None, "world": world}

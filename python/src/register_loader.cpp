@@ -367,6 +367,13 @@ void RegisterLoader(py::module_& m) {
           py::arg("state"))
       .def("stats", [](PyLoader& self) { return StatsDict(self.Get().Stats()); })
       .def("rest_of_epoch", [](PyLoader& self) { return self.Get().Options().rest_of_epoch; })
+      .def("end_state",
+           [](PyLoader& self) {
+             LoaderState state = self.Get().State();
+             state.position = self.Get().Epoch().num_batches;  // every batch of the epoch consumed
+             return state.Serialize();
+           },
+           "The state of this loader's current epoch with every batch consumed.")
       .def("epoch_info", [](PyLoader& self) {
         const loader::EpochInfo& e = self.Get().Epoch();
         py::dict d;

@@ -122,6 +122,34 @@ def test_torch_workers_resume_a_world_state(files):
     assert seen == whole
 
 
+def test_shards_done_with_the_epoch_count_at_its_end(files):
+    """Workers progress unevenly: one shard may have finished the epoch when the state is taken."""
+    loader = base_loader(files)
+    seen = collections.Counter()
+    states, running = [], []
+    for s in range(2):
+        shard = loader.shard(0, 1, s, 2)
+        shard.set_epoch(3)
+        if s == 0:
+            seen.update(r for b in shard.batches() for r in rows_of(b))  # all of it
+        else:
+            running.append(shard.batches())
+            for _, batch in zip(range(7), running[-1]):
+                seen.update(rows_of(batch))
+        states.append(shard.state_dict())
+    assert states[0]["state"] is None and states[0]["next_epoch"] == 4
+    world = loader.world_state(states, 1, 2)
+    rest = loader.shard(0, 1)
+    rest.load_state_dict(world)
+    seen.update(r for b in rest.batches() for r in rows_of(b))
+    whole = collections.Counter()
+    for s in range(2):
+        shard = loader.shard(0, 1, s, 2)
+        shard.set_epoch(3)
+        whole.update(r for b in shard.batches() for r in rows_of(b))
+    assert seen == whole
+
+
 def test_states_of_different_epochs_are_refused(files):
     loader = base_loader(files)
     states, running = [], []
