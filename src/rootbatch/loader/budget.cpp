@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "rootbatch/loader/batch_assembler.hpp"
+#include "rootbatch/loader/shuffle.hpp"
 
 namespace rootbatch::loader {
 namespace {
@@ -102,7 +103,7 @@ Result<MemoryPlan> PlanMemory(const RowLayout& layout, const LoaderOptions& opti
   plan.in_flight_bytes = static_cast<int64_t>(
       std::max(per_entry(options.num_threads) * static_cast<double>(plan.max_read_entries),
                per_worker + plan.window * per_segment));
-  if (options.shuffle == ShuffleStrategy::kNone) plan.num_slots = batch;  // no mixing: one batch of rows suffices
+  if (!ShuffleOf(options.shuffle).Mixes()) plan.num_slots = batch;  // no mixing: one batch of rows suffices
   plan.buffer_bytes = plan.num_slots * plan.slot_bytes;
   return plan;
 }

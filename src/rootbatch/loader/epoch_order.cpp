@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "rootbatch/loader/rng.hpp"
+#include "rootbatch/loader/shuffle.hpp"
 
 namespace rootbatch::loader {
 namespace {
@@ -195,7 +196,7 @@ void StratifiedOrder(std::vector<size_t>& order, const std::vector<int64_t>& uni
 }  // namespace
 
 int64_t PieceEntries(const LoaderOptions& options, int64_t buffer_rows, int64_t turn_entries) {
-  if (options.shuffle != ShuffleStrategy::kStream) return 0;
+  if (!ShuffleOf(options.shuffle).Order().streams) return 0;
   const int64_t turn = std::max<int64_t>(turn_entries, 1);
   if (options.pieces_per_buffer <= 0) return turn;
   return std::clamp<int64_t>(buffer_rows / options.pieces_per_buffer, 1, turn);
@@ -219,16 +220,17 @@ struct Units {
   std::vector<Unit> units;
 };
 
-// 1. Blocks (cut into block_split pieces for kStream) are the units, or
-// whole clusters for kClusterChunks.
+// 1. Blocks (cut into block_split pieces where the strategy streams) are
+// the units, or whole clusters (OrderRules::Units::kClusters).
 Units MakeUnits(const Plan& plan, const LoaderOptions& options) {
   Units made;
   std::vector<Segment>& pieces = made.pieces;
   std::vector<Unit>& units = made.units;
-  const int split = options.shuffle == ShuffleStrategy::kStream ? options.block_split : 1;
+  const OrderRules rules = ShuffleOf(options.shuffle).Order();
+  const int split = rules.streams ? options.block_split : 1;
   for (size_t b = 0; b < plan.blocks.size(); ++b) {
     const Block& block = plan.blocks[b];
-    const bool same_cluster = options.shuffle == ShuffleStrategy::kClusterChunks && !units.empty() &&
+    const bool same_cluster = rules.units == OrderRules::Units::kClusters && !units.empty() &&
                               b > 0 && plan.blocks[b - 1].cluster == block.cluster;
     int64_t length = block.entries.Size();
     int64_t parts = std::min<int64_t>(split, length);
@@ -248,11 +250,12 @@ Units MakeUnits(const Plan& plan, const LoaderOptions& options) {
   return made;
 }
 
-// 4. The order of the units: global (kNone), a random permutation
-// (kClusterChunks; kStream without stratify) or the stratified order.
+// 4. The order of the units: global (kInOrder), a random permutation
+// (kPermuted; a streaming strategy without stratify) or the stratified order.
 void PlaceUnits(std::vector<size_t>& order, const Units& made, const LoaderOptions& options, int64_t epoch) {
   Rng rng(DeriveSeed(options.seed, Stream::kOrder, {static_cast<uint64_t>(epoch)}));
-  if (options.shuffle == ShuffleStrategy::kStream && options.stratify) {
+  const OrderRules rules = ShuffleOf(options.shuffle).Order();
+  if (rules.streams && options.stratify) {
     std::vector<int64_t> unit_entries(made.units.size(), 0);
     std::vector<int64_t> unit_file(made.units.size(), 0);
     for (size_t u = 0; u < made.units.size(); ++u) {
@@ -261,7 +264,7 @@ void PlaceUnits(std::vector<size_t>& order, const Units& made, const LoaderOptio
       unit_file[u] = (static_cast<int64_t>(first.input) << 32) | first.file;
     }
     StratifiedOrder(order, unit_entries, unit_file, rng);
-  } else if (options.shuffle != ShuffleStrategy::kNone) {
+  } else if (rules.placement == OrderRules::Placement::kPermuted) {
     rng.Shuffle(order);
   }
 }
@@ -337,7 +340,7 @@ EpochOrder BuildEpochOrder(const Plan& plan, const std::vector<LoaderInput>& inp
   const int64_t turn = std::max<int64_t>(turn_entries, 1);
   Units made = MakeUnits(plan, options);                                          // 1.
   std::vector<size_t> order = Sample(made.pieces, made.units, inputs, options, epoch);  // 2.
-  if (options.shuffle == ShuffleStrategy::kStream) {                              // 3.
+  if (ShuffleOf(options.shuffle).Order().streams) {                               // 3.
     order = CutIntoPieces(order, piece_entries > 0 ? std::min(piece_entries, turn) : turn, made.pieces, made.units);
   }
   PlaceUnits(order, made, options, epoch);  // 4.

@@ -2,15 +2,16 @@
 // shard. Pure index arithmetic, cheap, recomputed identically by every rank,
 // worker and resumed loader from (plan, seed, epoch, options).
 //
-// Steps:
-//  1. Ordering units: blocks (kStream, kNone; cut into block_split pieces),
-//     or whole clusters (kClusterChunks, as ROOT 6.40 shuffles clusters).
+// Steps (what a strategy asks for is its OrderRules, shuffle.hpp):
+//  1. Ordering units: blocks (cut into block_split pieces where the
+//     strategy streams), or whole clusters (Units::kClusters, as ROOT 6.40
+//     shuffles clusters).
 //  2. Sampling: an input with ratio r contributes floor(r) copies of each of
 //     its units plus round(frac(r) x its entries) entries more, drawn afresh
 //     each epoch: seeded random whole units while they fit, then a random
 //     run of entries of one more unit. So an input contributes exactly
 //     round(r x its entries) entries to the epoch, whatever its block count.
-//  3. kStream: the units are cut into pieces of at most PieceEntries
+//  3. Streaming strategies: the units are cut into pieces of at most PieceEntries
 //     entries (short enough that the shuffle buffer mixes about
 //     pieces_per_buffer of them, and no longer than one read may hold), and
 //     the pieces are what is ordered. The figures of a streaming shuffle
@@ -18,8 +19,8 @@
 //     holds, not on how large the file's blocks happen to be: with whole
 //     blocks, a file of 8000-entry baskets and a 50 k-row buffer mixed six
 //     blocks at a time, and batches drew from 40-60 of 100 percentiles.
-//  4. Order: global order (kNone); a random permutation (kClusterChunks, and
-//     kStream without stratify); or, for kStream with stratify, a stratified
+//  4. Order: global order (Placement::kInOrder); a random permutation
+//     (kPermuted); or, where the strategy streams and stratify is on, a stratified
 //     low-discrepancy order: the position-sorted units are grouped into
 //     strata of about kUnitsPerStratum that never straddle two files, each
 //     stratum is shuffled and then sorted by size, and each round (rounds
@@ -34,7 +35,7 @@
 //     random set each epoch), so every shard yields the same number of rows
 //     and therefore of batches.
 //  6. Runs longer than turn_entries are cut into turns (the budget's limit,
-//     independent of the thread count: MemoryPlan::turn_entries); kStream's
+//     independent of the thread count: MemoryPlan::turn_entries); streaming
 //     pieces are never longer.
 //  7. Turns longer than read_entries are read in consecutive pieces (more
 //     workers leave less room per read); this never moves a row in the
@@ -71,13 +72,13 @@ struct EpochOrder {
   int64_t GlobalIndex(int64_t position) const;
 };
 
-// `read_entries` <= 0 reads each turn whole; `piece_entries` > 0 (kStream)
-// cuts units into pieces of at most that many entries before ordering them
+// `read_entries` <= 0 reads each turn whole; `piece_entries` > 0 (streaming
+// strategies) cuts units into pieces of at most that many entries before ordering them
 // (PieceEntries: the buffer's share of one piece).
 EpochOrder BuildEpochOrder(const Plan& plan, const std::vector<LoaderInput>& inputs, const LoaderOptions& options,
                            int64_t epoch, int64_t turn_entries, int64_t read_entries = 0, int64_t piece_entries = 0);
 
-// kStream: the longest piece the order places: a turn (what the budget lets
+// Streaming strategies: the longest piece the order places: a turn (what the budget lets
 // one read hold), and short enough that the shuffle buffer holds
 // options.pieces_per_buffer of them (no second limit when that is 0).
 // 0 for the other strategies (no cut).

@@ -1,10 +1,11 @@
 // Pipeline: one epoch (or the rest of one, when resuming) in flight.
 //
 // Threads: the Pipeline owns one assembler thread; reads run on the
-// loader's ThreadPool through a Prefetcher. The assembler replays the slot
-// schedule up to the start position, refills the shuffle buffer (from the
-// first rows, or on resume from the blocks its rows came from), then builds
-// batches into a bounded queue that Next() pops.
+// loader's ThreadPool through a Prefetcher. The assembler runs the shuffle
+// strategy's assembly (shuffle.hpp): it replays the schedule up to the start
+// position, fills the buffer (from the first rows, or on resume from the
+// blocks its rows came from), then builds batches into a bounded queue that
+// Next() pops.
 //
 // Shutdown: Cancel() (also run by the destructor) cancels the queue (waking
 // the consumer and the assembler), then the prefetcher (waking the

@@ -6,7 +6,7 @@
 #include <tuple>
 
 #include "rootbatch/loader/loader.hpp"
-#include "rootbatch/loader/slot_schedule.hpp"
+#include "rootbatch/loader/shuffle.hpp"
 
 namespace rootbatch::loader {
 namespace {
@@ -81,7 +81,7 @@ void CountUnits(const Loader& loader, const EpochOrder& order, ShufflePlan* plan
 }  // namespace
 
 std::string ClusterWarning(const Loader& loader) {
-  if (loader.Options().shuffle == ShuffleStrategy::kNone) return "";
+  if (!ShuffleOf(loader.Options().shuffle).Mixes()) return "";
   const Cluster cluster = LargestCluster(loader);
   const int64_t buffer = loader.Memory().num_slots;
   if (cluster.entries <= buffer || loader.Epoch().rows <= buffer) return "";
@@ -91,29 +91,15 @@ std::string ClusterWarning(const Loader& loader) {
 
 Status ReplayBatches(const Loader& loader, const std::function<void(std::span<const int64_t>)>& batch) {
   const EpochOrder& order = loader.Order();
-  const EpochInfo& info = loader.Epoch();
-  // The pipeline's assembly on positions: the buffer starts with the first
-  // rows; each step copies its slots out in order and refills slot take[i]
-  // (i < fill_count) with position fill_begin + i right after (the
-  // assembler's runs keep exactly this order, generation_starts included).
-  const int64_t slots = std::max<int64_t>(std::min(loader.Memory().num_slots, order.Rows()), 1);
-  SlotSchedule schedule(loader.Options().shuffle, slots, loader.Options().batch_size, order.Rows(), info.num_batches,
-                        loader.SlotSeed(info.epoch), /*track_positions=*/false);
-  std::vector<int64_t> held(static_cast<size_t>(slots), -1);
-  for (int64_t p = 0; p < schedule.InitialFill(); ++p) held[static_cast<size_t>(p)] = p;
-  SlotSchedule::Step step;
+  const ScheduleParams params{loader.Memory().num_slots, static_cast<int64_t>(loader.Layout().slot_stride),
+                              loader.Options().batch_size, loader.Epoch().num_batches,
+                              loader.SlotSeed(loader.Epoch().epoch)};
   std::vector<int64_t> entries;
-  while (schedule.Next(&step)) {
+  return ShuffleOf(loader.Options().shuffle).Replay(order, params, [&](std::span<const int64_t> positions) {
     entries.clear();
-    for (size_t i = 0; i < step.take.size(); ++i) {
-      int64_t& slot = held[static_cast<size_t>(step.take[i])];
-      if (slot < 0) return Internal("shuffle plan: the schedule took an empty slot");
-      entries.push_back(order.GlobalIndex(slot));
-      slot = static_cast<int64_t>(i) < step.fill_count ? step.fill_begin + static_cast<int64_t>(i) : -1;
-    }
+    for (int64_t position : positions) entries.push_back(order.GlobalIndex(position));
     batch(entries);
-  }
-  return Status::Ok();
+  });
 }
 
 Result<ShufflePlan> PredictShuffle(const Loader& loader) {
@@ -143,7 +129,7 @@ Result<ShufflePlan> PredictShuffle(const Loader& loader) {
   if (!replayed.IsOk()) return replayed;
   plan.predicted = metrics.Finish();
 
-  if (options.shuffle == ShuffleStrategy::kNone) return plan;
+  if (!ShuffleOf(options.shuffle).Mixes()) return plan;
   if (plan.predicted.full_batches > 0 &&
       (plan.predicted.bins_per_batch < kWarnBinsPerBatch || plan.predicted.var_ratio > kWarnVarRatio)) {
     plan.warnings.push_back(Format("this epoch's batches draw from %.1f of 100 percentiles of the data on average "
