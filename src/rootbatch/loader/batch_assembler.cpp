@@ -176,6 +176,14 @@ void BatchAssembler::Exchange(int64_t first_row, const int32_t* slots, size_t co
   }
 }
 
+void BatchAssembler::ScatterRows(const uint8_t* rows, size_t count, const int32_t* batch_rows) {
+  // The rows are contiguous, so the hardware prefetcher follows them; the
+  // batch (a few hundred KiB) is in L2, where the scattered writes land.
+  for (size_t i = 0; i < count; ++i) {
+    CopyOut(rows + i * layout_.slot_stride, static_cast<size_t>(batch_rows[i]));
+  }
+}
+
 Batch BatchAssembler::Finish() {
   if (!layout_.ragged.empty()) {
     size_t total = 0;

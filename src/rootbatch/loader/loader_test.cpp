@@ -149,6 +149,9 @@ std::vector<ShardCase> AllShardCases() {
   cases.push_back({1, 1, false, ShuffleStrategy::kStream, true});
   cases.push_back({2, 2, false, ShuffleStrategy::kStream, true});
   cases.push_back({3, 4, true, ShuffleStrategy::kStream, true});
+  for (int world : {1, 2, 3}) cases.push_back({world, 2, false, ShuffleStrategy::kPieces});
+  cases.push_back({2, 4, true, ShuffleStrategy::kPieces});
+  cases.push_back({3, 4, true, ShuffleStrategy::kPieces, true});
   return cases;
 }
 
@@ -156,8 +159,10 @@ INSTANTIATE_TEST_SUITE_P(Shards, ExactlyOnceTest, ::testing::ValuesIn(AllShardCa
                          [](const ::testing::TestParamInfo<ShardCase>& info) {
                            return "world" + std::to_string(info.param.world_size) + "_workers" +
                                   std::to_string(info.param.num_workers) + (info.param.drop_remainder ? "_drop" : "") +
-                                  "_" + (info.param.strategy == ShuffleStrategy::kStream ? "stream"
-                                         : info.param.strategy == ShuffleStrategy::kNone ? "none" : "chunks") +
+                                  "_" + (info.param.strategy == ShuffleStrategy::kStream   ? "stream"
+                                         : info.param.strategy == ShuffleStrategy::kNone   ? "none"
+                                         : info.param.strategy == ShuffleStrategy::kPieces ? "pieces"
+                                                                                            : "chunks") +
                                   (info.param.cut_blocks ? "_cut" : "");
                          });
 
@@ -165,7 +170,8 @@ TEST(LoaderTest, SmallBuffersKeepRowsIntactAcrossBufferGenerations) {
   // A buffer much smaller than the data and not a multiple of the batch: the
   // chunked strategies start new generations inside a batch.
   auto dataset = MakeDataset({6000, 3001});
-  for (ShuffleStrategy strategy : {ShuffleStrategy::kClusterChunks, ShuffleStrategy::kNone, ShuffleStrategy::kStream}) {
+  for (ShuffleStrategy strategy : {ShuffleStrategy::kClusterChunks, ShuffleStrategy::kNone, ShuffleStrategy::kStream,
+                                   ShuffleStrategy::kPieces}) {
     LoaderOptions options = SmallOptions();
     options.shuffle = strategy;
     options.memory_budget = 90 * 1024;
@@ -197,7 +203,7 @@ bool SameBatches(const std::vector<Batch>& a, const std::vector<Batch>& b) {
 
 TEST(LoaderTest, SameSeedSameBatchesWhateverTheThreads) {
   auto dataset = MakeDataset({3000, 2500});
-  for (ShuffleStrategy strategy : {ShuffleStrategy::kStream, ShuffleStrategy::kClusterChunks}) {
+  for (ShuffleStrategy strategy : {ShuffleStrategy::kStream, ShuffleStrategy::kClusterChunks, ShuffleStrategy::kPieces}) {
     LoaderOptions options = SmallOptions();
     options.shuffle = strategy;
     options.num_threads = 1;
@@ -326,7 +332,8 @@ TEST(LoaderTest, ResumeContinuesWithTheSameBatches) {
   source.cluster_size = 300;
   source.basket_size = 50;
   auto dataset = MakeDataset({2000, 1700}, source);
-  for (ShuffleStrategy strategy : {ShuffleStrategy::kStream, ShuffleStrategy::kClusterChunks, ShuffleStrategy::kNone}) {
+  for (ShuffleStrategy strategy : {ShuffleStrategy::kStream, ShuffleStrategy::kClusterChunks, ShuffleStrategy::kNone,
+                                   ShuffleStrategy::kPieces}) {
     LoaderOptions options = SmallOptions();
     options.shuffle = strategy;
     options.memory_budget = 1 * kMiB;  // a buffer smaller than the data

@@ -12,6 +12,7 @@ std::string_view ShuffleStrategyName(ShuffleStrategy strategy) {
     case ShuffleStrategy::kNone: return "none";
     case ShuffleStrategy::kStream: return "stream";
     case ShuffleStrategy::kClusterChunks: return "cluster-chunks";
+    case ShuffleStrategy::kPieces: return "pieces";
   }
   return "?";
 }

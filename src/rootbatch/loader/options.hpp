@@ -70,6 +70,12 @@ enum class ShuffleStrategy : uint8_t {
   // clusters in random order fill a buffer, the buffer's rows are shuffled and
   // cut into batches, then the next buffer is filled.
   kClusterChunks,
+  // kStream's order, but the buffer holds whole pieces, each in a random row
+  // order from the moment it enters, and every batch takes its share of each
+  // piece in the buffer (rows left over the piece's remaining life): a
+  // stratified sample of the buffer copied in contiguous runs, not one row
+  // from a random place of the buffer per row (piece_schedule.hpp).
+  kPieces,
 };
 
 enum class Split : uint8_t { kAll, kTrain, kValidation };
@@ -145,7 +151,7 @@ struct LoaderOptions {
   int64_t rest_of_epoch = -1;
 };
 
-std::string_view ShuffleStrategyName(ShuffleStrategy strategy);  // "none", "stream", "cluster-chunks"
+std::string_view ShuffleStrategyName(ShuffleStrategy strategy);  // "none", "stream", "cluster-chunks", "pieces"
 std::string_view JaggedModeName(JaggedMode mode);                 // "pad", "ragged", "flatten"
 
 // Checks the options that do not need the data: every option's bounds and

@@ -1,5 +1,6 @@
 #include "rootbatch/loader/shuffle.hpp"
 
+#include "rootbatch/loader/piece_shuffle.hpp"
 #include "rootbatch/loader/slot_shuffle.hpp"
 
 namespace rootbatch::loader {
@@ -11,10 +12,12 @@ const Shuffle& ShuffleOf(ShuffleStrategy strategy) {
   static const SlotShuffle kStreamShuffle(ShuffleStrategy::kStream, {Units::kBlocks, Placement::kPermuted, true});
   static const SlotShuffle kChunksShuffle(ShuffleStrategy::kClusterChunks,
                                           {Units::kClusters, Placement::kPermuted, false});
+  static const PieceShuffle kPiecesShuffle;
   switch (strategy) {
     case ShuffleStrategy::kNone: return kNoneShuffle;
     case ShuffleStrategy::kStream: return kStreamShuffle;
     case ShuffleStrategy::kClusterChunks: return kChunksShuffle;
+    case ShuffleStrategy::kPieces: return kPiecesShuffle;
   }
   return kStreamShuffle;
 }

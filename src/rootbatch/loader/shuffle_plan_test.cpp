@@ -84,7 +84,34 @@ INSTANTIATE_TEST_SUITE_P(
                       PlanCase{ShuffleStrategy::kStream, 2, 1, 2, 0, 1 * kMiB, 1},
                       PlanCase{ShuffleStrategy::kStream, 1, 0, 1, 0, 8 * kMiB, 0},
                       PlanCase{ShuffleStrategy::kClusterChunks, 1, 0, 1, 0, 1 * kMiB, 0},
-                      PlanCase{ShuffleStrategy::kNone, 1, 0, 1, 0, 1 * kMiB, 0}));
+                      PlanCase{ShuffleStrategy::kNone, 1, 0, 1, 0, 1 * kMiB, 0},
+                      PlanCase{ShuffleStrategy::kPieces, 1, 0, 1, 0, 1 * kMiB, 0},
+                      PlanCase{ShuffleStrategy::kPieces, 2, 1, 2, 1, 1 * kMiB, 2},
+                      PlanCase{ShuffleStrategy::kPieces, 1, 0, 1, 0, 8 * kMiB, 0}));
+
+// The replay on positions is the batches themselves, row for row, for every
+// strategy (what elastic resume and the layout suite rely on).
+TEST(ShufflePlan, ReplayGivesEveryBatchRowForRow) {
+  for (ShuffleStrategy strategy : {ShuffleStrategy::kStream, ShuffleStrategy::kPieces, ShuffleStrategy::kClusterChunks,
+                                   ShuffleStrategy::kNone}) {
+    LoaderInput input;
+    input.dataset = Chained();
+    auto loader = Loader::Create({input}, OptionsFor({strategy, 1, 0, 1, 0, 1 * kMiB, 1}));
+    ASSERT_TRUE(loader.IsOk()) << loader.status().ToString();
+    ASSERT_TRUE((*loader)->SetEpoch(1).IsOk());
+    std::vector<std::vector<int64_t>> replayed;
+    ASSERT_TRUE(ReplayBatches(**loader, [&](std::span<const int64_t> rows) {
+                  replayed.emplace_back(rows.begin(), rows.end());
+                }).IsOk());
+    std::vector<Batch> batches = Drain(**loader);
+    ASSERT_EQ(replayed.size(), batches.size()) << ShuffleStrategyName(strategy);
+    for (size_t b = 0; b < batches.size(); ++b) {
+      const auto entries = batches[b].entries.Values<int64_t>();
+      ASSERT_EQ(std::vector<int64_t>(entries.begin(), entries.end()), replayed[b])
+          << ShuffleStrategyName(strategy) << " batch " << b;
+    }
+  }
+}
 
 TEST(ShufflePlan, ClustersLargerThanTheBufferAreReportedWithTheRemedy) {
   MemorySourceOptions base;
