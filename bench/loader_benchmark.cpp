@@ -5,6 +5,7 @@
 //   build/release/bench/loader_benchmark --benchmark_filter=Epoch
 #include <benchmark/benchmark.h>
 
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -12,6 +13,9 @@
 #include "rootbatch/loader/convert.hpp"
 #include "rootbatch/loader/large_memory.hpp"
 #include "rootbatch/loader/loader.hpp"
+#include "rootbatch/loader/piece_buffer.hpp"
+#include "rootbatch/loader/piece_schedule.hpp"
+#include "rootbatch/loader/piece_shuffle.hpp"
 #include "rootbatch/loader/slot_schedule.hpp"
 #include "rootbatch/loader/testing/memory_source.hpp"
 
@@ -104,6 +108,20 @@ void BM_ScatterColumnsIntoRows(benchmark::State& state) {
 }
 BENCHMARK(BM_ScatterColumnsIntoRows)->Arg(static_cast<int>(DataType::kFloat32))->Arg(static_cast<int>(DataType::kFloat64));
 
+// Rows of `features` floats, a label and the entry number, as the loader
+// lays them out (slot_stride = row_bytes, what BuildLayout picks for them).
+RowLayout BenchLayout(size_t features) {
+  RowLayout layout;
+  layout.parts.push_back({"features", DataType::kFloat32, {static_cast<int64_t>(features)}, 0, 4 * features});
+  layout.parts.push_back({"targets", DataType::kFloat32, {1}, 4 * features, 4});
+  layout.parts.push_back({"entries", DataType::kInt64, {}, (4 * features + 4 + 7) / 8 * 8, 8});
+  layout.targets_part = 1;
+  layout.entries_part = 2;
+  layout.row_bytes = layout.parts[2].offset + 8;
+  layout.slot_stride = layout.row_bytes;
+  return layout;
+}
+
 // The assembler's work per row with no other thread running: draw the
 // batch's slots, copy each slot's row out (a random read in a buffer far
 // larger than the caches) and refill it from a staged block. Rows of 128
@@ -112,15 +130,7 @@ BENCHMARK(BM_ScatterColumnsIntoRows)->Arg(static_cast<int>(DataType::kFloat32))-
 // floor for the loader's own serial cost per event; docs/benchmarks.md
 // compares it with what the same code costs inside the loader.
 void BM_ExchangeRows(benchmark::State& state) {
-  const auto features = static_cast<size_t>(state.range(0));
-  RowLayout layout;
-  layout.parts.push_back({"features", DataType::kFloat32, {static_cast<int64_t>(features)}, 0, 4 * features});
-  layout.parts.push_back({"targets", DataType::kFloat32, {1}, 4 * features, 4});
-  layout.parts.push_back({"entries", DataType::kInt64, {}, (4 * features + 4 + 7) / 8 * 8, 8});
-  layout.targets_part = 1;
-  layout.entries_part = 2;
-  layout.row_bytes = layout.parts[2].offset + 8;
-  layout.slot_stride = layout.row_bytes;  // what BuildLayout picks for both rows
+  const RowLayout layout = BenchLayout(static_cast<size_t>(state.range(0)));
   const auto slots = static_cast<int64_t>((size_t{200} << 20) / layout.slot_stride);
   const int64_t batch = 1024, block_rows = 8192, rows_per_pass = 4 * slots;
   LargeMemory memory(static_cast<size_t>(slots) * layout.slot_stride);
@@ -146,6 +156,55 @@ void BM_ExchangeRows(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * batch);
 }
 BENCHMARK(BM_ExchangeRows)->ArgName("features")->Arg(28)->Arg(30)->Iterations(4000);
+
+// The same work for the pieces strategy, in the same 200 MiB buffer: the
+// schedule's draw, each entering piece copied from its staged block in its
+// row order into pages, and each batch's runs copied out (rows to random
+// places of the batch). Pieces of a 100th of the buffer, as the order makes
+// them (pieces_per_buffer).
+void BM_PieceRuns(benchmark::State& state) {
+  const RowLayout layout = BenchLayout(static_cast<size_t>(state.range(0)));
+  const auto slots = static_cast<int64_t>((size_t{200} << 20) / layout.slot_stride);
+  const int64_t batch = 1024, piece = slots / 100, pieces = 8 * 100;
+  std::vector<int64_t> starts = {0};
+  for (int64_t p = 0; p < pieces; ++p) starts.push_back(starts.back() + piece);
+  LargeMemory memory(static_cast<size_t>(slots) * layout.slot_stride);
+  memory.Commit(static_cast<size_t>(slots) * layout.slot_stride, nullptr);
+  const int64_t page_rows = PieceShuffle::PageRows(static_cast<int64_t>(layout.slot_stride), slots);
+  PieceSchedule schedule(starts, slots, page_rows, batch, starts.back() / batch, 7);
+  PieceBuffer buffer(layout, schedule.TotalPages(), page_rows, memory.data());
+  BatchAssembler assembler(layout, 0, memory.data(), BufferPool::Create(4));
+  StagedBlock block;
+  block.rows = piece;
+  block.fixed = std::make_unique<uint8_t[]>(static_cast<size_t>(piece) * layout.row_bytes);
+  std::memset(block.fixed.get(), 1, static_cast<size_t>(piece) * layout.row_bytes);
+  PieceSchedule::Step step;
+  std::vector<int32_t> order;
+  const int64_t warm = 2 * slots / batch;  // past the first fill: pieces enter as batches leave
+  int64_t index = 0;
+  auto one_batch = [&]() -> bool {
+    if (!schedule.Next(&step)) return false;
+    for (const auto& unit : step.entered) {
+      PieceSchedule::UnitOrder(unit, &order);
+      if (!buffer.Enter(unit, 0, order, block, 0).IsOk()) return false;
+    }
+    assembler.Begin(static_cast<int64_t>(step.rows.size()), 0, index++);
+    if (!buffer.TakeRuns(step, assembler).IsOk()) return false;
+    benchmark::DoNotOptimize(assembler.Finish());
+    return true;
+  };
+  for (int64_t b = 0; b < warm; ++b) {
+    if (!one_batch()) {
+      state.SkipWithError("the warm-up failed");
+      return;
+    }
+  }
+  for (auto _ : state) {
+    if (!one_batch()) state.SkipWithError("ran past the stream; lower the iterations");
+  }
+  state.SetItemsProcessed(state.iterations() * batch);
+}
+BENCHMARK(BM_PieceRuns)->ArgName("features")->Arg(28)->Arg(30)->Iterations(4000);
 
 }  // namespace
 }  // namespace rootbatch::loader

@@ -5,7 +5,7 @@
 // basket. Figures are exact replays of the epoch on positions (no data read).
 //
 //   build/release/bench/shuffle_layouts [--fraction 0.05] [--seeds 3,5,6,7] [--epochs 2]
-//                                       [--pieces-per-buffer K]
+//                                       [--pieces-per-buffer K] [--shuffle stream|pieces]
 //   build/release/bench/shuffle_layouts --list   (the layouts as JSON lines, for
 //                                                 python/benchmarks/shuffle_training.py --layout)
 #include <algorithm>
@@ -36,10 +36,15 @@ int main(int argc, char** argv) {
   std::vector<uint64_t> seeds = {3, 5, 6, 7};
   int64_t epochs = 2;
   int pieces_per_buffer = rootbatch::loader::LoaderOptions{}.pieces_per_buffer;
+  auto strategy = rootbatch::loader::LoaderOptions{}.shuffle;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--fraction") == 0) fraction = std::atof(argv[i + 1]);
     if (std::strcmp(argv[i], "--epochs") == 0) epochs = std::atoll(argv[i + 1]);
     if (std::strcmp(argv[i], "--pieces-per-buffer") == 0) pieces_per_buffer = std::atoi(argv[i + 1]);
+    if (std::strcmp(argv[i], "--shuffle") == 0) {
+      strategy = std::strcmp(argv[i + 1], "pieces") == 0 ? rootbatch::loader::ShuffleStrategy::kPieces
+                                                          : rootbatch::loader::ShuffleStrategy::kStream;
+    }
     if (std::strcmp(argv[i], "--seeds") == 0) {
       seeds.clear();
       for (char* s = std::strtok(argv[i + 1], ","); s != nullptr; s = std::strtok(nullptr, ",")) {
@@ -58,6 +63,7 @@ int main(int argc, char** argv) {
       for (int64_t epoch = 0; epoch < epochs; ++epoch) {
         rootbatch::loader::LoaderOptions options = rootbatch::testing::LayoutOptions(seed);
         options.pieces_per_buffer = pieces_per_buffer;
+        options.shuffle = strategy;
         auto f = rootbatch::testing::MeasureLayout(layout, options, fraction, epoch);
         if (!f.IsOk()) {
           std::fprintf(stderr, "%s: %s\n", layout.name.c_str(), f.status().ToString().c_str());

@@ -174,6 +174,7 @@ def main(argv=None):
     parser.add_argument("--layouts-program", default=str(REPO / "build" / "release" / "bench" / "shuffle_layouts"),
                         help="the program that lists the layouts (bench/shuffle_layouts)")
     parser.add_argument("--pieces-per-buffer", type=int, default=None, help="the loader's pieces_per_buffer")
+    parser.add_argument("--shuffle", default="stream", help="the loader's strategy: stream (default) or pieces")
     parser.add_argument("--noise", action="store_true",
                         help="also train on a second full shuffle: how far two full shuffles differ")
     parser.add_argument("--rootbatch", default=str(REPO / "build" / "release" / "cli" / "rootbatch"),
@@ -225,7 +226,7 @@ def run_seeds(args, tool, layout, columns, xt, yt, n, b):
             def make_loader(memory):
                 return rootbatch.DataLoader(files, columns=columns, target="label", target_type="float32",
                                             batch_size=b, memory=memory, seed=seed, drop_remainder=True,
-                                            block_split=args.block_split, **extra)
+                                            block_split=args.block_split, shuffle=args.shuffle, **extra)
 
             memory = budget_for_slots(make_loader, n // 20)
             loader = make_loader(memory)
@@ -241,14 +242,14 @@ def run_seeds(args, tool, layout, columns, xt, yt, n, b):
                 other = train_epoch(((X[torch.from_numpy(order[s:s + b])], Y[torch.from_numpy(order[s:s + b])])
                                      for s in range(0, n - b + 1, b)), xt, yt, tool["auc"], scale)
         results.append((seed, full, ours, memory, slots))
-        print(f"seed {seed}: full shuffle {full:.4f}, rootbatch stream ({slots} slots = {slots / n:.1%} of n, "
+        print(f"seed {seed}: full shuffle {full:.4f}, rootbatch {args.shuffle} ({slots} slots = {slots / n:.1%} of n, "
               f"memory {memory / 2**20:.1f} MiB) {ours:.4f}, gap {ours - full:+.4f}"
               + (f"; another full shuffle {other:.4f}, gap {other - full:+.4f}" if other is not None else ""),
               flush=True)
     worst = min(ours - full for _, full, ours, _, _ in results)
     print(f"\ndata {args.data}" + (f" layout {layout['name']}" if layout else "") +
           f", block_split {args.block_split}, pieces_per_buffer {args.pieces_per_buffer or 'default'}")
-    print("\n| seed | full shuffle | rootbatch stream, 5 % buffer | gap |")
+    print(f"\n| seed | full shuffle | rootbatch {args.shuffle}, 5 % buffer | gap |")
     print("|---|---|---|---|")
     for seed, full, ours, _, _ in results:
         print(f"| {seed} | {full:.4f} | {ours:.4f} | {ours - full:+.4f} |")

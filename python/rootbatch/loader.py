@@ -261,7 +261,9 @@ class DataLoader:
                       the shuffle buffer, reads in flight and ready batches
                       (instead of RDataLoader's ``batches_in_memory``)
     shuffle:          True (rootbatch's streaming shuffle), False (file order),
-                      or a strategy name: "stream", "cluster-chunks" (ROOT's), "none"
+                      or a strategy name: "stream", "pieces" (the buffer holds
+                      whole pieces; batches take a share of each, copied in
+                      runs), "cluster-chunks" (ROOT's), "none"
     seed:             the shuffle seed (``set_seed`` in RDataLoader); batches
                       depend only on the data, the options and the seed
     validation_split: fraction of each source's entries held out for

@@ -2,29 +2,12 @@
 
 #include <cstring>
 
+#include "rootbatch/loader/row_copy.hpp"
+
 namespace rootbatch::loader {
 namespace {
 
 size_t Align64(size_t value) { return (value + kBufferAlignment - 1) / kBufferAlignment * kBufferAlignment; }
-
-// memcpy for the short copies of rows and parts of rows (tens to hundreds of
-// bytes, sizes known only at run time): inline 16-byte moves, where a call
-// to memcpy would spend more on choosing a method than on copying.
-inline void CopySmall(uint8_t* dst, const uint8_t* src, size_t n) {
-  if (n >= 16) {
-    size_t i = 0;
-    for (; i + 16 <= n; i += 16) std::memcpy(dst + i, src + i, 16);
-    if (i < n) std::memcpy(dst + n - 16, src + n - 16, 16);  // overlaps what was just copied
-  } else if (n >= 8) {
-    std::memcpy(dst, src, 8);
-    std::memcpy(dst + n - 8, src + n - 8, 8);
-  } else if (n >= 4) {
-    std::memcpy(dst, src, 4);
-    std::memcpy(dst + n - 4, src + n - 4, 4);
-  } else {
-    for (size_t i = 0; i < n; ++i) dst[i] = src[i];
-  }
-}
 
 Tensor MakeTensor(std::string name, DataType dtype, std::vector<int64_t> shape, const std::shared_ptr<Buffer>& buffer,
                   size_t offset) {
@@ -176,12 +159,10 @@ void BatchAssembler::Exchange(int64_t first_row, const int32_t* slots, size_t co
   }
 }
 
-void BatchAssembler::ScatterRows(const uint8_t* rows, size_t count, const int32_t* batch_rows) {
-  // The rows are contiguous, so the hardware prefetcher follows them; the
-  // batch (a few hundred KiB) is in L2, where the scattered writes land.
-  for (size_t i = 0; i < count; ++i) {
-    CopyOut(rows + i * layout_.slot_stride, static_cast<size_t>(batch_rows[i]));
-  }
+void BatchAssembler::ScatterRows(const uint8_t* rows, size_t stride, size_t count, const int32_t* batch_rows) {
+  // The rows are contiguous (and prefetched by the caller); the batch (a few
+  // hundred KiB) is in L2, where the scattered writes land.
+  for (size_t i = 0; i < count; ++i) CopyOut(rows + i * stride, static_cast<size_t>(batch_rows[i]));
 }
 
 Batch BatchAssembler::Finish() {

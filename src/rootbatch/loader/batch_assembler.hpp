@@ -36,9 +36,10 @@ class BatchAssembler {
   // block_row + i of `block`: the row's lines are still in L1 then, where a
   // separate Fill pass finds them in L2 at best. `slots` must be distinct.
   void Exchange(int64_t first_row, const int32_t* slots, size_t count, const StagedBlock& block, int64_t block_row);
-  // Copies `count` rows stored one after another from `rows` (slot_stride
-  // apart) into batch rows batch_rows[0 .. count): the pieces strategy's runs.
-  void ScatterRows(const uint8_t* rows, size_t count, const int32_t* batch_rows);
+  // Copies `count` rows stored one after another from `rows` (`stride`
+  // bytes apart) into batch rows batch_rows[0 .. count): the pieces
+  // strategy's runs.
+  void ScatterRows(const uint8_t* rows, size_t stride, size_t count, const int32_t* batch_rows);
   // Gives batch row `row` ragged column `column`'s values (those rows).
   void PutRagged(size_t column, int64_t row, std::vector<uint8_t> values) {
     ragged_rows_[column][static_cast<size_t>(row)] = std::move(values);

@@ -4,7 +4,32 @@
 #include <cstring>
 #include <string>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#include "rootbatch/loader/row_copy.hpp"
+
 namespace rootbatch::loader {
+
+namespace {
+
+// Pages are written once and read back much later: stores that bypass the
+// cache (where the CPU has them) do not read each line first, nor push out
+// what the assembler reads. Rows are whole 8-byte words (RowLayout).
+inline void StoreRow(uint8_t* dst, const uint8_t* src, size_t bytes) {
+#if defined(__SSE2__)
+  for (size_t at = 0; at < bytes; at += 8) {
+    long long word;
+    std::memcpy(&word, src + at, 8);
+    _mm_stream_si64(reinterpret_cast<long long*>(dst + at), word);
+  }
+#else
+  CopySmall(dst, src, bytes);
+#endif
+}
+
+}  // namespace
 
 PieceBuffer::PieceBuffer(const RowLayout& layout, int64_t total_pages, int64_t page_rows, uint8_t* memory)
     : layout_(layout), page_rows_(std::max<int64_t>(page_rows, 1)), stride_(layout.slot_stride), memory_(memory) {
@@ -20,7 +45,12 @@ Status PieceBuffer::Enter(const PieceSchedule::Unit& unit, int64_t from, std::sp
                     " rows does not lie in its staged block of " + std::to_string(block.rows) + " rows at row " +
                     std::to_string(block_row));
   }
-  Stored& stored = units_[unit.id];
+  if (units_.empty()) base_id_ = unit.id;
+  if (unit.id < base_id_ + static_cast<int64_t>(units_.size()) || unit.rows <= 0) {
+    return Internal("pieces buffer: unit " + std::to_string(unit.id) + " entered out of order or empty");
+  }
+  units_.resize(static_cast<size_t>(unit.id - base_id_ + 1));
+  Stored& stored = units_.back();
   stored.rows = unit.rows;
   stored.cursor = from;
   stored.from = from;
@@ -43,9 +73,12 @@ Status PieceBuffer::Enter(const PieceSchedule::Unit& unit, int64_t from, std::sp
     if (i + kAhead < unit.rows) {
       __builtin_prefetch(source + static_cast<size_t>(order[static_cast<size_t>(i + kAhead)]) * layout_.row_bytes);
     }
-    std::memcpy(RowAt(stored, i), source + static_cast<size_t>(order[static_cast<size_t>(i)]) * layout_.row_bytes,
-                layout_.row_bytes);
+    StoreRow(RowAt(stored, i), source + static_cast<size_t>(order[static_cast<size_t>(i)]) * layout_.row_bytes,
+             layout_.row_bytes);
   }
+#if defined(__SSE2__)
+  _mm_sfence();  // orders the streamed stores before the batches' loads
+#endif
   stored.ragged.assign(layout_.ragged.size(), {});
   for (size_t c = 0; c < layout_.ragged.size(); ++c) {
     const StagedBlock::Ragged& column = block.ragged[c];
@@ -63,28 +96,50 @@ Status PieceBuffer::Enter(const PieceSchedule::Unit& unit, int64_t from, std::sp
 }
 
 void PieceBuffer::Prefetch(const PieceSchedule::Run& run) const {
-  auto it = units_.find(run.unit);
-  if (it == units_.end() || run.first >= it->second.rows) return;
-  const uint8_t* first = RowAt(it->second, run.first);
-  // The run's first rows, up to the end of its page (the rest follows in order).
+  const Stored* unit = Find(run.unit);
+  if (unit == nullptr || run.first >= unit->rows) return;
+  // Every line of the run's rows up to the end of its page (a page rarely
+  // holds less than a run; the rest follows in order).
+  const auto first = reinterpret_cast<uintptr_t>(RowAt(*unit, run.first));
   const int64_t in_page = std::min(run.count, page_rows_ - run.first % page_rows_);
-  const size_t bytes = std::min<size_t>(static_cast<size_t>(in_page) * stride_, 512);
-  for (size_t at = 0; at < bytes; at += 64) __builtin_prefetch(first + at);
+  const uintptr_t last = first + static_cast<size_t>(in_page) * stride_;
+  for (uintptr_t line = first & ~uintptr_t{63}; line < last; line += 64) {
+    __builtin_prefetch(reinterpret_cast<const void*>(line));
+  }
+}
+
+// Runs are a few rows each (a batch takes its share of about two hundred
+// pieces): their first lines are misses, issued this many runs ahead.
+constexpr size_t kPrefetchRuns = 4;
+
+Status PieceBuffer::TakeRuns(const PieceSchedule::Step& step, BatchAssembler& assembler) {
+  for (size_t k = 0; k < kPrefetchRuns && k < step.runs.size(); ++k) Prefetch(step.runs[k]);
+  size_t at = 0;
+  for (size_t k = 0; k < step.runs.size(); ++k) {
+    if (k + kPrefetchRuns < step.runs.size()) Prefetch(step.runs[k + kPrefetchRuns]);
+    RB_RETURN_IF_ERROR(Take(step.runs[k], step.rows.data() + at, assembler));
+    at += static_cast<size_t>(step.runs[k].count);
+  }
+  while (!units_.empty() && units_.front().rows == 0) {
+    units_.pop_front();
+    ++base_id_;
+  }
+  return Status::Ok();
 }
 
 Status PieceBuffer::Take(const PieceSchedule::Run& run, const int32_t* batch_rows, BatchAssembler& assembler) {
-  auto it = units_.find(run.unit);
-  if (it == units_.end() || run.first != it->second.cursor || run.first + run.count > it->second.rows) {
+  Stored* unit = Find(run.unit);
+  if (unit == nullptr || run.first != unit->cursor || run.first + run.count > unit->rows) {
     return Internal("pieces buffer: a run of unit " + std::to_string(run.unit) + " takes " +
                     std::to_string(run.count) + " rows from index " + std::to_string(run.first) +
-                    (it == units_.end() ? ", which is not in the buffer"
-                                        : ", where the unit is at " + std::to_string(it->second.cursor) + " of " +
-                                              std::to_string(it->second.rows)));
+                    (unit == nullptr ? ", which is not in the buffer"
+                                     : ", where the unit is at " + std::to_string(unit->cursor) + " of " +
+                                           std::to_string(unit->rows)));
   }
-  Stored& stored = it->second;
+  Stored& stored = *unit;
   for (int64_t i = run.first, done = 0; i < run.first + run.count;) {
     const int64_t in_page = std::min(run.first + run.count - i, page_rows_ - i % page_rows_);
-    assembler.ScatterRows(RowAt(stored, i), static_cast<size_t>(in_page), batch_rows + done);
+    assembler.ScatterRows(RowAt(stored, i), stride_, static_cast<size_t>(in_page), batch_rows + done);
     i += in_page;
     done += in_page;
   }
@@ -101,7 +156,7 @@ Status PieceBuffer::Take(const PieceSchedule::Run& run, const int32_t* batch_row
     free_.push_back(stored.pages[static_cast<size_t>(page - stored.first_page)]);
   }
   stored.cursor = end;
-  if (end == stored.rows) units_.erase(it);
+  if (end == stored.rows) stored = Stored();  // empty: rows 0
   return Status::Ok();
 }
 

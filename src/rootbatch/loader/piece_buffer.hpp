@@ -8,7 +8,7 @@
 
 #include <cstdint>
 #include <span>
-#include <unordered_map>
+#include <deque>
 #include <vector>
 
 #include "rootbatch/base/status.hpp"
@@ -31,24 +31,33 @@ class PieceBuffer {
   // uninterrupted one.
   Status Enter(const PieceSchedule::Unit& unit, int64_t from, std::span<const int32_t> order,
                const StagedBlock& block, int64_t block_row);
-  // Copies `run` into the batch `assembler` builds, its i-th row to batch
-  // row batch_rows[i], and frees the pages it empties (all of the unit's
-  // once it is drained).
-  Status Take(const PieceSchedule::Run& run, const int32_t* batch_rows, BatchAssembler& assembler);
-  // Starts loading the first lines of `run` (the next run's while one is copied).
-  void Prefetch(const PieceSchedule::Run& run) const;
+  // Copies the step's runs into the batch `assembler` builds (the rows of
+  // the runs, concatenated, to batch rows step.rows), and frees the pages
+  // they empty (all of a unit's once it is drained). Each run checks that
+  // it starts where its unit's last one ended.
+  Status TakeRuns(const PieceSchedule::Step& step, BatchAssembler& assembler);
 
   int64_t FreePages() const { return static_cast<int64_t>(free_.size()); }
 
  private:
   struct Stored {
-    int64_t rows = 0;
+    int64_t rows = 0;                            // 0: not in the buffer
     int64_t cursor = 0;                          // next index of the order to take
     int64_t first_page = 0;                      // the page index pages[0] holds
     std::vector<int32_t> pages;                  // page of indices [first_page + k) x page_rows ...
     std::vector<std::vector<std::vector<uint8_t>>> ragged;  // [column][index - from]
     int64_t from = 0;
   };
+  Status Take(const PieceSchedule::Run& run, const int32_t* batch_rows, BatchAssembler& assembler);
+  // Starts loading the lines of `run` (a few runs ahead of the copy).
+  void Prefetch(const PieceSchedule::Run& run) const;
+  // The unit `id` if it is in the buffer, else null.
+  Stored* Find(int64_t id) {
+    if (id < base_id_ || id >= base_id_ + static_cast<int64_t>(units_.size())) return nullptr;
+    Stored& unit = units_[static_cast<size_t>(id - base_id_)];
+    return unit.rows > 0 ? &unit : nullptr;
+  }
+  const Stored* Find(int64_t id) const { return const_cast<PieceBuffer*>(this)->Find(id); }
   uint8_t* RowAt(const Stored& unit, int64_t index) const {
     const auto page = static_cast<size_t>(unit.pages[static_cast<size_t>(index / page_rows_ - unit.first_page)]);
     return memory_ + (page * static_cast<size_t>(page_rows_) + static_cast<size_t>(index % page_rows_)) * stride_;
@@ -59,7 +68,10 @@ class PieceBuffer {
   size_t stride_;
   uint8_t* memory_;
   std::vector<int32_t> free_;  // free pages, used as a stack
-  std::unordered_map<int64_t, Stored> units_;
+  // Units by id - base_id_ (ids enter in increasing order and leave about
+  // in that order); drained ones stay empty (rows 0) until they reach the front.
+  std::deque<Stored> units_;
+  int64_t base_id_ = 0;
 };
 
 }  // namespace rootbatch::loader

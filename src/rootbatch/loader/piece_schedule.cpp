@@ -10,6 +10,7 @@ namespace {
 // a few rows and a long life left keeps a share; buffers hold < 2^31 rows,
 // so the sum stays below 2^63.
 constexpr int kWeightShift = 24;
+constexpr int64_t kMaxBatchesLeft = int64_t{1} << 20;
 // A segment longer than this part of the buffer enters as several units,
 // so that one unit never needs most of the buffer's pages.
 constexpr int64_t kMaxUnitShare = 16;
@@ -70,25 +71,30 @@ void PieceSchedule::Draw(int64_t count, Step* step) {
   for (size_t j = 0; j < units; ++j) {
     const Unit& unit = resident_[j];
     const auto left = static_cast<uint64_t>(unit.rows - unit.taken);
-    const auto batches_left = static_cast<uint64_t>(std::max<int64_t>(unit.end_batch - steps_done_, 1));
+    const auto batches_left = static_cast<uint64_t>(std::clamp<int64_t>(unit.end_batch - steps_done_, 1, kMaxBatchesLeft));
     weight_[j] = more_to_enter ? (left << kWeightShift) / batches_left : left << kWeightShift;
     total += weight_[j];
   }
-  // Systematic sampling: `count` points u + i x total (i < count), scaled
-  // by count, fall into each unit's stretch of the cumulative weights.
+  // Systematic sampling: `count` points offset + i x total (i < count),
+  // scaled by count, fall into each unit's stretch of the cumulative
+  // weights (also scaled by count). Points and stretches are both in
+  // increasing order: one merge, no division.
   const Uint128 n = static_cast<uint64_t>(count);
   const Uint128 offset = rng_.Below(total);
-  auto points_below = [&](Uint128 x) -> int64_t {
-    if (x <= offset) return 0;
-    const Uint128 points = (x - offset + total - 1) / total;
-    return static_cast<int64_t>(std::min<Uint128>(points, n));
-  };
+  Uint128 point = offset;
+  int64_t placed = 0;
   Uint128 cumulative = 0;
   int64_t excess = 0;
   for (size_t j = 0; j < units; ++j) {
-    const int64_t below = points_below(n * cumulative);
     cumulative += weight_[j];
-    count_[j] = points_below(n * cumulative) - below;
+    const Uint128 end = n * cumulative;
+    int64_t here = 0;
+    while (placed < count && point < end) {
+      ++here;
+      ++placed;
+      point += total;
+    }
+    count_[j] = here;
     const int64_t left = resident_[j].rows - resident_[j].taken;
     if (count_[j] > left) {
       excess += count_[j] - left;

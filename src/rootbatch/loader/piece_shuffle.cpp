@@ -118,12 +118,7 @@ Status PieceShuffle::Assemble(AssemblyContext& context) const {
       RB_RETURN_IF_ERROR(buffer.Enter(unit, 0, unit_order, incoming.Block(), incoming.RowOf(unit.begin)));
     }
     assembler.Begin(static_cast<int64_t>(step.rows.size()), config.epoch, b);
-    size_t at = 0;
-    for (size_t k = 0; k < step.runs.size(); ++k) {
-      if (k + 2 < step.runs.size()) buffer.Prefetch(step.runs[k + 2]);
-      RB_RETURN_IF_ERROR(buffer.Take(step.runs[k], step.rows.data() + at, assembler));
-      at += static_cast<size_t>(step.runs[k].count);
-    }
+    RB_RETURN_IF_ERROR(buffer.TakeRuns(step, assembler));
     if (!context.push(assembler.Finish())) return Cancelled("the loader was stopped");
   }
   return schedule.Failure();

@@ -22,19 +22,25 @@ constexpr double kBudgetFraction = 0.05;
 
 class LayoutSuiteTest : public ::testing::TestWithParam<Layout> {};
 
+// Both streaming strategies: the slot buffer (stream) and the piece buffer (pieces).
 TEST_P(LayoutSuiteTest, ShufflesLikeAFullShuffleAtFivePercent) {
   const Layout& layout = GetParam();
-  for (uint64_t seed : {3u, 5u}) {
-    for (int64_t epoch : {0, 1}) {
-      auto figures = MeasureLayout(layout, LayoutOptions(seed), kBudgetFraction, epoch);
-      ASSERT_TRUE(figures.IsOk()) << figures.status().ToString();
-      SCOPED_TRACE(layout.name + " seed " + std::to_string(seed) + " epoch " + std::to_string(epoch));
-      EXPECT_LE(figures->SpreadRatio(), 1.3) << "class fraction spread " << figures->class_spread << " against "
-                                             << figures->class_floor;
-      EXPECT_LE(figures->var_ratio, 2.0);
-      EXPECT_GE(figures->bins_per_batch, 90.0);
-      EXPECT_GE(figures->buffer_rows, static_cast<int64_t>(kBudgetFraction * static_cast<double>(layout.Entries())));
-      EXPECT_GE(figures->decompressions_per_basket, 1.0);
+  for (ShuffleStrategy strategy : {ShuffleStrategy::kStream, ShuffleStrategy::kPieces}) {
+    for (uint64_t seed : {3u, 5u}) {
+      for (int64_t epoch : {0, 1}) {
+        LoaderOptions options = LayoutOptions(seed);
+        options.shuffle = strategy;
+        auto figures = MeasureLayout(layout, options, kBudgetFraction, epoch);
+        ASSERT_TRUE(figures.IsOk()) << figures.status().ToString();
+        SCOPED_TRACE(layout.name + " " + std::string(ShuffleStrategyName(strategy)) + " seed " + std::to_string(seed) +
+                     " epoch " + std::to_string(epoch));
+        EXPECT_LE(figures->SpreadRatio(), 1.3) << "class fraction spread " << figures->class_spread << " against "
+                                               << figures->class_floor;
+        EXPECT_LE(figures->var_ratio, 2.0);
+        EXPECT_GE(figures->bins_per_batch, 90.0);
+        EXPECT_GE(figures->buffer_rows, static_cast<int64_t>(kBudgetFraction * static_cast<double>(layout.Entries())));
+        EXPECT_GE(figures->decompressions_per_basket, 1.0);
+      }
     }
   }
 }
