@@ -72,3 +72,27 @@ def test_no_warning_when_the_buffer_holds_the_clusters(chained):
         warnings.simplefilter("error", rootbatch.ShuffleQualityWarning)
         plan = loader.shuffle_plan()
     assert plan["warnings"] == []
+
+
+def test_pieces_strategy_every_event_once_planned_and_stratified(chained):
+    """shuffle="pieces": every event once, the same batches whatever the threads, the
+    plan equal to the epoch, and batches whose make-up varies less than the stream
+    shuffle's (each takes its share of every piece in the buffer)."""
+    def run(shuffle, threads):
+        loader = rootbatch.DataLoader([rootbatch.Source(chained, tree="events")], columns=FEATURES,
+                                      target="label", batch_size=256, memory="1MB", seed=4, num_threads=threads,
+                                      shuffle=shuffle)
+        plan = loader.shuffle_plan()
+        return plan, [np.asarray(b.entries) for b in loader.batches()]
+
+    plan, ids = run("pieces", 2)
+    _, again = run("pieces", 1)
+    assert all(np.array_equal(a, b) for a, b in zip(ids, again)) and len(ids) == len(again)
+    every = np.sort(np.concatenate(ids))
+    assert np.array_equal(every, np.arange(ROWS))
+    bins, var_ratio = figures(ids, ROWS, 256)
+    assert plan["bins_per_batch"] == pytest.approx(bins, rel=1e-9)
+    assert plan["var_ratio"] == pytest.approx(var_ratio, rel=1e-6)
+    _, stream_ids = run("stream", 2)
+    _, stream_var_ratio = figures(stream_ids, ROWS, 256)
+    assert var_ratio < stream_var_ratio
