@@ -204,7 +204,7 @@ void RegisterLoader(py::module_& m) {
         // error) and every file can be opened.
         py::gil_scoped_release release;
         std::vector<std::string> paths = Unwrap(ExpandPaths(patterns));
-        for (const auto& path : paths) Unwrap(OpenLocalFile(path));
+        for (const auto& path : paths) Unwrap(OpenByteSource(path));
         return paths;
       },
       py::arg("patterns"), "The paths `patterns` expand to; FileNotFoundError if one is missing or matches nothing.");

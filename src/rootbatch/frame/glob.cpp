@@ -4,6 +4,8 @@
 
 #include <cerrno>
 
+#include "rootbatch/io/byte_source.hpp"
+
 namespace rootbatch {
 
 bool HasWildcard(const std::string& pattern) {
@@ -13,6 +15,11 @@ bool HasWildcard(const std::string& pattern) {
 Result<std::vector<std::string>> ExpandPaths(const std::vector<std::string>& patterns) {
   std::vector<std::string> paths;
   for (const auto& pattern : patterns) {
+    if (IsRemoteUrl(pattern) && HasWildcard(pattern)) {
+      return InvalidArgument("'" + pattern + "': wildcards are not expanded in root:// URLs (XRootD servers need "
+                             "not list directories); give the files one by one")
+          .WithPath(pattern);
+    }
     if (!HasWildcard(pattern)) {
       paths.push_back(pattern);
       continue;

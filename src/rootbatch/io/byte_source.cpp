@@ -49,4 +49,19 @@ std::unique_ptr<ByteSource> MakeMemorySource(std::string name, std::vector<uint8
   return std::make_unique<MemorySource>(std::move(name), std::move(bytes));
 }
 
+bool IsRemoteUrl(const std::string& path) { return path.rfind("root://", 0) == 0 || path.rfind("roots://", 0) == 0; }
+
+Result<std::unique_ptr<ByteSource>> OpenByteSource(const std::string& path_or_url) {
+  if (IsRemoteUrl(path_or_url)) return OpenRemoteFile(path_or_url);
+  return OpenLocalFile(path_or_url);
+}
+
+#if !defined(ROOTBATCH_HAVE_XROOTD)
+Result<std::unique_ptr<ByteSource>> OpenRemoteFile(const std::string& url) {
+  return Unsupported("cannot open '" + url + "': rootbatch was built without the XRootD client (configure with "
+                     "-DROOTBATCH_WITH_XROOTD=ON where libxrootd-client-dev is installed)")
+      .WithPath(url);
+}
+#endif
+
 }  // namespace rootbatch

@@ -37,6 +37,15 @@ class ByteSource {
 // Opens a local file for positional reads. NotFound / IOError name the path.
 Result<std::unique_ptr<ByteSource>> OpenLocalFile(const std::string& path);
 
+// root://host[:port]//path and roots://... (XRootD).
+bool IsRemoteUrl(const std::string& path);
+// Opens an XRootD URL (xrootd_source.cpp; remote_options.hpp says how it
+// retries). Unsupported where rootbatch was built without the client
+// (ROOTBATCH_WITH_XROOTD=OFF).
+Result<std::unique_ptr<ByteSource>> OpenRemoteFile(const std::string& url);
+// A local path or a remote URL: what every reader opens.
+Result<std::unique_ptr<ByteSource>> OpenByteSource(const std::string& path_or_url);
+
 // A source over bytes held in memory (tests, fuzzers, decompressed records).
 std::unique_ptr<ByteSource> MakeMemorySource(std::string name, std::vector<uint8_t> bytes);
 

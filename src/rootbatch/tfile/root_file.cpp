@@ -8,7 +8,7 @@
 namespace rootbatch {
 
 Result<std::shared_ptr<RootFile>> RootFile::Open(const std::string& path) {
-  RB_ASSIGN_OR_RETURN(auto source, OpenLocalFile(path));
+  RB_ASSIGN_OR_RETURN(auto source, OpenByteSource(path));
   return Open(std::move(source));
 }
 

@@ -1,0 +1,187 @@
+"""root:// URLs against a real xrootd server on loopback (tests/python/xrootd_server.py):
+every golden file dumps and lists as it does locally; the loader reads over root:// in
+one process and in forked DataLoader workers; a server killed mid-epoch and restarted
+loses no event; a server gone for good, a port with no server and a file missing on the
+server give clear errors within the retry budget."""
+import json
+import os
+import pathlib
+import shutil
+import subprocess
+import threading
+import time
+
+import numpy as np
+import pytest
+
+import rootbatch
+from conftest import TESTDATA
+from golden_compare import run_dump
+from xrootd_server import XRootDServer, free_port, public_dir
+
+FEATURES = ["lepton_pT", "lepton_eta", "jet1_pt"]
+
+
+def golden_paths():
+    files = []
+    for golden in sorted((TESTDATA / "golden").rglob("*.json")):
+        rel = json.loads(golden.read_text()).get("rel_path")
+        if rel:
+            files.append(rel)
+    return sorted(set(files))
+
+
+GOLDEN = golden_paths()
+
+
+@pytest.fixture(scope="module")
+def server():
+    with XRootDServer(TESTDATA) as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def remote_cli(rootbatch_cli, server):
+    proc = subprocess.run([rootbatch_cli, "ls", server.url("uproot-HZZ.root")], capture_output=True, text=True,
+                          timeout=120)
+    if "built without the XRootD client" in proc.stderr:
+        pytest.skip("rootbatch was built without XRootD (ROOTBATCH_WITH_XROOTD=OFF)")
+    assert proc.returncode == 0, proc.stderr
+    return rootbatch_cli
+
+
+@pytest.fixture(scope="module")
+def served_samples(rootbatch_cli):
+    """A world-readable folder with two make-sample files, and a server for it."""
+    folder = public_dir()
+    paths = []
+    for name, events, seed in (("a.root", 6000, 3), ("b.root", 2500, 4)):
+        path = folder / name
+        subprocess.run([rootbatch_cli, "make-sample", str(path), "--events", str(events), "--seed", str(seed),
+                        "--cluster-size", "500", "--quiet"], check=True, capture_output=True, timeout=300)
+        os.chmod(path, 0o644)
+        paths.append(path)
+    with XRootDServer(folder) as s:
+        yield s, paths
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def ids(loader_batches):
+    return np.sort(np.concatenate([np.asarray(b.entries) for b in loader_batches]))
+
+
+@pytest.mark.parametrize("rel_path", GOLDEN)
+def test_dump_over_root_equals_the_local_dump(remote_cli, server, rel_path):
+    local = TESTDATA / rel_path
+    assert run_dump(remote_cli, server.url(local)) == run_dump(remote_cli, local)
+
+
+def test_ls_over_root_equals_the_local_ls(remote_cli, server):
+    for rel_path in GOLDEN:
+        local = TESTDATA / rel_path
+        ours = subprocess.run([remote_cli, "ls", server.url(local)], capture_output=True, text=True, timeout=120)
+        theirs = subprocess.run([remote_cli, "ls", str(local)], capture_output=True, text=True, timeout=120)
+        assert ours.returncode == theirs.returncode, rel_path
+        assert ours.stdout.replace(server.url(local), str(local)) == theirs.stdout, rel_path
+
+
+def test_a_port_with_no_server_fails_fast_and_names_the_url(remote_cli):
+    url = f"root://127.0.0.1:{free_port()}//nothing.root"
+    start = time.monotonic()
+    proc = subprocess.run([remote_cli, "ls", url], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "ROOTBATCH_XROOTD_TIMEOUT": "5"})
+    assert proc.returncode != 0
+    assert url in proc.stderr
+    assert time.monotonic() - start < 15, proc.stderr
+
+
+def test_a_file_missing_on_the_server_is_named(remote_cli, server):
+    url = server.url("no-such-file.root")
+    proc = subprocess.run([remote_cli, "ls", url], capture_output=True, text=True, timeout=120)
+    assert proc.returncode != 0
+    assert url in proc.stderr and "no such file on the server" in proc.stderr, proc.stderr
+    with pytest.raises(FileNotFoundError, match="no-such-file.root"):
+        rootbatch.DataLoader([url], columns=["x"])
+
+
+def test_wildcards_in_urls_are_refused_with_the_reason(remote_cli, server):
+    with pytest.raises(ValueError, match="wildcards are not expanded in root:// URLs"):
+        rootbatch.DataLoader([server.url("uproot-HZZ*.root")], columns=["MET_px"])
+
+
+def test_the_loader_over_root_equals_the_local_loader(remote_cli, served_samples):
+    server, paths = served_samples
+    kwargs = dict(columns=FEATURES, target="label", batch_size=256, memory="2MB", seed=5)
+    remote = rootbatch.DataLoader([server.url(p) for p in paths], **kwargs)
+    local = rootbatch.DataLoader([str(p) for p in paths], **kwargs)
+    for a, b in zip(remote.batches(), local.batches(), strict=True):
+        assert np.array_equal(np.asarray(a.entries), np.asarray(b.entries))
+        assert np.array_equal(np.asarray(a.features), np.asarray(b.features))
+    assert np.array_equal(ids(remote.batches()), np.arange(8500))  # and again: the next epoch
+
+
+@pytest.mark.parametrize("start_method", ["fork", "spawn", "forkserver"])
+def test_forked_dataloader_workers_each_read_over_their_own_connections(remote_cli, served_samples, start_method):
+    torch = pytest.importorskip("torch")
+    server, paths = served_samples
+    # One file: its event_id is the entry number, so the batches name their events.
+    loader = rootbatch.DataLoader([server.url(paths[0])], columns=FEATURES, target="event_id",
+                                  target_type="int64", batch_size=256, memory="4MB", seed=2)
+    # The parent reads first, so the client runs (threads, connections) before the fork.
+    first = next(iter(loader.as_numpy()))
+    assert len(first[0]) == 256
+    dl = torch.utils.data.DataLoader(loader.as_torch(), batch_size=None, num_workers=2,
+                                     multiprocessing_context=start_method)
+    seen = np.sort(np.concatenate([y[:, 0].numpy() for _, y in dl]))
+    assert np.array_equal(seen, np.arange(6000))  # two shards of 3000: every event once
+
+
+def test_a_server_restarted_mid_epoch_loses_and_repeats_nothing(remote_cli, served_samples, monkeypatch):
+    server, paths = served_samples
+    monkeypatch.setenv("ROOTBATCH_XROOTD_TIMEOUT", "5")
+    loader = rootbatch.DataLoader([server.url(p) for p in paths], columns=FEATURES, target="label",
+                                  batch_size=128, memory="1MB", seed=9, num_threads=2)
+    restarted = threading.Event()
+    entries = []
+    for k, batch in enumerate(loader.batches()):
+        entries.append(np.asarray(batch.entries).copy())
+        if k == 3:
+            server.stop()
+            # Back on the same port a second later, while the loader retries.
+            threading.Timer(1.0, lambda: (server.start(), restarted.set())).start()
+    assert restarted.wait(30)
+    seen = np.sort(np.concatenate(entries))
+    assert np.array_equal(seen, np.arange(8500))
+
+
+def test_a_server_gone_for_good_fails_within_the_retry_budget(remote_cli, rootbatch_cli):
+    folder = public_dir()
+    path = folder / "c.root"
+    subprocess.run([rootbatch_cli, "make-sample", str(path), "--events", "300000", "--cluster-size", "500", "--quiet"],
+                   check=True, capture_output=True, timeout=300)
+    os.chmod(path, 0o644)
+    with XRootDServer(folder) as server:
+        url = server.url(path)
+        env = {"ROOTBATCH_XROOTD_TIMEOUT": "3", "ROOTBATCH_XROOTD_RETRIES": "3"}
+        old = {k: os.environ.get(k) for k in env}
+        os.environ.update(env)
+        try:
+            loader = rootbatch.DataLoader([url], columns=FEATURES, target="label", batch_size=128, memory="1MB")
+            it = iter(loader.batches())
+            next(it)
+            server.stop()
+            start = time.monotonic()
+            with pytest.raises(OSError) as error:
+                for _ in it:
+                    pass
+            elapsed = time.monotonic() - start
+        finally:
+            for k, v in old.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+    shutil.rmtree(folder, ignore_errors=True)
+    assert url in str(error.value) and "bytes at byte" in str(error.value), str(error.value)
+    # Backoff 0.25 + 0.5 + 1 s and the attempts' timeouts: seconds, not minutes.
+    assert elapsed < 30, elapsed
