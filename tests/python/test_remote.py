@@ -185,3 +185,60 @@ def test_a_server_gone_for_good_fails_within_the_retry_budget(remote_cli, rootba
     assert url in str(error.value) and "bytes at byte" in str(error.value), str(error.value)
     # Backoff 0.25 + 0.5 + 1 s and the attempts' timeouts: seconds, not minutes.
     assert elapsed < 30, elapsed
+
+
+def test_a_file_removed_from_the_server_mid_epoch_is_named(remote_cli, rootbatch_cli, monkeypatch):
+    # The server keeps a file it has open readable after it is deleted (POSIX), so
+    # the removal shows when the connection is lost and the file reopened.
+    monkeypatch.setenv("ROOTBATCH_XROOTD_TIMEOUT", "5")
+    folder = public_dir()
+    path = folder / "d.root"
+    subprocess.run([rootbatch_cli, "make-sample", str(path), "--events", "300000", "--cluster-size", "500",
+                    "--quiet"], check=True, capture_output=True, timeout=300)
+    os.chmod(path, 0o644)
+    with XRootDServer(folder) as server:
+        url = server.url(path)
+        loader = rootbatch.DataLoader([url], columns=FEATURES, target="label", batch_size=128, memory="1MB")
+        it = iter(loader.batches())
+        next(it)
+        server.stop()
+        path.unlink()
+        server.start()
+        with pytest.raises(FileNotFoundError) as error:
+            for _ in it:
+                pass
+    shutil.rmtree(folder, ignore_errors=True)
+    assert url in str(error.value) and "no longer on the server" in str(error.value), str(error.value)
+
+
+def _ddp_rank(rank, world, port, url, out_dir):
+    import torch.distributed as dist
+
+    dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=world)
+    try:
+        ds = rootbatch.DataLoader([url], columns=FEATURES, target="event_id", target_type="int64", batch_size=300,
+                                  memory="4MB", seed=3).as_torch()
+        ids = [y[:, 0].numpy().copy() for _, y in ds]
+        np.save(f"{out_dir}/rank{rank}.npy", np.concatenate(ids))
+        counts = [None] * world
+        dist.all_gather_object(counts, len(ids))
+        assert len(set(counts)) == 1, counts
+    finally:
+        dist.destroy_process_group()
+
+
+def test_two_ddp_processes_over_root_every_event_once(remote_cli, served_samples, tmp_path):
+    import multiprocessing
+
+    server, paths = served_samples
+    ctx = multiprocessing.get_context("spawn")
+    port = free_port()
+    procs = [ctx.Process(target=_ddp_rank, args=(r, 2, port, server.url(paths[0]), str(tmp_path))) for r in range(2)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(timeout=240)
+    assert [p.exitcode for p in procs] == [0, 0]
+    parts = [np.load(tmp_path / f"rank{r}.npy") for r in range(2)]
+    assert not set(parts[0].tolist()) & set(parts[1].tolist())
+    assert np.array_equal(np.sort(np.concatenate(parts)), np.arange(6000))
