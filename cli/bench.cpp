@@ -20,6 +20,7 @@
 #include "cli/frame_args.hpp"
 #include "cli/json_writer.hpp"
 #include "rootbatch/frame/dataset.hpp"
+#include "rootbatch/io/remote_options.hpp"
 #include "rootbatch/loader/ceiling.hpp"
 #include "rootbatch/loader/loader.hpp"
 #include "rootbatch/loader/option_schema.hpp"
@@ -380,6 +381,10 @@ int RunBench(const std::vector<std::string>& argv) {
     w.Key("units_read"); w.Int(s.units_read);
     w.Key("units"); w.Int(s.units_per_epoch);
     w.Key("amplification"); w.Double(amplification);
+    const RemoteRequestCounts remote = RemoteRequests();
+    w.Key("remote_reads"); w.Int(remote.reads);
+    w.Key("remote_vector_reads"); w.Int(remote.vector_reads);
+    w.Key("remote_chunks"); w.Int(remote.chunks);
     if (report) {
       w.Key("bins_per_batch"); w.Double(result.shuffle.bins_per_batch);
       w.Key("var_ratio"); w.Double(result.shuffle.var_ratio);
@@ -408,6 +413,12 @@ int RunBench(const std::vector<std::string>& argv) {
     std::printf("  buffer          %s\n", memory.Describe().c_str());
     std::printf("  amplification   %.3f (%lld units read / %lld; units are baskets or pages)\n", amplification,
                 static_cast<long long>(s.units_read), static_cast<long long>(s.units_per_epoch));
+    const RemoteRequestCounts remote = RemoteRequests();
+    if (remote.reads + remote.vector_reads > 0) {
+      std::printf("  remote requests %lld reads, %lld vector reads of %lld chunks (%.1f MB)\n",
+                  static_cast<long long>(remote.reads), static_cast<long long>(remote.vector_reads),
+                  static_cast<long long>(remote.chunks), static_cast<double>(remote.bytes) / 1e6);
+    }
     if (report) {
       std::printf("  bins/batch      %.1f\n  var_ratio       %.2f\n  spearman        %+.4f\n", result.shuffle.bins_per_batch,
                   result.shuffle.var_ratio, result.shuffle.spearman);

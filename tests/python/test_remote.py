@@ -242,3 +242,18 @@ def test_two_ddp_processes_over_root_every_event_once(remote_cli, served_samples
     parts = [np.load(tmp_path / f"rank{r}.npy") for r in range(2)]
     assert not set(parts[0].tolist()) & set(parts[1].tolist())
     assert np.array_equal(np.sort(np.concatenate(parts)), np.arange(6000))
+
+
+def test_a_blocks_baskets_come_in_a_few_vector_reads(remote_cli, served_samples):
+    """Each segment the loader reads asks for all its baskets of every column at once
+    (coalesced vector reads); single reads are for the file's metadata only."""
+    server, paths = served_samples
+    proc = subprocess.run([remote_cli, "bench", server.url(paths[0]), "--tree", "events", "--target", "label",
+                           "--memory", "4MB", "--json"], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    assert result["events"] == 6000
+    assert result["remote_vector_reads"] > 0
+    # Baskets read, against requests sent: dozens of baskets per request.
+    assert result["units_read"] > 10 * (result["remote_reads"] + result["remote_vector_reads"]), result
+    assert result["remote_reads"] < 30, result  # header, keys, streamers, the tree

@@ -122,6 +122,17 @@ class ColumnSource {
   virtual Result<Column> ReadColumn(size_t column, EntryRange range,
                                     ReadStats* stats = nullptr) const = 0;
 
+  // A hint before this thread reads entries `range` of `columns`: a source
+  // over a remote file fetches their storage units in a few coalesced
+  // requests (ByteSource::Prefetch). EndRows() after the reads frees them.
+  // No-op by default.
+  virtual Status PrefetchRows(EntryRange range, std::span<const size_t> columns) const {
+    (void)range;
+    (void)columns;
+    return Status::Ok();
+  }
+  virtual void EndRows() const {}
+
   // Memory the source keeps for as long as it lives, beyond what a format
   // reader holds for its metadata (a frame's selection bitmap): the loader
   // counts it against its budget. 0 by default.

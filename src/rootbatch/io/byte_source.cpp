@@ -1,5 +1,7 @@
 #include "rootbatch/io/byte_source.hpp"
 
+#include "rootbatch/io/remote_options.hpp"
+
 #include <cstring>
 
 namespace rootbatch {
@@ -57,6 +59,8 @@ Result<std::unique_ptr<ByteSource>> OpenByteSource(const std::string& path_or_ur
 }
 
 #if !defined(ROOTBATCH_HAVE_XROOTD)
+RemoteRequestCounts RemoteRequests() { return {}; }
+
 Result<std::unique_ptr<ByteSource>> OpenRemoteFile(const std::string& url) {
   return Unsupported("cannot open '" + url + "': rootbatch was built without the XRootD client (configure with "
                      "-DROOTBATCH_WITH_XROOTD=ON where libxrootd-client-dev is installed)")

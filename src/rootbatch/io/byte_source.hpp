@@ -13,6 +13,12 @@
 
 namespace rootbatch {
 
+// A stretch of a source: bytes [offset, offset + length).
+struct ByteRange {
+  int64_t offset = 0;
+  int64_t length = 0;
+};
+
 class ByteSource {
  public:
   virtual ~ByteSource() = default;
@@ -28,6 +34,19 @@ class ByteSource {
 
   // Convenience: allocates and returns the bytes.
   Result<std::vector<uint8_t>> Read(int64_t offset, int64_t length) const;
+
+  // A hint: this thread is about to read inside `ranges` (a block's baskets
+  // of every column it reads). A remote source fetches them in a few
+  // coalesced requests and serves this thread's next reads inside them from
+  // what it fetched, until the next Prefetch or DropPrefetched on this
+  // thread; local sources ignore it. An error here is not final: the reads
+  // then go one by one and report their own.
+  virtual Status Prefetch(std::span<const ByteRange> ranges) const {
+    (void)ranges;
+    return Status::Ok();
+  }
+  // Frees what Prefetch fetched for this thread.
+  virtual void DropPrefetched() const {}
 
  protected:
   // Checks [offset, offset + length) against Size(); shared by implementations.

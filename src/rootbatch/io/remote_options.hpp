@@ -8,6 +8,7 @@
 // the timeouts of the attempts (a refused connection fails at once).
 #pragma once
 
+#include <cstdint>
 #include <cstdlib>
 #include <string>
 
@@ -19,6 +20,16 @@ struct RemoteOptions {
   double first_backoff_seconds = 0.25;
   double max_backoff_seconds = 4.0;
 };
+
+// Requests this process sent to XRootD servers so far (all sources): single
+// reads, vector reads and their chunks, and the bytes they brought.
+struct RemoteRequestCounts {
+  int64_t reads = 0;
+  int64_t vector_reads = 0;
+  int64_t chunks = 0;
+  int64_t bytes = 0;
+};
+RemoteRequestCounts RemoteRequests();
 
 inline RemoteOptions RemoteOptionsFromEnv() {
   RemoteOptions options;

@@ -22,6 +22,7 @@
 #include <XProtocol/XProtocol.hh>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -40,6 +41,30 @@ namespace {
 // One request reads at most this much (the protocol's size field is 32 bits,
 // and a smaller request keeps a retry cheap).
 constexpr uint32_t kMaxRequestBytes = 8u << 20;
+// Vector reads: the server takes at most 1024 chunks of at most 2,097,136
+// bytes in one request, and the client does not split larger ones (it
+// fails with misleading errors): split here.
+constexpr int64_t kMaxChunkBytes = 2'097'136;
+constexpr size_t kMaxChunksPerRequest = 1024;
+// Ranges closer than this are fetched as one stretch, gap included: a
+// round trip costs more than reading 64 KiB more.
+constexpr int64_t kMergeGapBytes = int64_t{64} << 10;
+
+std::atomic<int64_t> g_reads{0};
+std::atomic<int64_t> g_vector_reads{0};
+std::atomic<int64_t> g_chunks{0};
+std::atomic<int64_t> g_bytes{0};
+
+// What Prefetch fetched, per thread: contiguous stretches of one source.
+struct Fetched {
+  int64_t offset = 0;
+  std::vector<uint8_t> bytes;
+};
+struct PrefetchCache {
+  const void* owner = nullptr;
+  std::vector<Fetched> stretches;  // by offset
+};
+thread_local PrefetchCache t_cache;
 
 void StartClientOnce() {
   static std::once_flag once;
@@ -95,6 +120,7 @@ class XRootDSource final : public ByteSource {
 
   Status ReadAt(int64_t offset, std::span<uint8_t> out) const override {
     RB_RETURN_IF_ERROR(CheckRange(offset, static_cast<int64_t>(out.size())));
+    if (t_cache.owner == this && FromPrefetched(offset, out)) return Status::Ok();
     for (size_t done = 0; done < out.size();) {
       const auto length = static_cast<uint32_t>(std::min<size_t>(out.size() - done, kMaxRequestBytes));
       RB_RETURN_IF_ERROR(ReadRequest(offset + static_cast<int64_t>(done), out.subspan(done, length)));
@@ -103,7 +129,29 @@ class XRootDSource final : public ByteSource {
     return Status::Ok();
   }
 
+  Status Prefetch(std::span<const ByteRange> ranges) const override;
+  void DropPrefetched() const override {
+    if (t_cache.owner == this) t_cache = PrefetchCache();
+  }
+
  private:
+  bool FromPrefetched(int64_t offset, std::span<uint8_t> out) const {
+    const auto& stretches = t_cache.stretches;
+    auto it = std::upper_bound(stretches.begin(), stretches.end(), offset,
+                               [](int64_t at, const Fetched& f) { return at < f.offset; });
+    if (it == stretches.begin()) return false;
+    --it;
+    const int64_t end = it->offset + static_cast<int64_t>(it->bytes.size());
+    if (offset + static_cast<int64_t>(out.size()) > end) return false;
+    std::copy_n(it->bytes.data() + (offset - it->offset), out.size(), out.data());
+    return true;
+  }
+  // Runs `request` on this process's handle, retrying transient failures
+  // with a fresh handle after a backoff, within the budget; `what` says
+  // what was asked for, in the errors.
+  template <typename Request>
+  Status WithRetries(const std::string& what, int64_t offset, Request request) const;
+
   // The file open in this process: the one opened here, or a fresh one
   // after a fork or after a failed read dropped it.
   Result<std::shared_ptr<XrdCl::File>> Handle() const {
@@ -130,47 +178,26 @@ class XRootDSource final : public ByteSource {
   Status ReadRequest(int64_t offset, std::span<uint8_t> out) const {
     const std::string what =
         "reading " + std::to_string(out.size()) + " bytes at byte " + std::to_string(offset) + " of '" + url_ + "'";
-    const auto start = std::chrono::steady_clock::now();
-    double backoff = options_.first_backoff_seconds;
-    Status cause;
-    int attempt = 0;
-    for (; attempt <= options_.retries; ++attempt) {
-      if (attempt > 0) {
-        std::this_thread::sleep_for(std::chrono::duration<double>(backoff));
-        backoff = std::min(backoff * 2, options_.max_backoff_seconds);
-      }
-      auto handle = Handle();
-      if (!handle.IsOk()) {
-        cause = handle.status();
-        if (cause.Code() == StatusCode::kNotFound) {  // removed from the server: no retry helps
-          return NotFound(what + ": the file is no longer on the server (" + cause.Message() + ")")
-              .WithPath(url_)
-              .WithOffset(offset)
-              .WithErrno(ENOENT);
-        }
-        continue;
-      }
+    return WithRetries(what, offset, [&](XrdCl::File& file) -> Result<bool> {
       uint32_t got = 0;
-      const XrdCl::XRootDStatus status = (*handle)->Read(static_cast<uint64_t>(offset), static_cast<uint32_t>(out.size()),
-                                                         out.data(), got, static_cast<uint16_t>(options_.timeout_seconds));
-      if (status.IsOK() && got == out.size()) return Status::Ok();
-      if (status.IsOK()) {
-        return IOError(what + ": the server sent " + std::to_string(got) + " bytes (the file shrank?)")
-            .WithPath(url_)
-            .WithOffset(offset);
+      const XrdCl::XRootDStatus status = file.Read(static_cast<uint64_t>(offset), static_cast<uint32_t>(out.size()),
+                                                   out.data(), got, static_cast<uint16_t>(options_.timeout_seconds));
+      ++g_reads;
+      if (!status.IsOK()) return Status(FromStatus(status));
+      if (got != out.size()) {
+        return IOError(what + ": the server sent " + std::to_string(got) + " bytes (the file shrank?)").WithPath(url_);
       }
-      cause = FromClient(status, "the server answered", url_);
-      if (!Transient(status)) return Status(cause.Code(), what + ": " + cause.Message()).WithPath(url_).WithOffset(offset);
-      Drop(*handle);
-    }
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    char waited[32];
-    std::snprintf(waited, sizeof(waited), "%.1f", seconds);
-    return IOError(what + " failed " + std::to_string(attempt) + " times over " + waited +
-                   " s (ROOTBATCH_XROOTD_RETRIES=" + std::to_string(options_.retries) + "): " + cause.Message())
-        .WithPath(url_)
-        .WithOffset(offset);
+      g_bytes += got;
+      return true;
+    });
   }
+
+  // The client's status as a Status; TransientError marks those worth a retry.
+  Status FromStatus(const XrdCl::XRootDStatus& status) const {
+    Status out = FromClient(status, "the server answered", url_);
+    return Transient(status) ? Status(StatusCode::kIOError, kTransientMark + out.Message()) : out;
+  }
+  static constexpr const char* kTransientMark = "(transient) ";
 
   std::string url_;
   int64_t size_;
@@ -180,7 +207,109 @@ class XRootDSource final : public ByteSource {
   mutable pid_t pid_;                          // the process file_ was opened in; guarded by mutex_
 };
 
+template <typename Request>
+Status XRootDSource::WithRetries(const std::string& what, int64_t offset, Request request) const {
+  const auto start = std::chrono::steady_clock::now();
+  double backoff = options_.first_backoff_seconds;
+  std::string cause;
+  int attempt = 0;
+  for (; attempt <= options_.retries; ++attempt) {
+    if (attempt > 0) {
+      std::this_thread::sleep_for(std::chrono::duration<double>(backoff));
+      backoff = std::min(backoff * 2, options_.max_backoff_seconds);
+    }
+    auto handle = Handle();
+    if (!handle.IsOk()) {
+      if (handle.status().Code() == StatusCode::kNotFound) {  // removed from the server: no retry helps
+        return NotFound(what + ": the file is no longer on the server (" + handle.status().Message() + ")")
+            .WithPath(url_)
+            .WithOffset(offset)
+            .WithErrno(ENOENT);
+      }
+      cause = handle.status().Message();
+      continue;
+    }
+    Result<bool> done = request(**handle);
+    if (done.IsOk()) return Status::Ok();
+    const std::string& message = done.status().Message();
+    if (message.rfind(kTransientMark, 0) != 0) {
+      return Status(done.status().Code(), what + ": " + message).WithPath(url_).WithOffset(offset);
+    }
+    cause = message.substr(std::string_view(kTransientMark).size());
+    Drop(*handle);
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  char waited[32];
+  std::snprintf(waited, sizeof(waited), "%.1f", seconds);
+  return IOError(what + " failed " + std::to_string(attempt) + " times over " + waited +
+                 " s (ROOTBATCH_XROOTD_RETRIES=" + std::to_string(options_.retries) + "): " + cause)
+      .WithPath(url_)
+      .WithOffset(offset);
+}
+
+Status XRootDSource::Prefetch(std::span<const ByteRange> ranges) const {
+  DropPrefetched();
+  // Stretches: the ranges in order, merged across small gaps.
+  std::vector<ByteRange> sorted;
+  for (const ByteRange& r : ranges) {
+    const int64_t begin = std::clamp<int64_t>(r.offset, 0, size_);
+    const int64_t end = std::clamp<int64_t>(r.offset + std::max<int64_t>(r.length, 0), 0, size_);
+    if (end > begin) sorted.push_back({begin, end - begin});
+  }
+  if (sorted.empty()) return Status::Ok();
+  std::sort(sorted.begin(), sorted.end(), [](const ByteRange& a, const ByteRange& b) { return a.offset < b.offset; });
+  std::vector<Fetched> stretches;
+  int64_t begin = sorted[0].offset, end = sorted[0].offset + sorted[0].length;
+  auto close = [&] {
+    Fetched f;
+    f.offset = begin;
+    f.bytes.resize(static_cast<size_t>(end - begin));
+    stretches.push_back(std::move(f));
+  };
+  for (size_t i = 1; i < sorted.size(); ++i) {
+    if (sorted[i].offset <= end + kMergeGapBytes) {
+      end = std::max(end, sorted[i].offset + sorted[i].length);
+    } else {
+      close();
+      begin = sorted[i].offset;
+      end = sorted[i].offset + sorted[i].length;
+    }
+  }
+  close();
+  // Chunks of at most kMaxChunkBytes into the stretches, 1024 per request.
+  XrdCl::ChunkList chunks;
+  for (Fetched& f : stretches) {
+    for (int64_t at = 0; at < static_cast<int64_t>(f.bytes.size()); at += kMaxChunkBytes) {
+      const int64_t length = std::min<int64_t>(kMaxChunkBytes, static_cast<int64_t>(f.bytes.size()) - at);
+      chunks.emplace_back(static_cast<uint64_t>(f.offset + at), static_cast<uint32_t>(length), f.bytes.data() + at);
+    }
+  }
+  for (size_t first = 0; first < chunks.size(); first += kMaxChunksPerRequest) {
+    XrdCl::ChunkList part(chunks.begin() + static_cast<std::ptrdiff_t>(first),
+                          chunks.begin() + static_cast<std::ptrdiff_t>(std::min(chunks.size(), first + kMaxChunksPerRequest)));
+    const std::string what = "a vector read of " + std::to_string(part.size()) + " chunks from byte " +
+                             std::to_string(part.front().offset) + " of '" + url_ + "'";
+    RB_RETURN_IF_ERROR(WithRetries(what, static_cast<int64_t>(part.front().offset), [&](XrdCl::File& file) -> Result<bool> {
+      XrdCl::VectorReadInfo* info = nullptr;
+      const XrdCl::XRootDStatus status = file.VectorRead(part, nullptr, info, static_cast<uint16_t>(options_.timeout_seconds));
+      std::unique_ptr<XrdCl::VectorReadInfo> owned(info);
+      ++g_vector_reads;
+      if (!status.IsOK()) return Status(FromStatus(status));
+      g_chunks += static_cast<int64_t>(part.size());
+      if (owned) g_bytes += owned->GetSize();
+      return true;
+    }));
+  }
+  t_cache.owner = this;
+  t_cache.stretches = std::move(stretches);
+  return Status::Ok();
+}
+
 }  // namespace
+
+RemoteRequestCounts RemoteRequests() {
+  return {g_reads.load(), g_vector_reads.load(), g_chunks.load(), g_bytes.load()};
+}
 
 Result<std::unique_ptr<ByteSource>> OpenRemoteFile(const std::string& url) {
   StartClientOnce();

@@ -189,6 +189,32 @@ Result<Column> TreeSource::ReadColumn(size_t column, EntryRange range, ReadStats
   return out;
 }
 
+Status TreeSource::PrefetchRows(EntryRange range, std::span<const size_t> columns) const {
+  std::vector<int32_t> branches;
+  for (size_t column : columns) {
+    if (column >= interpretations_.columns.size()) continue;
+    const Interpretation& in = interpretations_.columns[column];
+    branches.push_back(in.branch);
+    if (in.counter_branch >= 0) branches.push_back(in.counter_branch);
+  }
+  std::sort(branches.begin(), branches.end());
+  branches.erase(std::unique(branches.begin(), branches.end()), branches.end());
+  std::vector<ByteRange> ranges;
+  for (int32_t index : branches) {
+    const BranchModel& branch = model_.branches[static_cast<size_t>(index)];
+    const int64_t on_disk = std::min<int64_t>(branch.write_basket, static_cast<int64_t>(branch.basket_seek.size()));
+    for (int64_t b = FirstBasketToScan(branch, range.begin); b < on_disk; ++b) {
+      const EntryRange entries = BasketEntries(branch, b, model_.entries);
+      if (entries.begin >= range.end) break;
+      if (entries.end <= range.begin || static_cast<size_t>(b) >= branch.basket_bytes.size()) continue;
+      ranges.push_back({branch.basket_seek[static_cast<size_t>(b)], branch.basket_bytes[static_cast<size_t>(b)]});
+    }
+  }
+  return file_->Source().Prefetch(ranges);
+}
+
+void TreeSource::EndRows() const { file_->Source().DropPrefetched(); }
+
 Status TreeSource::ReadBranchColumn(const Interpretation& in, EntryRange range, ReadStats* stats,
                                     Column& out) const {
   const BranchModel& branch = model_.branches[static_cast<size_t>(in.branch)];
