@@ -122,16 +122,16 @@ class ColumnSource {
   virtual Result<Column> ReadColumn(size_t column, EntryRange range,
                                     ReadStats* stats = nullptr) const = 0;
 
-  // A hint before this thread reads entries `range` of `columns`: a source
-  // over a remote file fetches their storage units in a few coalesced
-  // requests (ByteSource::Prefetch). EndRows() after the reads frees them.
-  // No-op by default.
-  virtual Status PrefetchRows(EntryRange range, std::span<const size_t> columns) const {
+  // A hint that entries `range` of `columns` will be read soon: a source
+  // over a remote file starts fetching their storage units in a few
+  // coalesced requests (ByteSource::Prefetch) and returns a ticket for
+  // EndRows once they are read; -1 (nothing started) by default.
+  virtual int64_t PrefetchRows(EntryRange range, std::span<const size_t> columns) const {
     (void)range;
     (void)columns;
-    return Status::Ok();
+    return -1;
   }
-  virtual void EndRows() const {}
+  virtual void EndRows(int64_t ticket) const { (void)ticket; }
 
   // Memory the source keeps for as long as it lives, beyond what a format
   // reader holds for its metadata (a frame's selection bitmap): the loader

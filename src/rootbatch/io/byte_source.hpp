@@ -35,18 +35,18 @@ class ByteSource {
   // Convenience: allocates and returns the bytes.
   Result<std::vector<uint8_t>> Read(int64_t offset, int64_t length) const;
 
-  // A hint: this thread is about to read inside `ranges` (a block's baskets
-  // of every column it reads). A remote source fetches them in a few
-  // coalesced requests and serves this thread's next reads inside them from
-  // what it fetched, until the next Prefetch or DropPrefetched on this
-  // thread; local sources ignore it. An error here is not final: the reads
-  // then go one by one and report their own.
-  virtual Status Prefetch(std::span<const ByteRange> ranges) const {
+  // A hint: reads inside `ranges` (a block's baskets of every column it
+  // reads) are coming. A remote source starts fetching them at once, in a
+  // few coalesced requests, and returns a ticket (-1: nothing started, as
+  // for local files); reads inside them, from any thread, then wait for the
+  // fetch instead of asking the server. A fetch that fails leaves the reads
+  // to go one by one and report their own errors.
+  virtual int64_t Prefetch(std::span<const ByteRange> ranges) const {
     (void)ranges;
-    return Status::Ok();
+    return -1;
   }
-  // Frees what Prefetch fetched for this thread.
-  virtual void DropPrefetched() const {}
+  // Frees what the fetch `ticket` brought (its reads are done).
+  virtual void DropPrefetched(int64_t ticket) const { (void)ticket; }
 
  protected:
   // Checks [offset, offset + length) against Size(); shared by implementations.

@@ -25,6 +25,8 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
+#include <map>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -55,16 +57,44 @@ std::atomic<int64_t> g_vector_reads{0};
 std::atomic<int64_t> g_chunks{0};
 std::atomic<int64_t> g_bytes{0};
 
-// What Prefetch fetched, per thread: contiguous stretches of one source.
+// One Prefetch: contiguous stretches of the file, filled by asynchronous
+// vector reads. `mutex` guards outstanding and failed; the stretches'
+// bytes are written by the client's threads before the last completion
+// and read only after it.
 struct Fetched {
   int64_t offset = 0;
   std::vector<uint8_t> bytes;
 };
-struct PrefetchCache {
-  const void* owner = nullptr;
+struct Fetch {
   std::vector<Fetched> stretches;  // by offset
+  std::shared_ptr<XrdCl::File> file;  // alive until every answer came
+  std::mutex mutex;
+  std::condition_variable done;
+  int outstanding = 0;
+  bool failed = false;
 };
-thread_local PrefetchCache t_cache;
+
+// Completion of one vector read of a Fetch (the client deletes nothing: we do).
+class FetchHandler final : public XrdCl::ResponseHandler {
+ public:
+  explicit FetchHandler(std::shared_ptr<Fetch> fetch) : fetch_(std::move(fetch)) {}
+  void HandleResponse(XrdCl::XRootDStatus* status, XrdCl::AnyObject* response) override {
+    const bool ok = status != nullptr && status->IsOK();
+    delete status;
+    delete response;
+    ++g_vector_reads;
+    {
+      std::lock_guard lock(fetch_->mutex);
+      if (!ok) fetch_->failed = true;
+      --fetch_->outstanding;
+    }
+    fetch_->done.notify_all();
+    delete this;
+  }
+
+ private:
+  std::shared_ptr<Fetch> fetch_;
+};
 
 void StartClientOnce() {
   static std::once_flag once;
@@ -120,7 +150,7 @@ class XRootDSource final : public ByteSource {
 
   Status ReadAt(int64_t offset, std::span<uint8_t> out) const override {
     RB_RETURN_IF_ERROR(CheckRange(offset, static_cast<int64_t>(out.size())));
-    if (t_cache.owner == this && FromPrefetched(offset, out)) return Status::Ok();
+    if (FromPrefetched(offset, out)) return Status::Ok();
     for (size_t done = 0; done < out.size();) {
       const auto length = static_cast<uint32_t>(std::min<size_t>(out.size() - done, kMaxRequestBytes));
       RB_RETURN_IF_ERROR(ReadRequest(offset + static_cast<int64_t>(done), out.subspan(done, length)));
@@ -129,21 +159,43 @@ class XRootDSource final : public ByteSource {
     return Status::Ok();
   }
 
-  Status Prefetch(std::span<const ByteRange> ranges) const override;
-  void DropPrefetched() const override {
-    if (t_cache.owner == this) t_cache = PrefetchCache();
+  int64_t Prefetch(std::span<const ByteRange> ranges) const override;
+  void DropPrefetched(int64_t ticket) const override {
+    std::lock_guard lock(mutex_);
+    fetches_.erase(ticket);
   }
 
  private:
+  // Serves [offset, offset + out.size()) from a fetch holding it, waiting
+  // for the fetch to arrive; false if none holds it or it failed.
   bool FromPrefetched(int64_t offset, std::span<uint8_t> out) const {
-    const auto& stretches = t_cache.stretches;
-    auto it = std::upper_bound(stretches.begin(), stretches.end(), offset,
-                               [](int64_t at, const Fetched& f) { return at < f.offset; });
-    if (it == stretches.begin()) return false;
-    --it;
-    const int64_t end = it->offset + static_cast<int64_t>(it->bytes.size());
-    if (offset + static_cast<int64_t>(out.size()) > end) return false;
-    std::copy_n(it->bytes.data() + (offset - it->offset), out.size(), out.data());
+    std::shared_ptr<Fetch> fetch;
+    const Fetched* stretch = nullptr;
+    {
+      std::lock_guard lock(mutex_);
+      if (pid_ != getpid()) return false;  // the parent's fetches never complete here (Handle() resets them)
+      for (const auto& [ticket, candidate] : fetches_) {
+        const auto& stretches = candidate->stretches;
+        auto it = std::upper_bound(stretches.begin(), stretches.end(), offset,
+                                   [](int64_t at, const Fetched& f) { return at < f.offset; });
+        if (it == stretches.begin()) continue;
+        --it;
+        if (offset + static_cast<int64_t>(out.size()) <= it->offset + static_cast<int64_t>(it->bytes.size())) {
+          fetch = candidate;
+          stretch = &*it;
+          break;
+        }
+      }
+    }
+    if (!fetch) return false;
+    std::unique_lock lock(fetch->mutex);
+    // The client times each request out itself; the wait is a guard only.
+    if (!fetch->done.wait_for(lock, std::chrono::seconds(4 * options_.timeout_seconds),
+                              [&] { return fetch->outstanding == 0; }) ||
+        fetch->failed) {
+      return false;
+    }
+    std::copy_n(stretch->bytes.data() + (offset - stretch->offset), out.size(), out.data());
     return true;
   }
   // Runs `request` on this process's handle, retrying transient failures
@@ -157,8 +209,11 @@ class XRootDSource final : public ByteSource {
   Result<std::shared_ptr<XrdCl::File>> Handle() const {
     std::lock_guard lock(mutex_);
     if (pid_ != getpid()) {
-      new std::shared_ptr<XrdCl::File>(std::move(file_));  // abandoned: it belongs to the parent
+      // Abandoned, not closed: they belong to the parent's connection.
+      new std::shared_ptr<XrdCl::File>(std::move(file_));
+      new std::map<int64_t, std::shared_ptr<Fetch>>(std::move(fetches_));
       file_.reset();
+      fetches_.clear();
       pid_ = getpid();
     }
     if (!file_) {
@@ -205,6 +260,8 @@ class XRootDSource final : public ByteSource {
   mutable std::mutex mutex_;
   mutable std::shared_ptr<XrdCl::File> file_;  // guarded by mutex_
   mutable pid_t pid_;                          // the process file_ was opened in; guarded by mutex_
+  mutable std::map<int64_t, std::shared_ptr<Fetch>> fetches_;  // by ticket; guarded by mutex_
+  mutable int64_t next_ticket_ = 0;                           // guarded by mutex_
 };
 
 template <typename Request>
@@ -247,8 +304,7 @@ Status XRootDSource::WithRetries(const std::string& what, int64_t offset, Reques
       .WithOffset(offset);
 }
 
-Status XRootDSource::Prefetch(std::span<const ByteRange> ranges) const {
-  DropPrefetched();
+int64_t XRootDSource::Prefetch(std::span<const ByteRange> ranges) const {
   // Stretches: the ranges in order, merged across small gaps.
   std::vector<ByteRange> sorted;
   for (const ByteRange& r : ranges) {
@@ -256,15 +312,15 @@ Status XRootDSource::Prefetch(std::span<const ByteRange> ranges) const {
     const int64_t end = std::clamp<int64_t>(r.offset + std::max<int64_t>(r.length, 0), 0, size_);
     if (end > begin) sorted.push_back({begin, end - begin});
   }
-  if (sorted.empty()) return Status::Ok();
+  if (sorted.empty()) return -1;
   std::sort(sorted.begin(), sorted.end(), [](const ByteRange& a, const ByteRange& b) { return a.offset < b.offset; });
-  std::vector<Fetched> stretches;
+  auto fetch = std::make_shared<Fetch>();
   int64_t begin = sorted[0].offset, end = sorted[0].offset + sorted[0].length;
   auto close = [&] {
     Fetched f;
     f.offset = begin;
     f.bytes.resize(static_cast<size_t>(end - begin));
-    stretches.push_back(std::move(f));
+    fetch->stretches.push_back(std::move(f));
   };
   for (size_t i = 1; i < sorted.size(); ++i) {
     if (sorted[i].offset <= end + kMergeGapBytes) {
@@ -278,31 +334,37 @@ Status XRootDSource::Prefetch(std::span<const ByteRange> ranges) const {
   close();
   // Chunks of at most kMaxChunkBytes into the stretches, 1024 per request.
   XrdCl::ChunkList chunks;
-  for (Fetched& f : stretches) {
+  for (Fetched& f : fetch->stretches) {
     for (int64_t at = 0; at < static_cast<int64_t>(f.bytes.size()); at += kMaxChunkBytes) {
       const int64_t length = std::min<int64_t>(kMaxChunkBytes, static_cast<int64_t>(f.bytes.size()) - at);
       chunks.emplace_back(static_cast<uint64_t>(f.offset + at), static_cast<uint32_t>(length), f.bytes.data() + at);
     }
   }
+  auto handle = Handle();
+  if (!handle.IsOk()) return -1;  // the reads will retry, and report
+  fetch->file = *handle;
+  const size_t requests = (chunks.size() + kMaxChunksPerRequest - 1) / kMaxChunksPerRequest;
+  fetch->outstanding = static_cast<int>(requests);
   for (size_t first = 0; first < chunks.size(); first += kMaxChunksPerRequest) {
     XrdCl::ChunkList part(chunks.begin() + static_cast<std::ptrdiff_t>(first),
                           chunks.begin() + static_cast<std::ptrdiff_t>(std::min(chunks.size(), first + kMaxChunksPerRequest)));
-    const std::string what = "a vector read of " + std::to_string(part.size()) + " chunks from byte " +
-                             std::to_string(part.front().offset) + " of '" + url_ + "'";
-    RB_RETURN_IF_ERROR(WithRetries(what, static_cast<int64_t>(part.front().offset), [&](XrdCl::File& file) -> Result<bool> {
-      XrdCl::VectorReadInfo* info = nullptr;
-      const XrdCl::XRootDStatus status = file.VectorRead(part, nullptr, info, static_cast<uint16_t>(options_.timeout_seconds));
-      std::unique_ptr<XrdCl::VectorReadInfo> owned(info);
-      ++g_vector_reads;
-      if (!status.IsOK()) return Status(FromStatus(status));
+    auto* handler = new FetchHandler(fetch);
+    const XrdCl::XRootDStatus status =
+        fetch->file->VectorRead(part, nullptr, handler, static_cast<uint16_t>(options_.timeout_seconds));
+    if (!status.IsOK()) {  // not sent: no answer will come
+      delete handler;
+      std::lock_guard lock(fetch->mutex);
+      fetch->failed = true;
+      --fetch->outstanding;
+    } else {
       g_chunks += static_cast<int64_t>(part.size());
-      if (owned) g_bytes += owned->GetSize();
-      return true;
-    }));
+      for (const auto& chunk : part) g_bytes += chunk.length;
+    }
   }
-  t_cache.owner = this;
-  t_cache.stretches = std::move(stretches);
-  return Status::Ok();
+  std::lock_guard lock(mutex_);
+  const int64_t ticket = next_ticket_++;
+  fetches_[ticket] = std::move(fetch);
+  return ticket;
 }
 
 }  // namespace

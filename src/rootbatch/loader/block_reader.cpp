@@ -92,24 +92,21 @@ Result<Column> BlockReader::ReadColumn(const Segment& segment, size_t route, Rea
   return values;
 }
 
+int64_t BlockReader::StartFetch(const Segment& segment) const {
+  return Source(segment).PrefetchRows(segment.entries, ColumnsOf(segment));
+}
+
+void BlockReader::EndFetch(const Segment& segment, int64_t ticket) const {
+  if (ticket >= 0) Source(segment).EndRows(ticket);
+}
+
 Status BlockReader::ReadBlock(const Segment& segment, StagedBlock* block, ReadStats* stats,
                               const std::atomic<bool>* cancelled) const {
   std::vector<Column> columns(layout_.routes.size());
-  {
-    // Every basket the segment needs, of every column, in a few requests
-    // where the file is remote (a hint: a failure leaves the reads to go one
-    // by one, and report their own errors).
-    const ColumnSource& source = Source(segment);
-    (void)source.PrefetchRows(segment.entries, ColumnsOf(segment));
-    struct EndRows {
-      const ColumnSource& source;
-      ~EndRows() { source.EndRows(); }
-    } end_rows{source};
-    for (size_t route = 0; route < columns.size(); ++route) {
-      if (cancelled != nullptr && cancelled->load(std::memory_order_relaxed)) return Cancelled("read cancelled");
-      RB_ASSIGN_OR_RETURN(columns[route], ReadColumn(segment, route, stats));
-      RB_RETURN_IF_ERROR(CheckExact(segment, route, columns[route]));
-    }
+  for (size_t route = 0; route < columns.size(); ++route) {
+    if (cancelled != nullptr && cancelled->load(std::memory_order_relaxed)) return Cancelled("read cancelled");
+    RB_ASSIGN_OR_RETURN(columns[route], ReadColumn(segment, route, stats));
+    RB_RETURN_IF_ERROR(CheckExact(segment, route, columns[route]));
   }
   // Runs of float32 -> float32 scalar columns at consecutive offsets (float
   // features, the common case) are transposed together; the rest is

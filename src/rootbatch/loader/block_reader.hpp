@@ -56,6 +56,11 @@ class BlockReader {
   // `cancelled` (optional) becomes true between two columns.
   Status ReadBlock(const Segment& segment, StagedBlock* block, ReadStats* stats,
                    const std::atomic<bool>* cancelled = nullptr) const;
+  // Starts fetching every basket `segment` needs, of every column, where its
+  // file is remote (coalesced requests, in flight while earlier segments are
+  // read); a ticket for EndFetch, -1 where nothing started. Non-blocking.
+  int64_t StartFetch(const Segment& segment) const;
+  void EndFetch(const Segment& segment, int64_t ticket) const;
   // Reads without converting (the decompression ceiling, estimates); the
   // reader's output is checked against the column contract.
   Result<Column> ReadColumn(const Segment& segment, size_t route, ReadStats* stats) const;

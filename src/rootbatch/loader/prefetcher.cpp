@@ -10,11 +10,20 @@ Prefetcher::Prefetcher(ThreadPool* pool, std::shared_ptr<const BlockReader> read
   state_->reader = std::move(reader);
   state_->reads = std::move(reads);
   state_->on_error = std::move(on_error);
+  state_->tickets.assign(state_->reads.size(), -1);
   std::lock_guard lock(state_->mutex);
   ScheduleLocked();
 }
 
-Prefetcher::~Prefetcher() { Cancel(); }
+Prefetcher::~Prefetcher() {
+  Cancel();
+  // Fetches of segments no task read (their tasks return early once
+  // cancelled; ending a fetch twice is harmless).
+  std::lock_guard lock(state_->mutex);
+  for (size_t segment = state_->taken; segment < state_->scheduled; ++segment) {
+    state_->reader->EndFetch(state_->reads[segment], state_->tickets[segment]);
+  }
+}
 
 void Prefetcher::Cancel() {
   {
@@ -30,12 +39,18 @@ void Prefetcher::ScheduleLocked() {
          s.scheduled - s.taken < static_cast<size_t>(window_)) {
     const size_t segment = s.scheduled++;
     s.window.emplace_back();
+    s.tickets[segment] = s.reader->StartFetch(s.reads[segment]);
     std::shared_ptr<State> state = state_;
     pool_->Submit([state, segment] { RunTask(state, segment); });
   }
 }
 
 void Prefetcher::RunTask(const std::shared_ptr<State>& state, size_t segment) {
+  struct EndFetch {  // the fetched bytes are read (or no longer needed) once the task ends
+    const State& state;
+    size_t segment;
+    ~EndFetch() { state.reader->EndFetch(state.reads[segment], state.tickets[segment]); }
+  } end_fetch{*state, segment};
   {
     std::lock_guard lock(state->mutex);
     if (state->cancelled || !state->error.IsOk()) return;

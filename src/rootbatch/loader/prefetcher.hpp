@@ -3,7 +3,9 @@
 //
 // Each segment is one task; the window (segments read or being read but not
 // yet taken, at least threads + 1) keeps every worker busy and bounds the
-// memory. Blocks come out in list order whatever the thread count, which is
+// memory. A segment's bytes are asked for when it enters the window
+// (BlockReader::StartFetch: remote files), so a whole window of requests is
+// in flight while the workers decompress: latency is hidden behind it. Blocks come out in list order whatever the thread count, which is
 // what makes batches deterministic.
 //
 // Threading: tasks share a State with the Prefetcher (shared_ptr), so a task
@@ -66,6 +68,7 @@ class Prefetcher {
     std::mutex mutex;
     std::condition_variable changed;
     std::deque<Pending> window;  // segments [taken, scheduled)
+    std::vector<int64_t> tickets;  // BlockReader::StartFetch of each segment scheduled (-1: none)
     std::vector<std::unique_ptr<StagedBlock>> spare;  // recycled blocks
     size_t taken = 0;            // segments handed out
     size_t scheduled = 0;        // segments submitted to the pool

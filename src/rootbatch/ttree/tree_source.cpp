@@ -189,7 +189,7 @@ Result<Column> TreeSource::ReadColumn(size_t column, EntryRange range, ReadStats
   return out;
 }
 
-Status TreeSource::PrefetchRows(EntryRange range, std::span<const size_t> columns) const {
+int64_t TreeSource::PrefetchRows(EntryRange range, std::span<const size_t> columns) const {
   std::vector<int32_t> branches;
   for (size_t column : columns) {
     if (column >= interpretations_.columns.size()) continue;
@@ -213,7 +213,7 @@ Status TreeSource::PrefetchRows(EntryRange range, std::span<const size_t> column
   return file_->Source().Prefetch(ranges);
 }
 
-void TreeSource::EndRows() const { file_->Source().DropPrefetched(); }
+void TreeSource::EndRows(int64_t ticket) const { file_->Source().DropPrefetched(ticket); }
 
 Status TreeSource::ReadBranchColumn(const Interpretation& in, EntryRange range, ReadStats* stats,
                                     Column& out) const {

@@ -30,8 +30,8 @@ class TreeSource final : public ColumnSource {
   Result<Column> ReadColumn(size_t column, EntryRange range, ReadStats* stats = nullptr) const override;
   // The on-disk baskets of `columns` (and of their counter branches) that
   // hold `range`, to the file's source as one prefetch.
-  Status PrefetchRows(EntryRange range, std::span<const size_t> columns) const override;
-  void EndRows() const override;
+  int64_t PrefetchRows(EntryRange range, std::span<const size_t> columns) const override;
+  void EndRows(int64_t ticket) const override;
 
   const TreeModel& Model() const { return model_; }
   const std::string& Path() const { return path_; }
