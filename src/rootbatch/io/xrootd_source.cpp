@@ -26,9 +26,9 @@
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
-#include <map>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -63,7 +63,8 @@ std::atomic<int64_t> g_bytes{0};
 // and read only after it.
 struct Fetched {
   int64_t offset = 0;
-  std::vector<uint8_t> bytes;
+  int64_t size = 0;
+  std::unique_ptr<uint8_t[]> bytes;  // left uninitialised: the reads write every byte
 };
 struct Fetch {
   std::vector<Fetched> stretches;  // by offset
@@ -104,9 +105,10 @@ void StartClientOnce() {
     // The client's own reconnection loop would wait minutes before an error
     // (its defaults); rootbatch retries itself, within its stated budget.
     // Values the user set (XRD_* variables) win: PutInt keeps them.
+    const RemoteOptions options = RemoteOptionsFromEnv();
     env->PutInt("ConnectionRetry", 1);
-    env->PutInt("ConnectionWindow", std::max(1, RemoteOptionsFromEnv().timeout_seconds / 3));
-    env->PutInt("RequestTimeout", RemoteOptionsFromEnv().timeout_seconds);
+    env->PutInt("ConnectionWindow", std::max(1, options.timeout_seconds / 3));
+    env->PutInt("RequestTimeout", options.timeout_seconds);
     env->PutInt("StreamErrorWindow", 0);
   });
 }
@@ -130,11 +132,10 @@ bool Transient(const XrdCl::XRootDStatus& status) {
 }
 
 Status FromClient(const XrdCl::XRootDStatus& status, const std::string& what, const std::string& url) {
-  std::string text = what + ": " + status.ToString();
   if (status.code == XrdCl::errErrorResponse && status.errNo == kXR_NotFound) {
     return NotFound(what + ": no such file on the server (" + status.ToString() + ")").WithPath(url).WithErrno(ENOENT);
   }
-  return IOError(text).WithPath(url);
+  return IOError(what + ": " + status.ToString()).WithPath(url);
 }
 
 class XRootDSource final : public ByteSource {
@@ -142,7 +143,10 @@ class XRootDSource final : public ByteSource {
   XRootDSource(std::string url, int64_t size, std::shared_ptr<XrdCl::File> file, RemoteOptions options)
       : url_(std::move(url)), size_(size), options_(options), file_(std::move(file)), pid_(getpid()) {}
   ~XRootDSource() override {
-    if (file_ && pid_ == getpid() && file_->IsOpen()) (void)file_->Close(1);
+    if (file_ && pid_ == getpid() && file_->IsOpen()) {
+      const XrdCl::XRootDStatus closed = file_->Close(1);  // a read-only file: nothing is lost if it fails
+      (void)closed;
+    }
   }
 
   const std::string& Name() const override { return url_; }
@@ -162,7 +166,7 @@ class XRootDSource final : public ByteSource {
   int64_t Prefetch(std::span<const ByteRange> ranges) const override;
   void DropPrefetched(int64_t ticket) const override {
     std::lock_guard lock(mutex_);
-    fetches_.erase(ticket);
+    if (pid_ == getpid()) fetches_.erase(ticket);  // a parent's fetch is never destroyed in a child
   }
 
  private:
@@ -180,7 +184,7 @@ class XRootDSource final : public ByteSource {
                                    [](int64_t at, const Fetched& f) { return at < f.offset; });
         if (it == stretches.begin()) continue;
         --it;
-        if (offset + static_cast<int64_t>(out.size()) <= it->offset + static_cast<int64_t>(it->bytes.size())) {
+        if (offset + static_cast<int64_t>(out.size()) <= it->offset + it->size) {
           fetch = candidate;
           stretch = &*it;
           break;
@@ -195,15 +199,9 @@ class XRootDSource final : public ByteSource {
         fetch->failed) {
       return false;
     }
-    std::copy_n(stretch->bytes.data() + (offset - stretch->offset), out.size(), out.data());
+    std::copy_n(stretch->bytes.get() + (offset - stretch->offset), out.size(), out.data());
     return true;
   }
-  // Runs `request` on this process's handle, retrying transient failures
-  // with a fresh handle after a backoff, within the budget; `what` says
-  // what was asked for, in the errors.
-  template <typename Request>
-  Status WithRetries(const std::string& what, int64_t offset, Request request) const;
-
   // The file open in this process: the one opened here, or a fresh one
   // after a fork or after a failed read dropped it.
   Result<std::shared_ptr<XrdCl::File>> Handle() const {
@@ -230,29 +228,58 @@ class XRootDSource final : public ByteSource {
     if (file_ == failed) file_.reset();  // another thread may have replaced it already
   }
 
+  // One read of at most kMaxRequestBytes on this process's handle, retried
+  // on transient failures with a fresh handle after a backoff, within the
+  // budget.
   Status ReadRequest(int64_t offset, std::span<uint8_t> out) const {
     const std::string what =
         "reading " + std::to_string(out.size()) + " bytes at byte " + std::to_string(offset) + " of '" + url_ + "'";
-    return WithRetries(what, offset, [&](XrdCl::File& file) -> Result<bool> {
-      uint32_t got = 0;
-      const XrdCl::XRootDStatus status = file.Read(static_cast<uint64_t>(offset), static_cast<uint32_t>(out.size()),
-                                                   out.data(), got, static_cast<uint16_t>(options_.timeout_seconds));
-      ++g_reads;
-      if (!status.IsOK()) return Status(FromStatus(status));
-      if (got != out.size()) {
-        return IOError(what + ": the server sent " + std::to_string(got) + " bytes (the file shrank?)").WithPath(url_);
+    const auto start = std::chrono::steady_clock::now();
+    double backoff = options_.first_backoff_seconds;
+    std::string cause;
+    int attempt = 0;
+    for (; attempt <= options_.retries; ++attempt) {
+      if (attempt > 0) {
+        std::this_thread::sleep_for(std::chrono::duration<double>(backoff));
+        backoff = std::min(backoff * 2, options_.max_backoff_seconds);
       }
-      g_bytes += got;
-      return true;
-    });
+      auto handle = Handle();
+      if (!handle.IsOk()) {
+        if (handle.status().Code() == StatusCode::kNotFound) {  // removed from the server: no retry helps
+          return NotFound(what + ": the file is no longer on the server (" + handle.status().Message() + ")")
+              .WithPath(url_)
+              .WithOffset(offset)
+              .WithErrno(ENOENT);
+        }
+        cause = handle.status().Message();
+        continue;
+      }
+      uint32_t got = 0;
+      const XrdCl::XRootDStatus status = (*handle)->Read(static_cast<uint64_t>(offset), static_cast<uint32_t>(out.size()),
+                                                         out.data(), got, static_cast<uint16_t>(options_.timeout_seconds));
+      ++g_reads;
+      if (status.IsOK() && got == out.size()) {
+        g_bytes += got;
+        return Status::Ok();
+      }
+      if (status.IsOK()) {
+        return IOError(what + ": the server sent " + std::to_string(got) + " bytes (the file shrank?)")
+            .WithPath(url_)
+            .WithOffset(offset);
+      }
+      const Status answer = FromClient(status, "the server answered", url_);
+      if (!Transient(status)) return Status(answer.Code(), what + ": " + answer.Message()).WithPath(url_).WithOffset(offset);
+      cause = answer.Message();
+      Drop(*handle);
+    }
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    char waited[32];
+    std::snprintf(waited, sizeof(waited), "%.1f", seconds);
+    return IOError(what + " failed " + std::to_string(attempt) + " times over " + waited +
+                   " s (ROOTBATCH_XROOTD_RETRIES=" + std::to_string(options_.retries) + "): " + cause)
+        .WithPath(url_)
+        .WithOffset(offset);
   }
-
-  // The client's status as a Status; TransientError marks those worth a retry.
-  Status FromStatus(const XrdCl::XRootDStatus& status) const {
-    Status out = FromClient(status, "the server answered", url_);
-    return Transient(status) ? Status(StatusCode::kIOError, kTransientMark + out.Message()) : out;
-  }
-  static constexpr const char* kTransientMark = "(transient) ";
 
   std::string url_;
   int64_t size_;
@@ -263,46 +290,6 @@ class XRootDSource final : public ByteSource {
   mutable std::map<int64_t, std::shared_ptr<Fetch>> fetches_;  // by ticket; guarded by mutex_
   mutable int64_t next_ticket_ = 0;                           // guarded by mutex_
 };
-
-template <typename Request>
-Status XRootDSource::WithRetries(const std::string& what, int64_t offset, Request request) const {
-  const auto start = std::chrono::steady_clock::now();
-  double backoff = options_.first_backoff_seconds;
-  std::string cause;
-  int attempt = 0;
-  for (; attempt <= options_.retries; ++attempt) {
-    if (attempt > 0) {
-      std::this_thread::sleep_for(std::chrono::duration<double>(backoff));
-      backoff = std::min(backoff * 2, options_.max_backoff_seconds);
-    }
-    auto handle = Handle();
-    if (!handle.IsOk()) {
-      if (handle.status().Code() == StatusCode::kNotFound) {  // removed from the server: no retry helps
-        return NotFound(what + ": the file is no longer on the server (" + handle.status().Message() + ")")
-            .WithPath(url_)
-            .WithOffset(offset)
-            .WithErrno(ENOENT);
-      }
-      cause = handle.status().Message();
-      continue;
-    }
-    Result<bool> done = request(**handle);
-    if (done.IsOk()) return Status::Ok();
-    const std::string& message = done.status().Message();
-    if (message.rfind(kTransientMark, 0) != 0) {
-      return Status(done.status().Code(), what + ": " + message).WithPath(url_).WithOffset(offset);
-    }
-    cause = message.substr(std::string_view(kTransientMark).size());
-    Drop(*handle);
-  }
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  char waited[32];
-  std::snprintf(waited, sizeof(waited), "%.1f", seconds);
-  return IOError(what + " failed " + std::to_string(attempt) + " times over " + waited +
-                 " s (ROOTBATCH_XROOTD_RETRIES=" + std::to_string(options_.retries) + "): " + cause)
-      .WithPath(url_)
-      .WithOffset(offset);
-}
 
 int64_t XRootDSource::Prefetch(std::span<const ByteRange> ranges) const {
   // Stretches: the ranges in order, merged across small gaps.
@@ -319,7 +306,8 @@ int64_t XRootDSource::Prefetch(std::span<const ByteRange> ranges) const {
   auto close = [&] {
     Fetched f;
     f.offset = begin;
-    f.bytes.resize(static_cast<size_t>(end - begin));
+    f.size = end - begin;
+    f.bytes.reset(new uint8_t[static_cast<size_t>(f.size)]);
     fetch->stretches.push_back(std::move(f));
   };
   for (size_t i = 1; i < sorted.size(); ++i) {
@@ -335,9 +323,9 @@ int64_t XRootDSource::Prefetch(std::span<const ByteRange> ranges) const {
   // Chunks of at most kMaxChunkBytes into the stretches, 1024 per request.
   XrdCl::ChunkList chunks;
   for (Fetched& f : fetch->stretches) {
-    for (int64_t at = 0; at < static_cast<int64_t>(f.bytes.size()); at += kMaxChunkBytes) {
-      const int64_t length = std::min<int64_t>(kMaxChunkBytes, static_cast<int64_t>(f.bytes.size()) - at);
-      chunks.emplace_back(static_cast<uint64_t>(f.offset + at), static_cast<uint32_t>(length), f.bytes.data() + at);
+    for (int64_t at = 0; at < f.size; at += kMaxChunkBytes) {
+      const int64_t length = std::min<int64_t>(kMaxChunkBytes, f.size - at);
+      chunks.emplace_back(static_cast<uint64_t>(f.offset + at), static_cast<uint32_t>(length), f.bytes.get() + at);
     }
   }
   auto handle = Handle();

@@ -719,6 +719,60 @@ TEST(LoaderTest, TimedNextThreadsHaveOwnersAndStopPromptly) {
   EXPECT_EQ(CountThreadsSettlingAt(before), before);
 }
 
+// The pieces buffer keeps ragged values beside its pages (in each piece's
+// row order): every entry once with its own values, and a resumed loader
+// restores them with the rest of the buffer.
+TEST(LoaderTest, RaggedColumnsThroughThePiecesBuffer) {
+  auto dataset = MakeDataset({3000, 2000});
+  LoaderOptions options = SmallOptions();
+  options.shuffle = ShuffleStrategy::kPieces;
+  options.memory_budget = 200 * 1024;
+  options.features = {"f0"};
+  options.jagged = {{"jet_pt", JaggedMode::kRagged, 0, 0, false, DataType::kFloat64}};
+  auto check = [](const std::vector<Batch>& batches, std::vector<int64_t>* seen) {
+    for (const Batch& batch : batches) {
+      auto offsets = batch.ragged[0].offsets.Values<int64_t>();
+      auto values = batch.ragged[0].values.Values<double>();
+      auto entries = batch.entries.Values<int64_t>();
+      for (int64_t r = 0; r < batch.num_rows; ++r) {
+        const int64_t id = entries[static_cast<size_t>(r)];
+        seen->push_back(id);
+        ASSERT_EQ(offsets[static_cast<size_t>(r) + 1] - offsets[static_cast<size_t>(r)], id % 5);
+        for (int64_t j = 0; j < id % 5; ++j) {
+          ASSERT_EQ(values[static_cast<size_t>(offsets[static_cast<size_t>(r)] + j)],
+                    static_cast<double>(static_cast<float>(id) + 0.25f * static_cast<float>(j)));
+        }
+      }
+    }
+  };
+  auto loader = MustCreate(In(dataset), options);
+  ASSERT_NE(loader, nullptr);
+  ASSERT_LT(loader->Memory().num_slots, 5000) << "the buffer must hold less than the data";
+  std::vector<Batch> all = Drain(*loader);
+  std::vector<int64_t> seen;
+  check(all, &seen);
+  std::sort(seen.begin(), seen.end());
+  ASSERT_EQ(seen.size(), 5000u);
+  for (int64_t e = 0; e < 5000; ++e) ASSERT_EQ(seen[static_cast<size_t>(e)], e);
+
+  const int64_t at = static_cast<int64_t>(all.size()) / 2;
+  auto first = MustCreate(In(dataset), options);
+  for (int64_t b = 0; b < at; ++b) ASSERT_TRUE(first->Next().IsOk());
+  const LoaderState state = first->State();
+  first.reset();
+  auto resumed = MustCreate(In(dataset), options);
+  ASSERT_TRUE(resumed->Restore(state).IsOk());
+  std::vector<Batch> rest = Drain(*resumed);
+  ASSERT_EQ(rest.size(), all.size() - static_cast<size_t>(at));
+  std::vector<int64_t> rest_seen;
+  check(rest, &rest_seen);
+  for (size_t b = 0; b < rest.size(); ++b) {
+    const auto a = all[static_cast<size_t>(at) + b].entries.Values<int64_t>();
+    const auto r = rest[b].entries.Values<int64_t>();
+    ASSERT_TRUE(std::equal(a.begin(), a.end(), r.begin(), r.end())) << "batch " << b;
+  }
+}
+
 TEST(LoaderTest, JaggedColumnsPaddedRaggedAndFlattened) {
   auto dataset = MakeDataset({700});
   LoaderOptions options = SmallOptions();
