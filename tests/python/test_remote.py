@@ -99,14 +99,39 @@ def test_a_file_missing_on_the_server_is_named(remote_cli, server):
     url = server.url("no-such-file.root")
     proc = subprocess.run([remote_cli, "ls", url], capture_output=True, text=True, timeout=120)
     assert proc.returncode != 0
-    assert url in proc.stderr and "no such file on the server" in proc.stderr, proc.stderr
+    assert url in proc.stderr and "no such file or directory on the server" in proc.stderr, proc.stderr
     with pytest.raises(FileNotFoundError, match="no-such-file.root"):
         rootbatch.DataLoader([url], columns=["x"])
 
 
-def test_wildcards_in_urls_are_refused_with_the_reason(remote_cli, server):
-    with pytest.raises(ValueError, match="wildcards are not expanded in root:// URLs"):
-        rootbatch.DataLoader([server.url("uproot-HZZ*.root")], columns=["MET_px"])
+def test_wildcards_in_a_url_s_file_name_expand_from_the_server_s_listing(remote_cli, server):
+    from rootbatch import _core
+    for pattern in ("uproot-HZZ*.root", "test_*_rntuple_v1-0-0-0.root", "uproot-HZZ-l?[a-z]*.root"):
+        local = sorted(str(p.relative_to(TESTDATA)) for p in TESTDATA.glob(pattern))
+        assert local, pattern
+        assert _core.check_files([server.url(pattern)]) == [server.url(rel) for rel in local]
+    # Sub-directories are not files: they match nothing.
+    assert "golden" not in " ".join(_core.check_files([server.url("*")]))
+
+
+def test_the_loader_over_a_url_pattern_reads_every_file_it_matches(remote_cli, served_samples):
+    server, paths = served_samples
+    kwargs = dict(columns=FEATURES, target="label", batch_size=256, memory="2MB", seed=5)
+    remote = rootbatch.DataLoader([server.url("*.root")], **kwargs)
+    local = rootbatch.DataLoader([str(p) for p in paths], **kwargs)
+    for a, b in zip(remote.batches(), local.batches(), strict=True):
+        assert np.array_equal(np.asarray(a.features), np.asarray(b.features))
+
+
+def test_url_patterns_that_cannot_be_listed_say_why(remote_cli, server):
+    from rootbatch import _core
+    with pytest.raises(ValueError, match="wildcards are expanded in the file name only"):
+        _core.check_files([server.url("gol*/x.root")])
+    with pytest.raises(FileNotFoundError, match=r"no file matches .*nothing-like-this\*\.root"):
+        _core.check_files([server.url("nothing-like-this*.root")])
+    missing = server.url("no-such-directory/*.root")
+    with pytest.raises(FileNotFoundError, match="cannot list the directory .*no-such-directory"):
+        _core.check_files([missing])
 
 
 def test_the_loader_over_root_equals_the_local_loader(remote_cli, served_samples):

@@ -66,6 +66,12 @@ Result<std::unique_ptr<ByteSource>> OpenRemoteFile(const std::string& url) {
                      "-DROOTBATCH_WITH_XROOTD=ON where libxrootd-client-dev is installed)")
       .WithPath(url);
 }
+
+Result<std::vector<RemoteEntry>> ListRemoteDirectory(const std::string& url) {
+  return Unsupported("cannot list '" + url + "': rootbatch was built without the XRootD client (configure with "
+                     "-DROOTBATCH_WITH_XROOTD=ON where libxrootd-client-dev is installed)")
+      .WithPath(url);
+}
 #endif
 
 }  // namespace rootbatch

@@ -62,6 +62,18 @@ bool IsRemoteUrl(const std::string& path);
 // retries). Unsupported where rootbatch was built without the client
 // (ROOTBATCH_WITH_XROOTD=OFF).
 Result<std::unique_ptr<ByteSource>> OpenRemoteFile(const std::string& url);
+// One entry of a remote directory.
+struct RemoteEntry {
+  std::string name;         // the entry's name, without the directory
+  bool is_directory = false;
+  int64_t size = -1;        // bytes; -1 where the server did not say
+};
+// Lists the directory an XRootD URL names (root://host//dir), sorted by name,
+// where the server allows listings: NotFound for a missing directory, an
+// IOError (EACCES) where the server denies it, Unsupported where it does not
+// list or rootbatch was built without the client. Transient failures retry
+// as reads do (remote_options.hpp).
+Result<std::vector<RemoteEntry>> ListRemoteDirectory(const std::string& url);
 // A local path or a remote URL: what every reader opens.
 Result<std::unique_ptr<ByteSource>> OpenByteSource(const std::string& path_or_url);
 

@@ -16,10 +16,7 @@
 // once. Every error names the URL and what was being read.
 #include <unistd.h>
 
-#include <XrdCl/XrdClDefaultEnv.hh>
-#include <XrdCl/XrdClEnv.hh>
 #include <XrdCl/XrdClFile.hh>
-#include <XProtocol/XProtocol.hh>
 
 #include <algorithm>
 #include <atomic>
@@ -36,9 +33,14 @@
 
 #include "rootbatch/io/byte_source.hpp"
 #include "rootbatch/io/remote_options.hpp"
+#include "rootbatch/io/xrootd_client.hpp"
 
 namespace rootbatch {
 namespace {
+
+using xrootd::FromClient;
+using xrootd::StartClientOnce;
+using xrootd::Transient;
 
 // One request reads at most this much (the protocol's size field is 32 bits,
 // and a smaller request keeps a retry cheap).
@@ -96,47 +98,6 @@ class FetchHandler final : public XrdCl::ResponseHandler {
  private:
   std::shared_ptr<Fetch> fetch_;
 };
-
-void StartClientOnce() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    setenv("XRD_RUNFORKHANDLER", "1", /*overwrite=*/0);
-    XrdCl::Env* env = XrdCl::DefaultEnv::GetEnv();
-    // The client's own reconnection loop would wait minutes before an error
-    // (its defaults); rootbatch retries itself, within its stated budget.
-    // Values the user set (XRD_* variables) win: PutInt keeps them.
-    const RemoteOptions options = RemoteOptionsFromEnv();
-    env->PutInt("ConnectionRetry", 1);
-    env->PutInt("ConnectionWindow", std::max(1, options.timeout_seconds / 3));
-    env->PutInt("RequestTimeout", options.timeout_seconds);
-    env->PutInt("StreamErrorWindow", 0);
-  });
-}
-
-// Errors worth a retry with a fresh connection: the link or the server, not
-// the request.
-bool Transient(const XrdCl::XRootDStatus& status) {
-  if (XrdCl::Status::IsSocketError(status.code)) return true;
-  switch (status.code) {
-    case XrdCl::errRetry:
-    case XrdCl::errOperationExpired:
-    case XrdCl::errOperationInterrupted:
-    case XrdCl::errInvalidSession:
-    case XrdCl::errRedirectLimit:
-      return true;
-    case XrdCl::errErrorResponse:
-      return status.errNo == kXR_ServerError || status.errNo == kXR_Overloaded || status.errNo == kXR_noserver;
-    default:
-      return false;
-  }
-}
-
-Status FromClient(const XrdCl::XRootDStatus& status, const std::string& what, const std::string& url) {
-  if (status.code == XrdCl::errErrorResponse && status.errNo == kXR_NotFound) {
-    return NotFound(what + ": no such file on the server (" + status.ToString() + ")").WithPath(url).WithErrno(ENOENT);
-  }
-  return IOError(what + ": " + status.ToString()).WithPath(url);
-}
 
 class XRootDSource final : public ByteSource {
  public:

@@ -1,0 +1,31 @@
+// What the XRootD byte source and the directory listing share about the
+// client library (XrdCl): starting it the way rootbatch needs it, and turning
+// its statuses into rootbatch's. Internal to io/, built with the client only.
+#pragma once
+
+#include <XrdCl/XrdClXRootDResponses.hh>
+
+#include <string>
+
+#include "rootbatch/base/status.hpp"
+
+namespace rootbatch::xrootd {
+
+// Sets, once per process and before the client's first use, what rootbatch
+// relies on: fork handlers on (XRD_RUNFORKHANDLER), and the client's own
+// reconnection loop shortened to the timeout of remote_options.hpp (its
+// defaults wait minutes before reporting an error; rootbatch retries itself,
+// within its stated budget). XRD_* variables the user set win.
+void StartClientOnce();
+
+// Errors worth a retry with a fresh connection: the link or the server, not
+// the request.
+bool Transient(const XrdCl::XRootDStatus& status);
+
+// `what` failed with `status`: NotFound (ENOENT) for a missing file or
+// directory, IOError with EACCES where the server denies it, Unsupported
+// where the server does not implement it, IOError otherwise; each names the
+// URL.
+Status FromClient(const XrdCl::XRootDStatus& status, const std::string& what, const std::string& url);
+
+}  // namespace rootbatch::xrootd
