@@ -416,6 +416,7 @@ void RegisterLoader(py::module_& m) {
         d["batch_bytes"] = p.batch_bytes;
         d["batches_bytes"] = p.batches_bytes;
         d["in_flight_bytes"] = p.in_flight_bytes;
+        d["fetch_bytes"] = p.fetch_bytes;
         d["buffer_bytes"] = p.buffer_bytes;
         d["description"] = p.Describe();
         return d;

@@ -132,6 +132,14 @@ class ColumnSource {
     return -1;
   }
   virtual void EndRows(int64_t ticket) const { (void)ticket; }
+  // Bytes a PrefetchRows of `columns` holds per entry until its EndRows, on
+  // average over the source (the coalesced stretches: the storage units and
+  // the gaps merged between them); 0 where PrefetchRows fetches nothing. The
+  // loader counts it against its budget for every segment read ahead.
+  virtual double PrefetchBytesPerEntry(std::span<const size_t> columns) const {
+    (void)columns;
+    return 0;
+  }
 
   // Memory the source keeps for as long as it lives, beyond what a format
   // reader holds for its metadata (a frame's selection bitmap): the loader

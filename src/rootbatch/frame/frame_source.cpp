@@ -78,6 +78,48 @@ std::vector<int64_t> FrameSource::UnitBoundaries(size_t column) const {
   return ClusterBoundaries();
 }
 
+std::vector<size_t> FrameSource::FileColumnsOf(std::span<const size_t> columns) const {
+  std::vector<size_t> out;
+  std::vector<const ColumnRef*> pending;
+  for (size_t column : columns) {
+    if (column < node_->columns.size()) pending.push_back(&node_->columns[column]);
+  }
+  std::vector<const Node*> seen;
+  while (!pending.empty()) {
+    const ColumnRef* ref = pending.back();
+    pending.pop_back();
+    if (ref->define != nullptr) {
+      if (std::find(seen.begin(), seen.end(), ref->define) != seen.end()) continue;
+      seen.push_back(ref->define);
+      for (const ColumnRef& in : ref->define->kernel->inputs) pending.push_back(&in);
+    } else if (ref->base >= 0 && static_cast<size_t>(ref->base) < file_columns_.size() &&
+               file_columns_[static_cast<size_t>(ref->base)] >= 0) {
+      out.push_back(static_cast<size_t>(file_columns_[static_cast<size_t>(ref->base)]));
+    }
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+int64_t FrameSource::PrefetchRows(EntryRange range, std::span<const size_t> columns) const {
+  if (range.begin < 0 || range.end > NumEntries() || range.begin >= range.end) return -1;
+  std::vector<int64_t> first, last;
+  rows_->Entries(range.begin, range.begin + 1, first);
+  rows_->Entries(range.end - 1, range.end, last);
+  if (first.empty() || last.empty()) return -1;
+  return node_->dataset->File(file_).PrefetchRows({first.front(), last.back() + 1}, FileColumnsOf(columns));
+}
+
+double FrameSource::PrefetchBytesPerEntry(std::span<const size_t> columns) const {
+  // Rows that passed the filters read the entries between them too: per row,
+  // the file's bytes per entry over the fraction of entries kept.
+  if (NumEntries() <= 0) return 0;
+  const ColumnSource& file = node_->dataset->File(file_);
+  return file.PrefetchBytesPerEntry(FileColumnsOf(columns)) * static_cast<double>(file.NumEntries()) /
+         static_cast<double>(NumEntries());
+}
+
 std::vector<int64_t> FrameSource::EntriesOf(EntryRange range) const {
   std::vector<int64_t> entries;
   rows_->Entries(range.begin, range.end, entries);

@@ -34,12 +34,19 @@ class FrameSource final : public ColumnSource {
   Result<Column> ReadColumn(size_t column, EntryRange range, ReadStats* stats = nullptr) const override;
   const std::vector<UnreadableColumn>& UnreadableColumns() const override;
   int64_t ResidentBytes() const override { return rows_->ResidentBytes(); }
+  // The file's columns that `columns` read (defines: their inputs, down to
+  // the file), over the entries rows [range) span (remote files).
+  int64_t PrefetchRows(EntryRange range, std::span<const size_t> columns) const override;
+  void EndRows(int64_t ticket) const override { node_->dataset->File(file_).EndRows(ticket); }
+  double PrefetchBytesPerEntry(std::span<const size_t> columns) const override;
 
   // Local entry numbers in the file of rows [range).
   std::vector<int64_t> EntriesOf(EntryRange range) const;
 
  private:
   std::vector<int64_t> ToRows(const std::vector<int64_t>& entry_bounds) const;
+  // The file's column indices that reading `columns` reads.
+  std::vector<size_t> FileColumnsOf(std::span<const size_t> columns) const;
 
   std::shared_ptr<const Node> node_;
   std::shared_ptr<const Selection> selection_;

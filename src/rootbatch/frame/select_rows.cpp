@@ -2,6 +2,7 @@
 // the dataset, once per node, in chunks of at most one cluster.
 #include <algorithm>
 #include <latch>
+#include <utility>
 
 #include "rootbatch/base/thread_pool.hpp"
 #include "rootbatch/frame/frame_node.hpp"
@@ -39,6 +40,51 @@ struct ChunkResult {
 // Counts of each Range of the chain so far (ranges count rows in order).
 struct RangeState {
   std::vector<int64_t> seen;
+};
+
+// The file columns the chain's filters read (through defines, down to the
+// file): what a remote file fetches ahead for each chunk.
+std::vector<size_t> FilterColumns(std::span<const Node* const> chain, std::span<const int> file_columns) {
+  std::vector<const ColumnRef*> pending;
+  for (const Node* op : chain) {
+    if (op->kind != OpKind::kFilter) continue;
+    for (const ColumnRef& in : op->kernel->inputs) pending.push_back(&in);
+  }
+  std::vector<const Node*> seen;
+  std::vector<size_t> out;
+  while (!pending.empty()) {
+    const ColumnRef* ref = pending.back();
+    pending.pop_back();
+    if (ref->define != nullptr) {
+      if (std::find(seen.begin(), seen.end(), ref->define) != seen.end()) continue;
+      seen.push_back(ref->define);
+      for (const ColumnRef& in : ref->define->kernel->inputs) pending.push_back(&in);
+    } else if (ref->base >= 0 && static_cast<size_t>(ref->base) < file_columns.size() &&
+               file_columns[static_cast<size_t>(ref->base)] >= 0) {
+      out.push_back(static_cast<size_t>(file_columns[static_cast<size_t>(ref->base)]));
+    }
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+// Starts fetching a chunk's filter columns (remote files; -1: nothing).
+struct ChunkFetch {
+  const ColumnSource* source = nullptr;
+  int64_t ticket = -1;
+  ChunkFetch() = default;
+  ChunkFetch(const Dataset& dataset, const Chunk& chunk, std::span<const size_t> columns)
+      : source(&dataset.File(chunk.file)), ticket(source->PrefetchRows(chunk.entries, columns)) {}
+  ChunkFetch(ChunkFetch&& other) noexcept : source(other.source), ticket(std::exchange(other.ticket, -1)) {}
+  ChunkFetch& operator=(ChunkFetch&& other) noexcept {
+    std::swap(source, other.source);
+    std::swap(ticket, other.ticket);
+    return *this;
+  }
+  ~ChunkFetch() {
+    if (ticket >= 0) source->EndRows(ticket);
+  }
 };
 
 void RunChunk(const Dataset& dataset, const Chunk& chunk, std::span<const int> file_columns,
@@ -130,9 +176,16 @@ Result<std::shared_ptr<const Selection>> SelectRows(const Node& node, int num_th
   for (const Node* op : chain) {
     if (op->kind == OpKind::kRange) ranges.seen.push_back(0);
   }
+  std::vector<std::vector<size_t>> fetched(dataset.NumFiles());
+  for (size_t f = 0; f < dataset.NumFiles(); ++f) fetched[f] = FilterColumns(chain, file_columns[f]);
+  auto fetch = [&](size_t i) { return ChunkFetch(dataset, chunks[i], fetched[chunks[i].file]); };
   std::vector<ChunkResult> results(chunks.size());
   if (!ranges.seen.empty() || num_threads <= 1 || chunks.size() <= 1) {
+    // One chunk fetched ahead of the one being run.
+    ChunkFetch next = chunks.empty() ? ChunkFetch() : fetch(0);
     for (size_t i = 0; i < chunks.size(); ++i) {
+      ChunkFetch current = std::move(next);
+      if (i + 1 < chunks.size()) next = fetch(i + 1);
       RunChunk(dataset, chunks[i], file_columns[chunks[i].file], chain, &ranges, results[i]);
       if (!results[i].status.IsOk()) return results[i].status;
     }
@@ -142,6 +195,7 @@ Result<std::shared_ptr<const Selection>> SelectRows(const Node& node, int num_th
     std::latch done(static_cast<std::ptrdiff_t>(chunks.size()));
     for (size_t i = 0; i < chunks.size(); ++i) {
       pool.Submit([&, i] {
+        const ChunkFetch bytes = fetch(i);
         RunChunk(dataset, chunks[i], file_columns[chunks[i].file], chain, nullptr, results[i]);
         done.count_down();
       });

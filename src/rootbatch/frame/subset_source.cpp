@@ -75,4 +75,18 @@ Result<Column> SubsetSource::ReadColumn(size_t column, EntryRange range, ReadSta
   return std::move(*result);
 }
 
+int64_t SubsetSource::PrefetchRows(EntryRange range, std::span<const size_t> columns) const {
+  if (range.begin < 0 || range.end > NumEntries() || range.begin >= range.end) return -1;
+  return base().PrefetchRows({kept_[static_cast<size_t>(range.begin)], kept_[static_cast<size_t>(range.end - 1)] + 1},
+                             columns);
+}
+
+double SubsetSource::PrefetchBytesPerEntry(std::span<const size_t> columns) const {
+  // Sparse rows read the entries between them too (ReadColumn): per row, the
+  // file's bytes per entry times the entries each kept row spans.
+  if (kept_.empty()) return 0;
+  const double span = static_cast<double>(kept_.back() - kept_.front() + 1) / static_cast<double>(kept_.size());
+  return base().PrefetchBytesPerEntry(columns) * span;
+}
+
 }  // namespace rootbatch::frame

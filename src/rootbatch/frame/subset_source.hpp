@@ -34,6 +34,10 @@ class SubsetSource final : public ColumnSource {
     return base().ResidentBytes() + static_cast<int64_t>(kept_.size() * sizeof(int64_t));
   }
   const std::vector<UnreadableColumn>& UnreadableColumns() const override { return base().UnreadableColumns(); }
+  // The file's entries that rows [range) span (remote files).
+  int64_t PrefetchRows(EntryRange range, std::span<const size_t> columns) const override;
+  void EndRows(int64_t ticket) const override { base().EndRows(ticket); }
+  double PrefetchBytesPerEntry(std::span<const size_t> columns) const override;
 
   // Local entry number of each row.
   const std::vector<int64_t>& Kept() const { return kept_; }

@@ -1,8 +1,9 @@
 #include "rootbatch/io/byte_source.hpp"
 
-#include "rootbatch/io/remote_options.hpp"
-
+#include <algorithm>
 #include <cstring>
+
+#include "rootbatch/io/remote_options.hpp"
 
 namespace rootbatch {
 
@@ -49,6 +50,27 @@ class MemorySource final : public ByteSource {
 
 std::unique_ptr<ByteSource> MakeMemorySource(std::string name, std::vector<uint8_t> bytes) {
   return std::make_unique<MemorySource>(std::move(name), std::move(bytes));
+}
+
+std::vector<ByteRange> CoalesceRanges(std::span<const ByteRange> ranges, int64_t size, int64_t max_gap) {
+  std::vector<ByteRange> sorted;
+  sorted.reserve(ranges.size());
+  for (const ByteRange& r : ranges) {
+    const int64_t begin = std::clamp<int64_t>(r.offset, 0, size);
+    const int64_t end = std::clamp<int64_t>(r.offset + std::max<int64_t>(r.length, 0), 0, size);
+    if (end > begin) sorted.push_back({begin, end - begin});
+  }
+  std::sort(sorted.begin(), sorted.end(), [](const ByteRange& a, const ByteRange& b) { return a.offset < b.offset; });
+  std::vector<ByteRange> stretches;
+  for (const ByteRange& r : sorted) {
+    if (!stretches.empty() && r.offset <= stretches.back().offset + stretches.back().length + max_gap) {
+      ByteRange& last = stretches.back();
+      last.length = std::max(last.offset + last.length, r.offset + r.length) - last.offset;
+    } else {
+      stretches.push_back(r);
+    }
+  }
+  return stretches;
 }
 
 bool IsRemoteUrl(const std::string& path) { return path.rfind("root://", 0) == 0 || path.rfind("roots://", 0) == 0; }

@@ -47,11 +47,23 @@ class ByteSource {
   }
   // Frees what the fetch `ticket` brought (its reads are done).
   virtual void DropPrefetched(int64_t ticket) const { (void)ticket; }
+  // Whether Prefetch fetches (and holds, until DropPrefetched) the bytes of
+  // the stretches CoalesceRanges makes of its ranges: the loader counts
+  // them against its memory budget. False for local files.
+  virtual bool FetchesAhead() const { return false; }
 
  protected:
   // Checks [offset, offset + length) against Size(); shared by implementations.
   Status CheckRange(int64_t offset, int64_t length) const;
 };
+
+// Ranges closer than this are fetched as one stretch, gap included: a round
+// trip costs more than reading 64 KiB more.
+inline constexpr int64_t kCoalesceGapBytes = int64_t{64} << 10;
+// The stretches a prefetch of `ranges` holds: clipped to [0, size), sorted,
+// merged where they overlap or lie less than `max_gap` bytes apart.
+std::vector<ByteRange> CoalesceRanges(std::span<const ByteRange> ranges, int64_t size,
+                                      int64_t max_gap = kCoalesceGapBytes);
 
 // Opens a local file for positional reads. NotFound / IOError name the path.
 Result<std::unique_ptr<ByteSource>> OpenLocalFile(const std::string& path);

@@ -70,5 +70,30 @@ TEST(MemorySourceTest, ReadsAndBounds) {
   EXPECT_FALSE(source->Read(-1, 1).IsOk());
 }
 
+
+TEST(CoalesceRangesTest, SortsClipsAndMergesAcrossSmallGaps) {
+  const std::vector<ByteRange> ranges = {
+      {1000, 100},   // merged with the next: 50 bytes apart
+      {0, 10},       // alone: 990 bytes before the next with max_gap 64
+      {1150, 20},
+      {1160, 5},     // inside the previous
+      {5000, 400},   // clipped to the size, 5200
+      {-20, 5},      // before the start: nothing left
+      {1100, 0},     // empty
+  };
+  const std::vector<ByteRange> stretches = CoalesceRanges(ranges, 5200, 64);
+  ASSERT_EQ(stretches.size(), 3u);
+  EXPECT_EQ(stretches[0].offset, 0);
+  EXPECT_EQ(stretches[0].length, 10);
+  EXPECT_EQ(stretches[1].offset, 1000);
+  EXPECT_EQ(stretches[1].length, 170);
+  EXPECT_EQ(stretches[2].offset, 5000);
+  EXPECT_EQ(stretches[2].length, 200);
+  // A gap of exactly max_gap merges; one more byte does not.
+  EXPECT_EQ(CoalesceRanges(std::vector<ByteRange>{{0, 10}, {74, 1}}, 100, 64).size(), 1u);
+  EXPECT_EQ(CoalesceRanges(std::vector<ByteRange>{{0, 10}, {75, 1}}, 100, 64).size(), 2u);
+  EXPECT_TRUE(CoalesceRanges(std::vector<ByteRange>{}, 100).empty());
+}
+
 }  // namespace
 }  // namespace rootbatch

@@ -50,9 +50,6 @@ constexpr uint32_t kMaxRequestBytes = 8u << 20;
 // fails with misleading errors): split here.
 constexpr int64_t kMaxChunkBytes = 2'097'136;
 constexpr size_t kMaxChunksPerRequest = 1024;
-// Ranges closer than this are fetched as one stretch, gap included: a
-// round trip costs more than reading 64 KiB more.
-constexpr int64_t kMergeGapBytes = int64_t{64} << 10;
 
 std::atomic<int64_t> g_reads{0};
 std::atomic<int64_t> g_vector_reads{0};
@@ -125,6 +122,7 @@ class XRootDSource final : public ByteSource {
   }
 
   int64_t Prefetch(std::span<const ByteRange> ranges) const override;
+  bool FetchesAhead() const override { return true; }
   void DropPrefetched(int64_t ticket) const override {
     std::lock_guard lock(mutex_);
     if (pid_ == getpid()) fetches_.erase(ticket);  // a parent's fetch is never destroyed in a child
@@ -253,34 +251,16 @@ class XRootDSource final : public ByteSource {
 };
 
 int64_t XRootDSource::Prefetch(std::span<const ByteRange> ranges) const {
-  // Stretches: the ranges in order, merged across small gaps.
-  std::vector<ByteRange> sorted;
-  for (const ByteRange& r : ranges) {
-    const int64_t begin = std::clamp<int64_t>(r.offset, 0, size_);
-    const int64_t end = std::clamp<int64_t>(r.offset + std::max<int64_t>(r.length, 0), 0, size_);
-    if (end > begin) sorted.push_back({begin, end - begin});
-  }
-  if (sorted.empty()) return -1;
-  std::sort(sorted.begin(), sorted.end(), [](const ByteRange& a, const ByteRange& b) { return a.offset < b.offset; });
+  const std::vector<ByteRange> stretches = CoalesceRanges(ranges, size_);
+  if (stretches.empty()) return -1;
   auto fetch = std::make_shared<Fetch>();
-  int64_t begin = sorted[0].offset, end = sorted[0].offset + sorted[0].length;
-  auto close = [&] {
+  for (const ByteRange& stretch : stretches) {
     Fetched f;
-    f.offset = begin;
-    f.size = end - begin;
+    f.offset = stretch.offset;
+    f.size = stretch.length;
     f.bytes.reset(new uint8_t[static_cast<size_t>(f.size)]);
     fetch->stretches.push_back(std::move(f));
-  };
-  for (size_t i = 1; i < sorted.size(); ++i) {
-    if (sorted[i].offset <= end + kMergeGapBytes) {
-      end = std::max(end, sorted[i].offset + sorted[i].length);
-    } else {
-      close();
-      begin = sorted[i].offset;
-      end = sorted[i].offset + sorted[i].length;
-    }
   }
-  close();
   // Chunks of at most kMaxChunkBytes into the stretches, 1024 per request.
   XrdCl::ChunkList chunks;
   for (Fetched& f : fetch->stretches) {

@@ -96,6 +96,17 @@ int64_t BlockReader::StartFetch(const Segment& segment) const {
   return Source(segment).PrefetchRows(segment.entries, ColumnsOf(segment));
 }
 
+double BlockReader::FetchBytesPerRow() const {
+  double most = 0;
+  for (size_t input = 0; input < inputs_.size(); ++input) {
+    const Dataset& dataset = *inputs_[input].dataset;
+    for (size_t file = 0; file < dataset.NumFiles(); ++file) {
+      most = std::max(most, dataset.File(file).PrefetchBytesPerEntry(indices_[input][file]));
+    }
+  }
+  return most;
+}
+
 void BlockReader::EndFetch(const Segment& segment, int64_t ticket) const {
   if (ticket >= 0) Source(segment).EndRows(ticket);
 }

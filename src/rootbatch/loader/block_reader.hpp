@@ -61,6 +61,10 @@ class BlockReader {
   // read); a ticket for EndFetch, -1 where nothing started. Non-blocking.
   int64_t StartFetch(const Segment& segment) const;
   void EndFetch(const Segment& segment, int64_t ticket) const;
+  // What a StartFetch holds per row until its EndFetch, for the budget: the
+  // largest ColumnSource::PrefetchBytesPerEntry over the files (0 when no
+  // file is remote).
+  double FetchBytesPerRow() const;
   // Reads without converting (the decompression ceiling, estimates); the
   // reader's output is checked against the column contract.
   Result<Column> ReadColumn(const Segment& segment, size_t route, ReadStats* stats) const;

@@ -31,11 +31,11 @@ std::string Bytes(int64_t bytes) {
 std::string MemoryPlan::Describe() const {
   return "buffer " + std::to_string(num_slots) + " rows (" + MiB(buffer_bytes) + "), in flight " +
          std::to_string(window) + " x " + std::to_string(max_read_entries) + " entries (" + MiB(in_flight_bytes) +
-         "), batches " + MiB(batches_bytes) + (resident_bytes ? ", sources " + MiB(resident_bytes) : "");
+         (fetch_bytes ? ", of which fetched ahead " + MiB(fetch_bytes) : "") + "), batches " + MiB(batches_bytes) + (resident_bytes ? ", sources " + MiB(resident_bytes) : "");
 }
 
 Result<MemoryPlan> PlanMemory(const RowLayout& layout, const LoaderOptions& options, double mean_items,
-                              int64_t largest_block) {
+                              int64_t largest_block, double fetch_row) {
   MemoryPlan plan;
   const int64_t batch = options.batch_size;
   double ragged_row = 0;  // ragged values per row, output types
@@ -77,32 +77,39 @@ Result<MemoryPlan> PlanMemory(const RowLayout& layout, const LoaderOptions& opti
   // buffers (compressed and decompressed, about twice the widest column).
   const double staged_row = static_cast<double>(layout.row_bytes) + ragged_row;
   const double read_row = static_cast<double>(layout.RawBytesPerEntry(mean_items)) + 2.0 * widest_raw;
-  auto per_entry = [&](int workers) { return std::max(2, workers + 1) * staged_row + workers * read_row; };
+  // Remote files: a segment's fetched bytes are held from when it enters the
+  // window until its read ends (fetch_row per entry).
+  auto per_entry = [&](int workers, double fetch) {
+    return std::max(2, workers + 1) * (staged_row + fetch) + workers * read_row;
+  };
   const int64_t read_room = share - plan.batch_bytes * std::max(0, options.queue_batches - 2);
-  if (read_room < static_cast<int64_t>(per_entry(options.num_threads))) {
+  if (read_room < static_cast<int64_t>(per_entry(options.num_threads, fetch_row))) {
     return InvalidArgument("memory budget " + Bytes(options.memory_budget) + " leaves no room to read ahead with " +
                            std::to_string(options.queue_batches) + " queued batches of " + Bytes(plan.batch_bytes) +
                            "; queue fewer batches or raise the budget");
   }
-  auto entries_for = [&](int64_t room, int workers) {
-    return std::clamp<int64_t>(static_cast<int64_t>(static_cast<double>(room) / per_entry(workers)), 1,
+  auto entries_for = [&](int64_t room, int workers, double fetch) {
+    return std::clamp<int64_t>(static_cast<int64_t>(static_cast<double>(room) / per_entry(workers, fetch)), 1,
                                options.max_block_entries);
   };
-  // Turns from the share alone (neither threads nor queued batches); reads
-  // from what is left with this loader's threads and queue.
-  plan.turn_entries = entries_for(share, kTurnWorkers);
-  plan.max_read_entries = std::min(plan.turn_entries, entries_for(read_room, options.num_threads));
+  // Turns from the share alone (neither threads, nor queued batches, nor
+  // whether the files are remote: the order, hence the batches, must not
+  // depend on them); reads from what is left with this loader's threads,
+  // queue and fetches.
+  plan.turn_entries = entries_for(share, kTurnWorkers, 0);
+  plan.max_read_entries = std::min(plan.turn_entries, entries_for(read_room, options.num_threads, fetch_row));
   plan.window = std::max(2, options.num_threads + 1);
   // Segments are no longer than the largest block: deepen the window to fill
   // the share with them.
   const int64_t segment = std::clamp<int64_t>(largest_block, 1, plan.max_read_entries);
   const double per_worker = options.num_threads * read_row * static_cast<double>(segment);
-  const double per_segment = staged_row * static_cast<double>(segment);
+  const double per_segment = (staged_row + fetch_row) * static_cast<double>(segment);
   const auto deep = static_cast<int64_t>((static_cast<double>(read_room) - per_worker) / per_segment);
   plan.window = static_cast<int>(std::clamp<int64_t>(deep, plan.window, kMaxWindow));
   plan.in_flight_bytes = static_cast<int64_t>(
-      std::max(per_entry(options.num_threads) * static_cast<double>(plan.max_read_entries),
+      std::max(per_entry(options.num_threads, fetch_row) * static_cast<double>(plan.max_read_entries),
                per_worker + plan.window * per_segment));
+  plan.fetch_bytes = static_cast<int64_t>(fetch_row * static_cast<double>(segment) * plan.window);
   if (!ShuffleOf(options.shuffle).Mixes()) plan.num_slots = batch;  // no mixing: one batch of rows suffices
   plan.buffer_bytes = plan.num_slots * plan.slot_bytes;
   return plan;

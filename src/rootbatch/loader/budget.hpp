@@ -9,9 +9,11 @@
 //              estimated from the mean number of items per entry)
 //   batches    those four batches
 //   the rest   (1/8): reads in flight, window x a staged segment (rows in
-//              output types) + per worker its segment's raw columns and the
-//              reader's basket buffers (estimated as 2 x the widest raw
-//              column), and any queued batches beyond two
+//              output types, and for remote files the bytes fetched ahead
+//              for it: ColumnSource::PrefetchBytesPerEntry) + per worker its
+//              segment's raw columns and the reader's basket buffers
+//              (estimated as 2 x the widest raw column), and any queued
+//              batches beyond two
 //
 // The buffer size depends only on the budget, the batch size and the
 // columns, so threads and queue depth never change the batches. Blocks too
@@ -46,6 +48,7 @@ struct MemoryPlan {
   int64_t batch_bytes = 0;        // one batch
   int64_t batches_bytes = 0;      // all batches held
   int64_t in_flight_bytes = 0;    // blocks being read, at most
+  int64_t fetch_bytes = 0;        // of which remote bytes fetched ahead (window x segment x fetch_row)
   int64_t buffer_bytes = 0;       // num_slots x slot_bytes
   int64_t resident_bytes = 0;     // kept by the sources (a frame's selection), taken off the budget first
 
@@ -54,8 +57,9 @@ struct MemoryPlan {
 
 // `mean_items`: mean items per entry of the jagged columns (for estimates);
 // `largest_block`: entries of the plan's largest block (segments are no
-// longer, so more of them fit in flight).
+// longer, so more of them fit in flight); `fetch_row`: bytes a segment's
+// fetch holds per row (BlockReader::FetchBytesPerRow; 0 for local files).
 Result<MemoryPlan> PlanMemory(const RowLayout& layout, const LoaderOptions& options, double mean_items,
-                              int64_t largest_block);
+                              int64_t largest_block, double fetch_row = 0);
 
 }  // namespace rootbatch::loader

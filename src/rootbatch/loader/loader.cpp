@@ -121,7 +121,8 @@ Result<std::unique_ptr<Loader>> Loader::Create(std::vector<LoaderInput> inputs, 
                            std::to_string(resident) + " bytes the sources keep (a selection's bitmap: 2 bits per "
                            "entry of the files); give a larger budget");
   }
-  RB_ASSIGN_OR_RETURN(loader->memory_, PlanMemory(loader->reader_->Layout(), planned, mean_items, largest_block));
+  RB_ASSIGN_OR_RETURN(loader->memory_, PlanMemory(loader->reader_->Layout(), planned, mean_items, largest_block,
+                                                       loader->reader_->FetchBytesPerRow()));
   loader->memory_.resident_bytes = resident;
   loader->inputs_ = std::move(inputs);
   loader->options_ = std::move(options);

@@ -947,6 +947,37 @@ TEST(LoaderTest, EveryBasketIsDecompressedOncePerEpoch) {
   EXPECT_EQ(split4->Stats().units_read, 8000 / 125 * 2 + 2 * 8000 / 250 + 4 * 8000 / 500);
 }
 
+TEST(LoaderTest, BytesFetchedAheadCountInTheBudgetAndChangeNoBatch) {
+  MemorySourceOptions remote_options;
+  remote_options.fetch_bytes_per_value = 40;  // compressed bytes held per value until its segment is read
+  auto local = MakeDataset({50000});
+  auto remote = MakeDataset({50000}, remote_options);
+  const int64_t budget = 4 * kMiB;
+  LoaderOptions options = SmallOptions();
+  options.memory_budget = budget;
+  auto near = MustCreate(In(local), options);
+  auto far = MustCreate(In(remote), options);
+  const MemoryPlan& l = near->Memory();
+  const MemoryPlan& r = far->Memory();
+  EXPECT_EQ(l.fetch_bytes, 0);
+  EXPECT_GT(r.fetch_bytes, 0) << r.Describe();
+  EXPECT_LE(r.buffer_bytes + r.in_flight_bytes + r.batch_bytes * (options.queue_batches + 2), budget) << r.Describe();
+  EXPECT_LE(r.in_flight_bytes, budget / 8) << r.Describe();
+  EXPECT_LE(r.fetch_bytes, r.in_flight_bytes);
+  // What a fetch holds per segment is counted: fewer segments read ahead.
+  int64_t largest = 0;
+  for (const Block& block : far->BlockPlan().blocks) largest = std::max(largest, block.entries.Size());
+  const double fetch_row = 40.0 * static_cast<double>(far->Layout().routes.size());
+  const double segment = static_cast<double>(std::min(largest, r.max_read_entries));
+  EXPECT_LE(r.window * segment * (static_cast<double>(far->Layout().row_bytes) + fetch_row), budget / 8.0)
+      << r.Describe();
+  EXPECT_LT(r.window, l.window) << l.Describe() << " / " << r.Describe();
+  // The buffer and the order do not depend on where the files are.
+  EXPECT_EQ(r.num_slots, l.num_slots);
+  EXPECT_EQ(r.turn_entries, l.turn_entries);
+  EXPECT_EQ(Entries(Drain(*near)), Entries(Drain(*far)));
+}
+
 TEST(LoaderTest, MemoryPlanFitsTheBudget) {
   auto dataset = MakeDataset({50000});
   for (int64_t budget : {1 * kMiB, 4 * kMiB, 64 * kMiB}) {

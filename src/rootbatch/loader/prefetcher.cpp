@@ -11,8 +11,12 @@ Prefetcher::Prefetcher(ThreadPool* pool, std::shared_ptr<const BlockReader> read
   state_->reads = std::move(reads);
   state_->on_error = std::move(on_error);
   state_->tickets.assign(state_->reads.size(), -1);
-  std::lock_guard lock(state_->mutex);
-  ScheduleLocked();
+  std::vector<size_t> reserved;
+  {
+    std::lock_guard lock(state_->mutex);
+    reserved = ReserveLocked();
+  }
+  Start(reserved);
 }
 
 Prefetcher::~Prefetcher() {
@@ -33,13 +37,21 @@ void Prefetcher::Cancel() {
   state_->changed.notify_all();
 }
 
-void Prefetcher::ScheduleLocked() {
+std::vector<size_t> Prefetcher::ReserveLocked() {
   State& s = *state_;
+  std::vector<size_t> reserved;
   while (!s.cancelled && s.error.IsOk() && s.scheduled < s.reads.size() &&
          s.scheduled - s.taken < static_cast<size_t>(window_)) {
-    const size_t segment = s.scheduled++;
+    reserved.push_back(s.scheduled++);
     s.window.emplace_back();
-    s.tickets[segment] = s.reader->StartFetch(s.reads[segment]);
+  }
+  return reserved;
+}
+
+void Prefetcher::Start(const std::vector<size_t>& segments) {
+  for (size_t segment : segments) {
+    // Before the task is submitted: its end reads the ticket.
+    state_->tickets[segment] = state_->reader->StartFetch(state_->reads[segment]);
     std::shared_ptr<State> state = state_;
     pool_->Submit([state, segment] { RunTask(state, segment); });
   }
@@ -91,7 +103,11 @@ Result<std::unique_ptr<StagedBlock>> Prefetcher::Next() {
   State& s = *state_;
   std::unique_lock lock(s.mutex);
   if (s.taken >= s.reads.size()) return std::unique_ptr<StagedBlock>();
-  ScheduleLocked();
+  if (std::vector<size_t> reserved = ReserveLocked(); !reserved.empty()) {
+    lock.unlock();
+    Start(reserved);
+    lock.lock();
+  }
   auto start = std::chrono::steady_clock::now();
   s.changed.wait(lock, [&] {
     return s.cancelled || !s.error.IsOk() || (!s.window.empty() && s.window.front().done);
@@ -102,7 +118,9 @@ Result<std::unique_ptr<StagedBlock>> Prefetcher::Next() {
   std::unique_ptr<StagedBlock> block = std::move(s.window.front().block);
   s.window.pop_front();
   ++s.taken;
-  ScheduleLocked();
+  const std::vector<size_t> reserved = ReserveLocked();
+  lock.unlock();
+  Start(reserved);
   return block;
 }
 

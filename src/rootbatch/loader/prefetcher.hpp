@@ -5,15 +5,19 @@
 // yet taken, at least threads + 1) keeps every worker busy and bounds the
 // memory. A segment's bytes are asked for when it enters the window
 // (BlockReader::StartFetch: remote files), so a whole window of requests is
-// in flight while the workers decompress: latency is hidden behind it. Blocks come out in list order whatever the thread count, which is
-// what makes batches deterministic.
+// in flight while the workers decompress: latency is hidden behind it.
+// Blocks come out in list order whatever the thread count, which is what
+// makes batches deterministic.
 //
 // Threading: tasks share a State with the Prefetcher (shared_ptr), so a task
 // still queued in the pool when the Prefetcher is destroyed finds the state
 // cancelled and returns. `mutex` guards everything in State except the
 // read-only `reads` and `reader`, and `cancelled`, which is atomic so that a
-// running read can poll it between columns; `changed` signals a finished
-// block, an error or cancellation.
+// running read can poll it between columns, and `tickets`, whose element for
+// a segment the owner's thread writes before submitting its task (the task
+// and the destructor read it); `changed` signals a finished block, an error
+// or cancellation. Only the owner's thread (constructor, Next, destructor)
+// schedules.
 #pragma once
 
 #include <atomic>
@@ -78,8 +82,13 @@ class Prefetcher {
     double wait_seconds = 0;
   };
 
-  // Submits segments until the window is full; requires the lock.
-  void ScheduleLocked();
+  // Takes segments into the window until it is full; requires the lock.
+  std::vector<size_t> ReserveLocked();
+  // Starts the fetches of reserved segments and submits their reads, on the
+  // owner's thread without the lock: a remote fetch may reconnect first,
+  // which can take seconds, and the workers must not wait for it to hand in
+  // their blocks.
+  void Start(const std::vector<size_t>& segments);
   static void RunTask(const std::shared_ptr<State>& state, size_t segment);
 
   ThreadPool* pool_;

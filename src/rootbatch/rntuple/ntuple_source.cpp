@@ -364,6 +364,54 @@ int64_t NTupleSource::Active(const Slot& slot, size_t cluster) const {
   return -1;
 }
 
+std::vector<ByteRange> NTupleSource::PageRanges(EntryRange range, std::span<const size_t> columns) const {
+  std::vector<ByteRange> ranges;
+  // `per_entry` > 0: a top-level slot, whose elements [e x per_entry, ...)
+  // belong to entry e (and one before: an index column's previous end
+  // offset); 0: every page of each cluster the range touches.
+  auto add = [&](const Slot& slot, int64_t per_entry) {
+    for (size_t k = 0; k < descriptor_.clusters.size(); ++k) {
+      const rntuple::Cluster& cluster = descriptor_.clusters[k];
+      if (cluster.first_entry >= range.end) break;
+      if (cluster.first_entry + cluster.num_entries <= range.begin) continue;
+      const int64_t c = Active(slot, k);
+      if (c < 0) continue;
+      const rntuple::ColumnPages& pages = cluster.columns[static_cast<size_t>(c)];
+      int64_t element = pages.element_offset;
+      for (const rntuple::PageInfo& page : pages.pages) {
+        const bool needed = per_entry == 0 || (element < range.end * per_entry &&
+                                               element + page.num_elements > range.begin * per_entry - 1);
+        if (needed) {
+          ranges.push_back({static_cast<int64_t>(page.locator.offset),
+                            static_cast<int64_t>(page.locator.size + (page.has_checksum ? 8 : 0))});
+        }
+        element += page.num_elements;
+      }
+    }
+  };
+  for (size_t column : columns) {
+    if (column >= plans_.size()) continue;
+    const LeafPlan& plan = plans_[column];
+    for (size_t level = 0; level < plan.levels.size(); ++level) add(plan.levels[level].index, level == 0 ? 1 : 0);
+    add(plan.data, plan.levels.empty() ? (plan.cardinality ? 1 : plan.repeat) : 0);
+  }
+  return ranges;
+}
+
+int64_t NTupleSource::PrefetchRows(EntryRange range, std::span<const size_t> columns) const {
+  if (!file_->Source().FetchesAhead()) return -1;
+  const std::vector<ByteRange> ranges = PageRanges(range, columns);
+  return file_->Source().Prefetch(ranges);
+}
+
+double NTupleSource::PrefetchBytesPerEntry(std::span<const size_t> columns) const {
+  if (!file_->Source().FetchesAhead() || NumEntries() <= 0) return 0;
+  const std::vector<ByteRange> ranges = PageRanges({0, NumEntries()}, columns);
+  int64_t bytes = 0;
+  for (const ByteRange& stretch : CoalesceRanges(ranges, file_->Source().Size())) bytes += stretch.length;
+  return static_cast<double>(bytes) / static_cast<double>(NumEntries());
+}
+
 int64_t NTupleSource::Capacity(const Slot& slot) const {
   int64_t capacity = 0;
   for (size_t k = 0; k < descriptor_.clusters.size(); ++k) {

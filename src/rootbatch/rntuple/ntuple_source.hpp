@@ -67,6 +67,12 @@ class NTupleSource final : public ColumnSource {
   std::vector<int64_t> UnitBoundaries(size_t column) const override;
   Result<Column> ReadColumn(size_t column, EntryRange range, ReadStats* stats = nullptr) const override;
   const std::vector<UnreadableColumn>& UnreadableColumns() const override { return skipped_; }
+  // Remote files: the pages entries `range` of `columns` need (for columns
+  // under a collection, every page of the clusters the range touches: their
+  // element ranges are known only from the offsets).
+  int64_t PrefetchRows(EntryRange range, std::span<const size_t> columns) const override;
+  void EndRows(int64_t ticket) const override { file_->Source().DropPrefetched(ticket); }
+  double PrefetchBytesPerEntry(std::span<const size_t> columns) const override;
 
   const rntuple::Descriptor& Descriptor() const { return descriptor_; }
   const rntuple::LeafPlan& Plan(size_t column) const { return plans_[column]; }
@@ -78,6 +84,7 @@ class NTupleSource final : public ColumnSource {
  private:
   NTupleSource() = default;
   void BuildPlans();
+  std::vector<ByteRange> PageRanges(EntryRange range, std::span<const size_t> columns) const;
   Result<std::vector<uint8_t>> ReadElements(const rntuple::Slot& slot, int64_t first, int64_t count, DataType type,
                                             ReadStats* stats) const;
   Result<std::vector<int64_t>> ReadOffsets(const rntuple::Level& level, int64_t first, int64_t count,

@@ -189,7 +189,7 @@ Result<Column> TreeSource::ReadColumn(size_t column, EntryRange range, ReadStats
   return out;
 }
 
-int64_t TreeSource::PrefetchRows(EntryRange range, std::span<const size_t> columns) const {
+std::vector<ByteRange> TreeSource::BasketRanges(EntryRange range, std::span<const size_t> columns) const {
   std::vector<int32_t> branches;
   for (size_t column : columns) {
     if (column >= interpretations_.columns.size()) continue;
@@ -210,7 +210,23 @@ int64_t TreeSource::PrefetchRows(EntryRange range, std::span<const size_t> colum
       ranges.push_back({branch.basket_seek[static_cast<size_t>(b)], branch.basket_bytes[static_cast<size_t>(b)]});
     }
   }
+  return ranges;
+}
+
+int64_t TreeSource::PrefetchRows(EntryRange range, std::span<const size_t> columns) const {
+  if (!file_->Source().FetchesAhead()) return -1;
+  const std::vector<ByteRange> ranges = BasketRanges(range, columns);
   return file_->Source().Prefetch(ranges);
+}
+
+double TreeSource::PrefetchBytesPerEntry(std::span<const size_t> columns) const {
+  if (!file_->Source().FetchesAhead() || model_.entries <= 0) return 0;
+  // Over the whole tree, coalesced as a prefetch would: the merged gaps
+  // (other branches' baskets between these) count.
+  const std::vector<ByteRange> ranges = BasketRanges({0, model_.entries}, columns);
+  int64_t bytes = 0;
+  for (const ByteRange& stretch : CoalesceRanges(ranges, file_->Source().Size())) bytes += stretch.length;
+  return static_cast<double>(bytes) / static_cast<double>(model_.entries);
 }
 
 void TreeSource::EndRows(int64_t ticket) const { file_->Source().DropPrefetched(ticket); }

@@ -31,6 +31,7 @@ class TreeSource final : public ColumnSource {
   // The on-disk baskets of `columns` (and of their counter branches) that
   // hold `range`, to the file's source as one prefetch.
   int64_t PrefetchRows(EntryRange range, std::span<const size_t> columns) const override;
+  double PrefetchBytesPerEntry(std::span<const size_t> columns) const override;
   void EndRows(int64_t ticket) const override;
 
   const TreeModel& Model() const { return model_; }
@@ -46,6 +47,8 @@ class TreeSource final : public ColumnSource {
   int64_t ColumnEntries(size_t column) const;
 
  private:
+  // The baskets of `columns` (and their counters) that hold entries `range`.
+  std::vector<ByteRange> BasketRanges(EntryRange range, std::span<const size_t> columns) const;
   TreeSource() = default;
   Status ReadBranchColumn(const Interpretation& in, EntryRange range, ReadStats* stats, Column& out) const;
 

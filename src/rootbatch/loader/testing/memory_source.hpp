@@ -43,6 +43,9 @@ struct MemorySourceOptions {
   std::string fail_column;
   int64_t fail_entry = -1;
   std::chrono::microseconds read_delay{0};  // slept at every ReadColumn
+  // Bytes per entry and column a prefetch would hold, as a remote file's
+  // would (PrefetchBytesPerEntry); 0: a local source.
+  double fetch_bytes_per_value = 0;
 };
 
 float FeatureValue(int64_t event_id, int feature);
@@ -61,6 +64,9 @@ class MemorySource final : public ColumnSource {
   std::vector<int64_t> ClusterBoundaries() const override;
   std::vector<int64_t> UnitBoundaries(size_t column) const override;
   Result<Column> ReadColumn(size_t column, EntryRange range, ReadStats* stats = nullptr) const override;
+  double PrefetchBytesPerEntry(std::span<const size_t> columns) const override {
+    return options_.fetch_bytes_per_value * static_cast<double>(columns.size());
+  }
 
   // ReadColumn calls and baskets touched so far (all threads).
   int64_t Reads() const { return reads_.load(); }
