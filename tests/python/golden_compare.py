@@ -12,8 +12,8 @@ import subprocess
 SUM_RTOL = 1e-9
 
 
-def run_dump(cli, path):
-    proc = subprocess.run([cli, "dump", str(path), "--json"], capture_output=True, text=True, timeout=600)
+def run_dump(cli, path, env=None):
+    proc = subprocess.run([cli, "dump", str(path), "--json"], capture_output=True, text=True, timeout=600, env=env)
     if proc.returncode != 0:
         raise AssertionError(f"rootbatch dump failed for {path}: {proc.stderr.strip()}")
     return json.loads(proc.stdout)

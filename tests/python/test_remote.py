@@ -8,6 +8,7 @@ import os
 import pathlib
 import shutil
 import subprocess
+import sys
 import threading
 import time
 
@@ -330,3 +331,49 @@ def test_bytes_fetched_ahead_are_counted_in_the_memory_plan(remote_cli, served_s
     assert remote["num_slots"] == local["num_slots"]  # the same buffer, so the same batches
     total = remote["buffer_bytes"] + remote["in_flight_bytes"] + remote["batches_bytes"]
     assert total <= 4 << 20, remote  # "4MB" is 4 MiB
+
+
+@pytest.fixture(scope="module")
+def tls_server(remote_cli):
+    with XRootDServer(TESTDATA, tls=True) as s:
+        yield s
+
+
+def _tls_env(server):
+    return {**os.environ, "X509_CERT_DIR": str(server.ca_dir)}
+
+
+def test_roots_urls_read_over_tls_as_root_urls_do(remote_cli, tls_server):
+    for rel_path in ("uproot-HZZ.root", "ntpl001_staff_rntuple_v1-0-0-0.root", "uproot-HZZ-lz4.root"):
+        local = TESTDATA / rel_path
+        assert run_dump(remote_cli, tls_server.url(local, "roots"), env=_tls_env(tls_server)) == \
+            run_dump(remote_cli, local), rel_path
+
+
+def test_the_loader_over_roots_in_a_fresh_process_equals_the_local_loader(remote_cli, tls_server, tmp_path):
+    # X509_CERT_DIR is read when the client starts: a fresh interpreter, as a job would.
+    script = tmp_path / "tls_loader.py"
+    script.write_text(
+        "import sys, numpy as np, rootbatch\n"
+        "kw = dict(columns=['MET_px', 'MET_py'], batch_size=100, memory='2MB', seed=3)\n"
+        "remote = rootbatch.DataLoader([sys.argv[1]], tree='events', **kw)\n"
+        "local = rootbatch.DataLoader([sys.argv[2]], tree='events', **kw)\n"
+        "for a, b in zip(remote.batches(), local.batches(), strict=True):\n"
+        "    assert np.array_equal(np.asarray(a.features), np.asarray(b.features))\n"
+        "print('same')\n")
+    env = _tls_env(tls_server)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(pathlib.Path(rootbatch.__file__).parents[1]),
+                                                       env.get("PYTHONPATH", "")]))
+    proc = subprocess.run([sys.executable, str(script), tls_server.url("uproot-HZZ.root", "roots"),
+                           str(TESTDATA / "uproot-HZZ.root")], capture_output=True, text=True, timeout=300, env=env)
+    assert proc.returncode == 0 and "same" in proc.stdout, proc.stderr
+
+
+def test_a_server_certificate_that_does_not_verify_is_a_clear_error(remote_cli, tls_server, tmp_path):
+    url = tls_server.url("uproot-HZZ.root", "roots")
+    empty = tmp_path / "no-cas"
+    empty.mkdir()
+    proc = subprocess.run([remote_cli, "ls", url], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "X509_CERT_DIR": str(empty)})
+    assert proc.returncode != 0
+    assert url in proc.stderr and "X509_CERT_DIR" in proc.stderr and "TLS" in proc.stderr, proc.stderr

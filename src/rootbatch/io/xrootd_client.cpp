@@ -55,6 +55,14 @@ Status FromClient(const XrdCl::XRootDStatus& status, const std::string& what, co
   if (status.code == XrdCl::errErrorResponse && status.errNo == kXR_Unsupported) {
     return Unsupported(what + ": the server does not support it (" + status.ToString() + ")").WithPath(url);
   }
+  if (status.code == XrdCl::errTlsError) {
+    // Most often the server's certificate does not verify: say where the
+    // client looks for the CAs.
+    return IOError(what + ": " + status.ToString() +
+                   " (TLS: the server's certificate must verify against the CA certificates in X509_CERT_DIR, "
+                   "default /etc/grid-security/certificates, and name the host of the URL)")
+        .WithPath(url);
+  }
   return IOError(what + ": " + status.ToString()).WithPath(url);
 }
 
