@@ -98,9 +98,16 @@ Status Pipeline::Assemble() {
       [this](std::vector<Segment> reads) {
         auto prefetcher = std::make_shared<Prefetcher>(config_.pool, config_.reader, std::move(reads),
                                                        config_.memory.window, [this](const Status& error) { Fail(error); });
-        std::lock_guard lock(mutex_);
-        prefetcher_ = prefetcher;
-        if (cancelled_) prefetcher->Cancel();
+        bool cancelled = false;
+        {
+          std::lock_guard lock(mutex_);
+          prefetcher_ = prefetcher;
+          cancelled = cancelled_;
+        }
+        // Outside mutex_: a failing read calls Fail (mutex_) while holding the
+        // prefetcher's lock, so taking that lock under mutex_ would invert the
+        // order. Cancel() either sees prefetcher_ or left cancelled_ for here.
+        if (cancelled) prefetcher->Cancel();
         return prefetcher;
       },
       [this](Batch batch) { return queue_.Push(std::move(batch)); }};
