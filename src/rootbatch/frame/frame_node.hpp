@@ -87,6 +87,11 @@ Result<std::shared_ptr<const Selection>> SelectRows(const Node& node, int num_th
 // different in type, kind or shape).
 std::vector<int> MapColumns(const Dataset& dataset, size_t file);
 
+// The columns of a file (indices, sorted, as MapColumns maps them) that
+// computing `columns` reads: base columns themselves, defines through their
+// inputs down to the file. What a remote file fetches ahead for them.
+std::vector<size_t> FileColumnsRead(std::vector<const ColumnRef*> columns, std::span<const int> file_columns);
+
 // Evaluates columns of one file over a set of its entries, reading base
 // columns once over the range the entries span and keeping every column it
 // computed; Keep() drops rows (from all kept columns at once).

@@ -79,27 +79,11 @@ std::vector<int64_t> FrameSource::UnitBoundaries(size_t column) const {
 }
 
 std::vector<size_t> FrameSource::FileColumnsOf(std::span<const size_t> columns) const {
-  std::vector<size_t> out;
-  std::vector<const ColumnRef*> pending;
+  std::vector<const ColumnRef*> refs;
   for (size_t column : columns) {
-    if (column < node_->columns.size()) pending.push_back(&node_->columns[column]);
+    if (column < node_->columns.size()) refs.push_back(&node_->columns[column]);
   }
-  std::vector<const Node*> seen;
-  while (!pending.empty()) {
-    const ColumnRef* ref = pending.back();
-    pending.pop_back();
-    if (ref->define != nullptr) {
-      if (std::find(seen.begin(), seen.end(), ref->define) != seen.end()) continue;
-      seen.push_back(ref->define);
-      for (const ColumnRef& in : ref->define->kernel->inputs) pending.push_back(&in);
-    } else if (ref->base >= 0 && static_cast<size_t>(ref->base) < file_columns_.size() &&
-               file_columns_[static_cast<size_t>(ref->base)] >= 0) {
-      out.push_back(static_cast<size_t>(file_columns_[static_cast<size_t>(ref->base)]));
-    }
-  }
-  std::sort(out.begin(), out.end());
-  out.erase(std::unique(out.begin(), out.end()), out.end());
-  return out;
+  return FileColumnsRead(std::move(refs), file_columns_);
 }
 
 int64_t FrameSource::PrefetchRows(EntryRange range, std::span<const size_t> columns) const {

@@ -25,6 +25,26 @@ std::vector<int> MapColumns(const Dataset& dataset, size_t file) {
   return map;
 }
 
+std::vector<size_t> FileColumnsRead(std::vector<const ColumnRef*> pending, std::span<const int> file_columns) {
+  std::vector<const Node*> seen;
+  std::vector<size_t> out;
+  while (!pending.empty()) {
+    const ColumnRef* ref = pending.back();
+    pending.pop_back();
+    if (ref->define != nullptr) {
+      if (std::find(seen.begin(), seen.end(), ref->define) != seen.end()) continue;
+      seen.push_back(ref->define);
+      for (const ColumnRef& in : ref->define->kernel->inputs) pending.push_back(&in);
+    } else if (ref->base >= 0 && static_cast<size_t>(ref->base) < file_columns.size() &&
+               file_columns[static_cast<size_t>(ref->base)] >= 0) {
+      out.push_back(static_cast<size_t>(file_columns[static_cast<size_t>(ref->base)]));
+    }
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
 std::vector<uint8_t> MaskOf(Column&& column) {
   // A bool column holds bytes 0 and 1 already (decoders and the evaluator
   // normalise them): it is its own mask.

@@ -45,28 +45,12 @@ struct RangeState {
 // The file columns the chain's filters read (through defines, down to the
 // file): what a remote file fetches ahead for each chunk.
 std::vector<size_t> FilterColumns(std::span<const Node* const> chain, std::span<const int> file_columns) {
-  std::vector<const ColumnRef*> pending;
+  std::vector<const ColumnRef*> inputs;
   for (const Node* op : chain) {
     if (op->kind != OpKind::kFilter) continue;
-    for (const ColumnRef& in : op->kernel->inputs) pending.push_back(&in);
+    for (const ColumnRef& in : op->kernel->inputs) inputs.push_back(&in);
   }
-  std::vector<const Node*> seen;
-  std::vector<size_t> out;
-  while (!pending.empty()) {
-    const ColumnRef* ref = pending.back();
-    pending.pop_back();
-    if (ref->define != nullptr) {
-      if (std::find(seen.begin(), seen.end(), ref->define) != seen.end()) continue;
-      seen.push_back(ref->define);
-      for (const ColumnRef& in : ref->define->kernel->inputs) pending.push_back(&in);
-    } else if (ref->base >= 0 && static_cast<size_t>(ref->base) < file_columns.size() &&
-               file_columns[static_cast<size_t>(ref->base)] >= 0) {
-      out.push_back(static_cast<size_t>(file_columns[static_cast<size_t>(ref->base)]));
-    }
-  }
-  std::sort(out.begin(), out.end());
-  out.erase(std::unique(out.begin(), out.end()), out.end());
-  return out;
+  return FileColumnsRead(std::move(inputs), file_columns);
 }
 
 // Starts fetching a chunk's filter columns (remote files; -1: nothing).

@@ -73,6 +73,12 @@ std::vector<ByteRange> CoalesceRanges(std::span<const ByteRange> ranges, int64_t
   return stretches;
 }
 
+int64_t CoalescedBytes(std::span<const ByteRange> ranges, int64_t size, int64_t max_gap) {
+  int64_t bytes = 0;
+  for (const ByteRange& stretch : CoalesceRanges(ranges, size, max_gap)) bytes += stretch.length;
+  return bytes;
+}
+
 bool IsRemoteUrl(const std::string& path) { return path.rfind("root://", 0) == 0 || path.rfind("roots://", 0) == 0; }
 
 Result<std::unique_ptr<ByteSource>> OpenByteSource(const std::string& path_or_url) {

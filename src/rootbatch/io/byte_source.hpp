@@ -64,6 +64,8 @@ inline constexpr int64_t kCoalesceGapBytes = int64_t{64} << 10;
 // merged where they overlap or lie less than `max_gap` bytes apart.
 std::vector<ByteRange> CoalesceRanges(std::span<const ByteRange> ranges, int64_t size,
                                       int64_t max_gap = kCoalesceGapBytes);
+// The bytes those stretches hold in all.
+int64_t CoalescedBytes(std::span<const ByteRange> ranges, int64_t size, int64_t max_gap = kCoalesceGapBytes);
 
 // Opens a local file for positional reads. NotFound / IOError name the path.
 Result<std::unique_ptr<ByteSource>> OpenLocalFile(const std::string& path);

@@ -407,9 +407,7 @@ int64_t NTupleSource::PrefetchRows(EntryRange range, std::span<const size_t> col
 double NTupleSource::PrefetchBytesPerEntry(std::span<const size_t> columns) const {
   if (!file_->Source().FetchesAhead() || NumEntries() <= 0) return 0;
   const std::vector<ByteRange> ranges = PageRanges({0, NumEntries()}, columns);
-  int64_t bytes = 0;
-  for (const ByteRange& stretch : CoalesceRanges(ranges, file_->Source().Size())) bytes += stretch.length;
-  return static_cast<double>(bytes) / static_cast<double>(NumEntries());
+  return static_cast<double>(CoalescedBytes(ranges, file_->Source().Size())) / static_cast<double>(NumEntries());
 }
 
 int64_t NTupleSource::Capacity(const Slot& slot) const {

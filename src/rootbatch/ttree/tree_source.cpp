@@ -224,9 +224,7 @@ double TreeSource::PrefetchBytesPerEntry(std::span<const size_t> columns) const 
   // Over the whole tree, coalesced as a prefetch would: the merged gaps
   // (other branches' baskets between these) count.
   const std::vector<ByteRange> ranges = BasketRanges({0, model_.entries}, columns);
-  int64_t bytes = 0;
-  for (const ByteRange& stretch : CoalesceRanges(ranges, file_->Source().Size())) bytes += stretch.length;
-  return static_cast<double>(bytes) / static_cast<double>(model_.entries);
+  return static_cast<double>(CoalescedBytes(ranges, file_->Source().Size())) / static_cast<double>(model_.entries);
 }
 
 void TreeSource::EndRows(int64_t ticket) const { file_->Source().DropPrefetched(ticket); }
