@@ -9,6 +9,11 @@ and the requests sent.
 
 The file's folder is served read-only by a real xrootd (tests/python/xrootd_server.py),
 so it must be readable by the server's user (nobody, when run as root).
+
+On one machine the server, the proxy and the loader share the cores, which a training
+node reading from storage does not: `--loader-cpus 0 --server-cpus 1` pins every loader
+run (local ones too) to the first set and the server and proxy to the second, so the
+comparison isolates what latency costs from what the server's CPU costs.
 """
 import argparse
 import json
@@ -87,10 +92,16 @@ class DelayProxy:
             sink.close()
 
 
+def cpu_set(text):
+    return {int(c) for c in text.split(",")} if text else None
+
+
 def bench(cli, path, args):
     cmd = [cli, "bench", str(path), "--tree", args.tree, "--target", args.target, "--threads", str(args.threads),
            "--memory", args.memory, "--json"]
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True, timeout=3600)
+    pin = cpu_set(args.loader_cpus)
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True, timeout=3600,
+                         preexec_fn=(lambda: os.sched_setaffinity(0, pin)) if pin else None)
     return json.loads(out.stdout)
 
 
@@ -103,9 +114,13 @@ def main(argv=None):
     parser.add_argument("--memory", default="256MB")
     parser.add_argument("--delay-ms", type=float, default=10.0)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--loader-cpus", default="", help="CPUs for the loader runs, e.g. 0 (default: any)")
+    parser.add_argument("--server-cpus", default="", help="CPUs for the server and the proxy, e.g. 1 (default: any)")
     parser.add_argument("--rootbatch", default=str(REPO / "build" / "release" / "cli" / "rootbatch"))
     args = parser.parse_args(argv)
     path = pathlib.Path(args.file).resolve()
+    if args.server_cpus:  # the server is started from here and inherits it, the proxy's threads too
+        os.sched_setaffinity(0, cpu_set(args.server_cpus))
     rows = []
     with XRootDServer(path.parent) as server:
         proxy = DelayProxy(server.port, args.delay_ms / 1000)
