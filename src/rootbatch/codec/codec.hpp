@@ -67,6 +67,17 @@ Codec DetectCodec(std::span<const uint8_t> payload);
 // decoder over 256 MiB (a forged dictionary size) gives kCorrupt.
 Status Decompress(std::span<const uint8_t> in, std::span<uint8_t> out);
 
+// The most one block may expand: zstd's RLE blocks, the most compressible
+// any codec writes, reach about 32768:1; a header claiming more is forged.
+inline constexpr int64_t kMaxCompressionRatio = int64_t{1} << 16;
+
+// Checks, before the caller allocates `size` bytes for Decompress, that the
+// block headers of `in` declare exactly `size` uncompressed bytes in all
+// and that no block claims to expand more than kMaxCompressionRatio. Reads
+// only the 9-byte headers. So a record that claims gigabytes in a few
+// bytes fails here, naming the sizes, instead of allocating them.
+Status CheckDeclaredSize(std::span<const uint8_t> in, int64_t size);
+
 // Compresses `in` into ROOT blocks with `setting`. As ROOT does, returns the
 // input unchanged (stored) when the level is 0, the input is shorter than
 // kMinCompressSize, or compression does not make it smaller. The caller tells

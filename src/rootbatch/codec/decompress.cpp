@@ -76,4 +76,33 @@ Status Decompress(std::span<const uint8_t> in, std::span<uint8_t> out) {
   return Status::Ok();
 }
 
+Status CheckDeclaredSize(std::span<const uint8_t> in, int64_t size) {
+  size_t in_pos = 0;
+  int64_t declared = 0;
+  while (in_pos < in.size()) {
+    if (in.size() - in_pos < static_cast<size_t>(kBlockHeaderSize)) {
+      return Corrupt("compressed payload ends" + At(in_pos) + " inside a 9-byte block header");
+    }
+    const BlockHeader h = codec_internal::ReadBlockHeader(in.data() + in_pos);
+    const int64_t c = h.compressed_size;
+    const int64_t u = h.uncompressed_size;
+    if (c == 0 || c > static_cast<int64_t>(in.size() - in_pos - kBlockHeaderSize)) {
+      return Corrupt("block" + At(in_pos) + " declares " + std::to_string(c) + " compressed bytes, but " +
+                     std::to_string(in.size() - in_pos - kBlockHeaderSize) + " follow its header");
+    }
+    if (u > c * kMaxCompressionRatio) {
+      return Corrupt("block" + At(in_pos) + " declares " + std::to_string(u) + " uncompressed bytes from " +
+                     std::to_string(c) + ", more than any codec expands (" + std::to_string(kMaxCompressionRatio) +
+                     ":1)");
+    }
+    declared += u;
+    in_pos += kBlockHeaderSize + static_cast<size_t>(c);
+  }
+  if (declared != size) {
+    return Corrupt("the compressed blocks declare " + std::to_string(declared) + " uncompressed bytes, the record " +
+                   std::to_string(size));
+  }
+  return Status::Ok();
+}
+
 }  // namespace rootbatch

@@ -176,6 +176,8 @@ Status DecodePage(const ColumnRecord& column, std::span<const uint8_t> page, int
     return Internal("DecodePage: page of " + std::to_string(page.size()) + " bytes for " + std::to_string(n) +
                     " elements of " + ColumnTypeName(column.type));
   }
+  // An empty page may come without a data pointer, which memcpy must not get.
+  if (n == 0) return Status::Ok();
   switch (t) {
     case ColumnType::kBit:
       for (int64_t i = 0; i < n; ++i) out[static_cast<size_t>(i)] = (page[static_cast<size_t>(i >> 3)] >> (i & 7)) & 1;

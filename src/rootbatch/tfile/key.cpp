@@ -82,8 +82,13 @@ Result<std::vector<uint8_t>> ReadKeyPayload(const ByteSource& source, const KeyH
   const int64_t stored = key.nbytes - key.keylen;
   RB_ASSIGN_OR_RETURN(std::vector<uint8_t> raw, source.Read(key.seek_key + key.keylen, stored));
   if (!key.IsCompressed()) return raw;
-  std::vector<uint8_t> out(static_cast<size_t>(key.objlen));
-  Status status = Decompress(raw, out);
+  // fObjlen is checked against the block headers before it is allocated.
+  Status status = CheckDeclaredSize(raw, key.objlen);
+  std::vector<uint8_t> out;
+  if (status.IsOk()) {
+    out.resize(static_cast<size_t>(key.objlen));
+    status = Decompress(raw, out);
+  }
   if (!status.IsOk()) {
     return std::move(status).WithContext("payload of key " + key.Label() + " (" + key.class_name +
                                          ") at byte " + std::to_string(key.seek_key + key.keylen));

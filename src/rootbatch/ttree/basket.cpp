@@ -67,7 +67,9 @@ BasketHeader ParseBasketHeader(ByteCursor& cursor) {
   cursor.ReadI16();                          // version
   cursor.ReadI32();                          // fBufferSize
   header.nevbuf_size = cursor.ReadI32();     // fNevBufSize
-  if (header.nevbuf_size < 0) {
+  if (header.nevbuf_size == INT32_MIN) {
+    cursor.Fail("impossible fNevBufSize " + std::to_string(header.nevbuf_size));  // has no positive twin
+  } else if (header.nevbuf_size < 0) {
     header.nevbuf_size = -header.nevbuf_size;
     cursor.ReadU8();                         // fIOBits
   }
@@ -143,6 +145,8 @@ Result<BasketData> ReadBasket(const ByteSource& source, const BranchModel& branc
   }
   std::span<const uint8_t> stored(raw.data() + key.keylen, static_cast<size_t>(nbytes - key.keylen));
   if (key.IsCompressed()) {
+    // A forged fObjlen (gigabytes from a few stored bytes) fails here, before it is allocated.
+    RB_RETURN_IF_ERROR_CTX(CheckDeclaredSize(stored, key.objlen), where);
     basket.buffer.resize(static_cast<size_t>(key.objlen));
     RB_RETURN_IF_ERROR_CTX(Decompress(stored, basket.buffer), where);
   } else {

@@ -16,7 +16,25 @@ constexpr int64_t kBranchIdOffset = int64_t{1} << 40;
 constexpr int32_t kMaxBaskets = 100'000'000;
 constexpr int kMaxNesting = 64;
 
+// Old TTree and TBranch versions store counts as doubles. Past this an entry
+// or byte count is not a count any file can hold (and converting a larger
+// double to int64 is undefined).
+constexpr double kMaxCountAsDouble = 0x1p62;
+
 bool StartsWith(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
+
+// A count stored as a double (fEntries, fTotBytes of old versions): a
+// negative, fractional-overflowing or non-finite value fails the cursor.
+int64_t ReadCountAsDouble(ByteCursor& cursor, const char* field) {
+  const int64_t at = cursor.FileOffset();
+  const double value = cursor.ReadF64();
+  if (!cursor.Ok()) return 0;
+  if (!(value >= 0 && value < kMaxCountAsDouble)) {
+    cursor.Fail("impossible " + std::string(field) + " " + std::to_string(value) + " at byte " + std::to_string(at));
+    return 0;
+  }
+  return static_cast<int64_t>(value);
+}
 
 class TreeParser {
  public:
@@ -53,7 +71,7 @@ class TreeParser {
     SkipObject("TAttFill");
     SkipObject("TAttMarker");
     if (v <= 5) {
-      model_.entries = static_cast<int64_t>(cursor_.ReadF64());  // fEntries
+      model_.entries = ReadCountAsDouble(cursor_, "fEntries");  // fEntries
       cursor_.ReadF64();  // fTotBytes
       cursor_.ReadF64();  // fZipBytes
       cursor_.ReadF64();  // fSavedBytes
@@ -182,9 +200,9 @@ class TreeParser {
       cursor_.ReadI32();                      // fOffset
       max_baskets = cursor_.ReadI32();        // fMaxBaskets
       if (v >= 7) cursor_.ReadI32();          // fSplitLevel
-      branch().entries = static_cast<int64_t>(cursor_.ReadF64());  // fEntries
-      branch().tot_bytes = static_cast<int64_t>(cursor_.ReadF64());  // fTotBytes
-      branch().zip_bytes = static_cast<int64_t>(cursor_.ReadF64());  // fZipBytes
+      branch().entries = ReadCountAsDouble(cursor_, "fEntries");  // fEntries
+      branch().tot_bytes = ReadCountAsDouble(cursor_, "fTotBytes");  // fTotBytes
+      branch().zip_bytes = ReadCountAsDouble(cursor_, "fZipBytes");  // fZipBytes
     }
     RB_RETURN_IF_ERROR(cursor_.status());
     const int32_t write_basket = branch().write_basket;
