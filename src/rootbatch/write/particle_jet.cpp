@@ -189,6 +189,10 @@ constexpr double kKaonLongMass = 0.497611;
 constexpr double kElectronMass = 0.000511;
 constexpr double kMuonMass = 0.105658;
 
+Species LeptonSpecies(EventRng& rng) {
+  return rng.Bernoulli(0.5) ? Species{ParticleType::kElectron, kElectronMass} : Species{ParticleType::kMuon, kMuonMass};
+}
+
 Species HadronicSpecies(EventRng& rng, bool soft) {
   const double u = rng.Uniform();
   const double charged = soft ? 0.55 : 0.62;
@@ -196,12 +200,12 @@ Species HadronicSpecies(EventRng& rng, bool soft) {
   if (u < charged) return {ParticleType::kChargedHadron, kPionMass};
   if (u < charged + photon) return {ParticleType::kPhoton, 0.0};
   if (u < charged + photon + 0.1) return {ParticleType::kNeutralHadron, kKaonLongMass};
-  // The rest: non-isolated leptons (hadron decays, conversions).
-  return rng.Bernoulli(0.5) ? Species{ParticleType::kElectron, kElectronMass} : Species{ParticleType::kMuon, kMuonMass};
+  return LeptonSpecies(rng);  // the rest: non-isolated leptons (hadron decays, conversions)
 }
 
-Species LeptonSpecies(EventRng& rng) {
-  return rng.Bernoulli(0.5) ? Species{ParticleType::kElectron, kElectronMass} : Species{ParticleType::kMuon, kMuonMass};
+void SetSpecies(Particle& p, Species s) {
+  p.type = s.type;
+  p.mass = s.mass;
 }
 
 bool IsCharged(ParticleType type) {
@@ -243,9 +247,7 @@ void AddProng(const Prong& prong, int count, double prong_pt, bool groomed, Even
   const size_t first = out.size();
   if (prong.flavour == Flavour::kLepton) {
     Particle p;
-    const Species s = LeptonSpecies(rng);
-    p.type = s.type;
-    p.mass = s.mass;
+    SetSpecies(p, LeptonSpecies(rng));
     p.pt = prong_pt;
     p.groomed = groomed;
     Place(p, prong.deta, prong.dphi, 0.0, rng);
@@ -270,19 +272,13 @@ void AddProng(const Prong& prong, int count, double prong_pt, bool groomed, Even
     Particle& p = out[i];
     p.pt *= prong_pt / sum;
     if (p.pt > out[hardest].pt) hardest = i;
-    const Species s = HadronicSpecies(rng, false);
-    p.type = s.type;
-    p.mass = s.mass;
+    SetSpecies(p, HadronicSpecies(rng, false));
     p.groomed = groomed;
     Place(p, prong.deta, prong.dphi, spread, rng);
   }
   // Semileptonic b and c decays: the hardest particle becomes a lepton.
   const double semileptonic = prong.flavour == Flavour::kBottom ? 0.2 : prong.flavour == Flavour::kCharm ? 0.1 : 0.0;
-  if (rng.Bernoulli(semileptonic)) {
-    const Species s = LeptonSpecies(rng);
-    out[hardest].type = s.type;
-    out[hardest].mass = s.mass;
-  }
+  if (rng.Bernoulli(semileptonic)) SetSpecies(out[hardest], LeptonSpecies(rng));
   for (size_t i = first; i < out.size(); ++i) SetTrack(out[i], rng.Bernoulli(displaced) ? flight : 0.0, rng);
 }
 
@@ -290,9 +286,7 @@ void AddSoft(int count, EventRng& rng, std::vector<Particle>& out) {
   for (int i = 0; i < count; ++i) {
     Particle p;
     p.pt = 0.1 + rng.Exponential(0.8);
-    const Species s = HadronicSpecies(rng, true);
-    p.type = s.type;
-    p.mass = s.mass;
+    SetSpecies(p, HadronicSpecies(rng, true));
     p.groomed = true;
     const double r = kJetRadius * 0.99 * std::sqrt(rng.Uniform());
     const double angle = rng.Uniform(-kPi, kPi);
