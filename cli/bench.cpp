@@ -63,10 +63,11 @@ std::string Flag(std::string_view name) {
 }
 
 // The schema's options as flags: --name VALUE, and --name / --no-name for
-// switches. Jagged columns need structure the command line does not have.
+// switches. Jagged columns, collections and preprocessing need structure the
+// command line does not have.
 void AddLoaderFlags(std::set<std::string>& options, std::set<std::string>& flags) {
   for (const loader::OptionSpec& spec : loader::LoaderOptionSpecs()) {
-    if (spec.kind == loader::OptionKind::kJagged) continue;
+    if (loader::IsStructured(spec.kind)) continue;
     if (spec.kind == loader::OptionKind::kBool) {
       flags.insert(Flag(spec.name));
       flags.insert("no-" + Flag(spec.name));
@@ -79,7 +80,7 @@ void AddLoaderFlags(std::set<std::string>& options, std::set<std::string>& flags
 
 Status SetLoaderFlags(const Args& args, loader::LoaderOptions& options) {
   for (const loader::OptionSpec& spec : loader::LoaderOptionSpecs()) {
-    if (spec.kind == loader::OptionKind::kJagged) continue;
+    if (loader::IsStructured(spec.kind)) continue;
     const std::string flag = Flag(spec.name);
     if (spec.kind == loader::OptionKind::kBool) {
       if (args.Flag(flag)) RB_RETURN_IF_ERROR(spec.set(spec, true, options));

@@ -55,6 +55,10 @@ from .loader import Batch, DataLoader, Source, loader_options, parse_memory  # n
 
 __all__ += ["DataLoader", "Source", "Batch", "loader_options", "parse_memory"]
 
+from .particles import load_preprocessing, save_preprocessing  # noqa: E402
+
+__all__ += ["load_preprocessing", "save_preprocessing"]
+
 from .frame import RCutFlowReport, RDataFrame, ResultPtr, RSnapshotOptions, TCutInfo, shuffle  # noqa: E402
 
 __all__ += ["RDataFrame", "RSnapshotOptions", "RCutFlowReport", "TCutInfo", "ResultPtr", "Experimental", "shuffle"]

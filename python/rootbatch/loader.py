@@ -35,7 +35,7 @@ import types
 import warnings
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
-from . import _core
+from . import _core, particles
 from .errors import ShuffleQualityWarning
 
 __all__ = ["DataLoader", "Source", "Batch", "JaggedSpec", "parse_memory", "loader_options"]
@@ -276,6 +276,22 @@ class DataLoader:
                       a column also named in ``columns`` is flattened at its
                       place there (ROOT's feature order), others come last
     num_threads:      decompression threads (plus one assembling batches)
+    collections:      {name: {"columns": [...], "max_length": P, "layout": "BPF"
+                      | "BFP" | "ragged", "pad_value": 0, "sort_by": column,
+                      "mask": True}}: jagged columns of one collection (the
+                      particles of a jet) as x[name], [rows, P, F] (BPF) or
+                      [rows, F, P] (BFP), ordered by ``sort_by`` (largest
+                      first) and truncated to P, with x[name + "_mask"]
+                      [rows, P]; "ragged": (values [items, F], offsets)
+    preprocessing:    {column: {"fill_nan": v, "log": True, "standardize":
+                      "auto" | (center, scale), "clip": (lo, hi)}} or the path
+                      of a file from :meth:`save_preprocessing`; applied in C++
+                      in that order to features, jagged columns and
+                      collection members ("auto": the mean and spread of a
+                      seeded sample of the training split, the same numbers
+                      for the training and the validation loader; see
+                      :attr:`preprocessing`)
+    preprocessing_sample: training entries sampled for "auto"
     lossy_features:   integer features a float feature type may round; any
                       other integer value a float cannot hold exactly (a
                       uint64 event number as float32) is an error naming it
@@ -311,6 +327,9 @@ class DataLoader:
         stratify: bool = True,
         max_block_entries: int = 65536,
         lossy_features: Sequence[str] | None = None,
+        collections: Mapping | None = None,
+        preprocessing: Mapping | str | os.PathLike | None = None,
+        preprocessing_sample: int = 100000,
         set_seed: int | None = None,
     ):
         if set_seed is not None:
@@ -318,6 +337,8 @@ class DataLoader:
         given = locals()
         options = {name: given[name] for name in _OPTION_NAMES if name in given}
         options["jagged"] = _jagged_specs(jagged, max_vec_sizes, vec_padding)
+        options["collections"] = particles.collection_specs(collections)
+        options["preprocessing"] = particles.transform_specs(preprocessing)
         self._sources = _as_sources(sources, tree)
         self._option_values = options
         _core_options(options)  # checks every option now, not at the first batch
@@ -504,6 +525,20 @@ class DataLoader:
     def iterating(self) -> bool:
         """True while an iteration over this loader (in this process) is under way."""
         return self._active is not None and self._core is not None and self._pid == os.getpid()
+
+    @property
+    def preprocessing(self) -> dict:
+        """{column: transform} as applied, "auto" numbers computed (from the
+        training split, before the first batch): give it back as
+        ``preprocessing=`` (or save it with :meth:`save_preprocessing`) to
+        apply exactly the same numbers elsewhere (inference, another job)."""
+        transforms, sampled = self._loader().preprocessing()
+        return particles.applied(transforms, sampled)
+
+    def save_preprocessing(self, path) -> None:
+        """Writes :attr:`preprocessing` as JSON (``preprocessing=path`` reads it)."""
+        transforms, sampled = self._loader().preprocessing()
+        particles.save_preprocessing(particles.applied(transforms, sampled), path, sampled)
 
     @property
     def memory_plan(self) -> dict:

@@ -147,6 +147,63 @@ class DelayedSource final : public ColumnSource {
 
 // A Python value as the option schema takes it. Booleans before integers
 // (True is an int in Python); NumPy scalars through __index__ / __float__.
+// DataLoader hands collections and preprocessing over as lists of dicts with
+// fixed keys (python/rootbatch/loader.py normalises what users write).
+loader::Collection CollectionFromDict(const py::dict& d) {
+  loader::Collection c;
+  c.name = d["name"].cast<std::string>();
+  c.columns = d["columns"].cast<std::vector<std::string>>();
+  c.max_length = d["max_length"].cast<int64_t>();
+  const std::string layout = d["layout"].cast<std::string>();
+  if (layout == "BPF") c.layout = loader::CollectionLayout::kBPF;
+  else if (layout == "BFP") c.layout = loader::CollectionLayout::kBFP;
+  else if (layout == "ragged") c.layout = loader::CollectionLayout::kRagged;
+  else Check(InvalidArgument("collection '" + c.name + "': layout '" + layout + "' is not BPF, BFP or ragged"));
+  c.pad_value = d["pad_value"].cast<double>();
+  c.sort_by = d["sort_by"].is_none() ? std::string() : d["sort_by"].cast<std::string>();
+  c.mask = d["mask"].cast<bool>();
+  return c;
+}
+
+loader::ColumnTransform TransformFromDict(const py::dict& d) {
+  loader::ColumnTransform t;
+  t.column = d["column"].cast<std::string>();
+  if (!d["fill_nan"].is_none()) t.fill_nan = d["fill_nan"].cast<double>();
+  t.log = d["log"].cast<bool>();
+  const py::object scaling = d["standardize"];
+  if (py::isinstance<py::str>(scaling)) {
+    if (scaling.cast<std::string>() != "auto") {
+      Check(InvalidArgument("preprocessing of '" + t.column + "': standardize must be 'auto' or (center, scale)"));
+    }
+    t.scaling = loader::ColumnTransform::Scaling::kAuto;
+  } else if (!scaling.is_none()) {
+    const auto numbers = scaling.cast<std::vector<double>>();
+    if (numbers.size() != 2) Check(InvalidArgument("preprocessing of '" + t.column + "': standardize takes (center, scale)"));
+    t.scaling = loader::ColumnTransform::Scaling::kGiven;
+    t.center = numbers[0];
+    t.scale = numbers[1];
+  }
+  if (!d["clip"].is_none()) {
+    const auto bounds = d["clip"].cast<std::vector<double>>();
+    if (bounds.size() != 2) Check(InvalidArgument("preprocessing of '" + t.column + "': clip takes (lo, hi)"));
+    t.clip = std::make_pair(bounds[0], bounds[1]);
+  }
+  return t;
+}
+
+py::dict TransformToDict(const loader::ColumnTransform& t) {
+  py::dict d;
+  d["column"] = t.column;
+  d["fill_nan"] = t.fill_nan ? py::object(py::float_(*t.fill_nan)) : py::none();
+  d["log"] = t.log;
+  d["standardize"] = t.scaling == loader::ColumnTransform::Scaling::kNone
+                         ? py::object(py::none())
+                         : py::object(py::make_tuple(t.center, t.scale));
+  d["auto"] = t.scaling == loader::ColumnTransform::Scaling::kAuto;
+  d["clip"] = t.clip ? py::object(py::make_tuple(t.clip->first, t.clip->second)) : py::none();
+  return d;
+}
+
 loader::OptionValue ToOptionValue(const std::string& name, const py::object& value) {
   if (value.is_none()) return std::monostate{};
   if (PyBool_Check(value.ptr())) return value.cast<bool>();
@@ -163,6 +220,16 @@ loader::OptionValue ToOptionValue(const std::string& name, const py::object& val
   if (py::isinstance<py::list>(value) || py::isinstance<py::tuple>(value)) {
     const loader::OptionSpec* spec = loader::FindOption(name);
     if (spec != nullptr && spec->kind == loader::OptionKind::kJagged) return value.cast<std::vector<JaggedColumn>>();
+    if (spec != nullptr && spec->kind == loader::OptionKind::kCollections) {
+      std::vector<loader::Collection> collections;
+      for (const auto& item : value) collections.push_back(CollectionFromDict(item.cast<py::dict>()));
+      return collections;
+    }
+    if (spec != nullptr && spec->kind == loader::OptionKind::kTransforms) {
+      std::vector<loader::ColumnTransform> transforms;
+      for (const auto& item : value) transforms.push_back(TransformFromDict(item.cast<py::dict>()));
+      return transforms;
+    }
     std::vector<std::string> names;
     for (const auto& item : value) {
       if (!py::isinstance<py::str>(item)) {
@@ -421,6 +488,11 @@ void RegisterLoader(py::module_& m) {
         d["description"] = p.Describe();
         return d;
       })
+      .def("preprocessing", [](PyLoader& self) {
+        py::list transforms;
+        for (const auto& t : self.Get().Preprocessing()) transforms.append(TransformToDict(t));
+        return py::make_tuple(transforms, self.Get().PreprocessingSampled());
+      }, "(every transform with the numbers it applies, training entries sampled for 'auto')")
       .def("cluster_warning", [](PyLoader& self) { return loader::ClusterWarning(self.Get()); })
       .def("shuffle_plan", [](PyLoader& self) {
         Result<loader::ShufflePlan> plan = [&] {

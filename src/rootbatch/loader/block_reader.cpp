@@ -4,7 +4,9 @@
 #include <cstdio>
 #include <cstring>
 
+#include "rootbatch/loader/collection.hpp"
 #include "rootbatch/loader/convert.hpp"
+#include "rootbatch/loader/transform.hpp"
 
 namespace rootbatch::loader {
 
@@ -140,6 +142,10 @@ Status BlockReader::ReadBlock(const Segment& segment, StagedBlock* block, ReadSt
     if (last - first < 2) continue;
     for (size_t route = first; route < last; ++route) in_run[route] = 1;
   }
+  for (const CollectionPlacement& collection : layout_.collections) {
+    RB_RETURN_IF_ERROR(CheckCollectionCounts(layout_, collection, columns, segment.entries.begin)
+                           .WithContext(Source(segment).Description()));
+  }
   std::vector<const float*> pointers;
   constexpr int64_t kTile = 256;
   for (int64_t begin = 0; begin < block->rows; begin += kTile) {
@@ -156,13 +162,27 @@ Status BlockReader::ReadBlock(const Segment& segment, StagedBlock* block, ReadSt
                        layout_.row_bytes);
     }
     for (size_t route = 0; route < columns.size(); ++route) {
-      if (layout_.routes[route].kind != ColumnRoute::Kind::kRagged && in_run[route] == 0) {
-        Convert(route, columns[route], begin, end, block);
+      const ColumnRoute& r = layout_.routes[route];
+      if (r.kind != ColumnRoute::Kind::kRagged && in_run[route] == 0) Convert(route, columns[route], begin, end, block);
+      if (r.kind == ColumnRoute::Kind::kFixed && r.transform >= 0) {
+        ApplyTransform(layout_.transforms[static_cast<size_t>(r.transform)], r.out_type,
+                       block->fixed.get() + static_cast<size_t>(begin) * layout_.row_bytes + r.offset, end - begin,
+                       r.inner, layout_.row_bytes);
+      }
+    }
+    for (const CollectionPlacement& collection : layout_.collections) {
+      if (collection.layout != CollectionLayout::kRagged) {
+        WritePaddedCollection(layout_, collection, columns, begin, end, block->fixed.get());
       }
     }
   }
   for (size_t route = 0; route < columns.size(); ++route) {
     if (layout_.routes[route].kind == ColumnRoute::Kind::kRagged) Convert(route, columns[route], 0, block->rows, block);
+  }
+  for (const CollectionPlacement& collection : layout_.collections) {
+    if (collection.layout != CollectionLayout::kRagged) continue;
+    StagedBlock::Ragged& out = block->ragged[static_cast<size_t>(collection.ragged_index)];
+    WriteRaggedCollection(layout_, collection, columns, &out.values, &out.offsets);
   }
   return Status::Ok();
 }
@@ -267,6 +287,9 @@ void BlockReader::Convert(size_t route, const Column& values, int64_t begin, int
         uint8_t* dst = fixed + at * layout_.row_bytes + r.offset;
         const uint8_t* src = values.values.data() + static_cast<size_t>(values.offsets[at] * r.inner) * width_in;
         ConvertRows(r.spec.type, src, 1, kept * r.inner, r.out_type, dst, 0);
+        if (r.transform >= 0) {
+          ApplyTransform(layout_.transforms[static_cast<size_t>(r.transform)], r.out_type, dst, 1, kept * r.inner, 0);
+        }
         FillValue(r.out_type, r.pad_value, dst + static_cast<size_t>(kept * r.inner) * width_out,
                   capacity - kept * r.inner);
         if (r.mask_offset >= 0) {
@@ -281,9 +304,14 @@ void BlockReader::Convert(size_t route, const Column& values, int64_t begin, int
       const int64_t count = values.offsets.back() * r.inner;
       out.values.resize(static_cast<size_t>(count) * width_out);
       ConvertRows(r.spec.type, values.values.data(), 1, count, r.out_type, out.values.data(), 0);
+      if (r.transform >= 0) {
+        ApplyTransform(layout_.transforms[static_cast<size_t>(r.transform)], r.out_type, out.values.data(), 1, count, 0);
+      }
       out.offsets = values.offsets;
       break;
     }
+    case ColumnRoute::Kind::kMember:
+      break;  // written with its collection (WritePaddedCollection, WriteRaggedCollection)
   }
 }
 

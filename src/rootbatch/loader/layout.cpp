@@ -1,7 +1,10 @@
 #include "rootbatch/loader/layout.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <set>
+
+#include "rootbatch/base/suggest.hpp"
 
 #include "rootbatch/loader/convert.hpp"
 
@@ -41,6 +44,116 @@ Result<DataType> DefaultTargetType(const std::vector<ColumnSpec>& targets) {
   return InvalidArgument("targets " + list +
                          " have no common output type that holds them all exactly; set the target type "
                          "(float32, float64, int64, int32, bool) to say which conversion you want");
+}
+
+using SpecOf = std::function<Result<ColumnSpec>(const std::string&, const std::string&)>;
+
+// The collections' routes (members, then a sort key that is not a member)
+// and parts: a padded part [P, F] or [F, P] with its mask, or a ragged part
+// with items of F values.
+Status AddCollections(const LoaderOptions& options, const SpecOf& spec_of, RowLayout& layout) {
+  for (const Collection& collection : options.collections) {
+    CollectionPlacement placement;
+    placement.name = collection.name;
+    placement.layout = collection.layout;
+    placement.max_length = collection.max_length;
+    placement.pad_value = collection.pad_value;
+    placement.type = options.feature_type;
+    const int index = static_cast<int>(layout.collections.size());
+    const std::string role = "column of collection " + Quote(collection.name);
+    auto add_route = [&](const std::string& name) -> Result<size_t> {
+      RB_ASSIGN_OR_RETURN(ColumnSpec spec, spec_of(name, role));
+      if (spec.kind != ColumnKind::kJagged || spec.type == DataType::kChar) {
+        return InvalidArgument(role + " " + Quote(name) + " is " + spec.source_type +
+                               "; a collection's members are jagged columns of numbers with one level of lists "
+                               "(std::vector<T>, T[n])");
+      }
+      ColumnRoute route{name, spec, ColumnRoute::Kind::kMember, options.feature_type, spec.InnerSize()};
+      if (route.inner != 1) {
+        return Unsupported(role + " " + Quote(name) + " (" + spec.source_type +
+                           ") has items of several values; collection members take one value per item");
+      }
+      route.collection = index;
+      route.check_exact = IsInteger(spec.type) && IsFloat(route.out_type) && !IsLossless(spec.type, route.out_type) &&
+                          !Contains(options.lossy_features, name);
+      layout.routes.push_back(std::move(route));
+      return layout.routes.size() - 1;
+    };
+    for (const auto& name : collection.columns) {
+      RB_ASSIGN_OR_RETURN(size_t route, add_route(name));
+      placement.members.push_back(route);
+    }
+    if (!collection.sort_by.empty()) {
+      const auto member = std::find(collection.columns.begin(), collection.columns.end(), collection.sort_by);
+      if (member != collection.columns.end()) {
+        placement.sort_route = static_cast<int>(placement.members[static_cast<size_t>(member - collection.columns.begin())]);
+      } else {
+        RB_ASSIGN_OR_RETURN(size_t route, add_route(collection.sort_by));
+        placement.sort_route = static_cast<int>(route);
+      }
+    }
+    const auto features = static_cast<int64_t>(collection.columns.size());
+    if (collection.layout == CollectionLayout::kRagged) {
+      placement.ragged_index = static_cast<int>(layout.ragged.size());
+      layout.ragged.push_back({collection.name, options.feature_type, {features}, features});
+    } else {
+      const int64_t length = collection.max_length;
+      std::vector<int64_t> shape = collection.layout == CollectionLayout::kBPF ? std::vector<int64_t>{length, features}
+                                                                                : std::vector<int64_t>{features, length};
+      const int part = AddPart(layout, collection.name, options.feature_type, shape, length * features);
+      placement.offset = layout.parts[static_cast<size_t>(part)].offset;
+      layout.padded_parts.push_back(part);
+      int mask = -1;
+      if (collection.mask) {
+        mask = AddPart(layout, collection.name + "_mask", DataType::kBool, {length}, length);
+        placement.mask_offset = static_cast<int64_t>(layout.parts[static_cast<size_t>(mask)].offset);
+      }
+      layout.mask_parts.push_back(mask);
+    }
+    layout.collections.push_back(std::move(placement));
+  }
+  return Status::Ok();
+}
+
+// Gives each transform its route: a feature (scalar or fixed array), a padded
+// or ragged jagged column with one level of lists, or a collection member.
+Status AttachTransforms(const LoaderOptions& options, RowLayout& layout) {
+  // A collection's sort key that is not a member is read, not output.
+  auto output = [&](size_t r) {
+    const ColumnRoute& route = layout.routes[r];
+    if (route.kind != ColumnRoute::Kind::kMember) return true;
+    const auto& members = layout.collections[static_cast<size_t>(route.collection)].members;
+    return std::find(members.begin(), members.end(), r) != members.end();
+  };
+  for (const ColumnTransform& transform : options.preprocessing) {
+    if (Contains(options.targets, transform.column) || transform.column == options.weight) {
+      return InvalidArgument("preprocessing names " + Quote(transform.column) +
+                             ", a target or the weight; it applies to the model's inputs only");
+    }
+    size_t r = 0;
+    while (r < layout.routes.size() && !(layout.routes[r].name == transform.column && output(r))) ++r;
+    if (r == layout.routes.size()) {
+      std::vector<std::string> names;
+      for (size_t i = 0; i < layout.routes.size(); ++i) {
+        if (output(i)) names.push_back(layout.routes[i].name);
+      }
+      const std::vector<std::string> closest = ClosestNames(transform.column, names);
+      return InvalidArgument("preprocessing names " + Quote(transform.column) +
+                             ", which is not a feature, jagged column or collection member of this loader" +
+                             (closest.empty() ? std::string() : "; " + DidYouMean(closest)));
+    }
+    ColumnRoute& route = layout.routes[r];
+    if (!IsFloat(route.out_type)) {
+      return InvalidArgument("preprocessing of " + Quote(transform.column) + " needs a float output type, not " +
+                             std::string(DataTypeName(route.out_type)));
+    }
+    if (route.spec.kind == ColumnKind::kDoublyJagged) {
+      return Unsupported("preprocessing of " + Quote(transform.column) + ": doubly jagged columns are not supported");
+    }
+    route.transform = static_cast<int>(layout.transforms.size());
+    layout.transforms.push_back(transform);
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -86,6 +199,24 @@ Result<RowLayout> BuildLayout(const std::vector<LoaderInput>& inputs, const Load
     if (Contains(jagged_names, jagged.name)) return InvalidArgument("jagged column " + Quote(jagged.name) + " listed twice");
     jagged_names.push_back(jagged.name);
   }
+  // Collection members (and sort keys): each in one collection, in no other role.
+  std::vector<std::string> member_names;
+  for (const auto& collection : options.collections) {
+    for (const auto& name : collection.columns) {
+      if (Contains(member_names, name)) {
+        return InvalidArgument("column " + Quote(name) + " is in two collections; a column can be in one");
+      }
+      member_names.push_back(name);
+    }
+  }
+  auto member_conflict = [&](const std::string& name, const std::string& role) -> Status {
+    if (!Contains(member_names, name)) return Status::Ok();
+    return InvalidArgument("column " + Quote(name) + " is both " + role + " and a member of a collection; list it once");
+  };
+  for (const auto& name : jagged_names) RB_RETURN_IF_ERROR(member_conflict(name, "a jagged column"));
+  for (const auto& name : options.targets) RB_RETURN_IF_ERROR(member_conflict(name, "a target"));
+  if (!options.weight.empty()) RB_RETURN_IF_ERROR(member_conflict(options.weight, "the weight"));
+  for (const auto& name : options.features) RB_RETURN_IF_ERROR(member_conflict(name, "a feature"));
   std::set<std::string> targets_seen;
   for (const auto& target : options.targets) {
     if (!targets_seen.insert(target).second) return InvalidArgument("target " + Quote(target) + " listed twice");
@@ -317,6 +448,8 @@ Result<RowLayout> BuildLayout(const std::vector<LoaderInput>& inputs, const Load
     }
     layout.routes.push_back(std::move(route));
   }
+  RB_RETURN_IF_ERROR(AddCollections(options, spec_of, layout));
+  RB_RETURN_IF_ERROR(AttachTransforms(options, layout));
   layout.entries_part = AddPart(layout, "entries", DataType::kInt64, {}, 1);
   layout.row_bytes = AlignUp(layout.row_bytes, 8);
   constexpr size_t kCacheLine = 64;

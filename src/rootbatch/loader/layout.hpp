@@ -36,7 +36,9 @@ struct RowPart {
 
 // How one source column is converted into the row.
 struct ColumnRoute {
-  enum class Kind : uint8_t { kFixed, kPadded, kRagged };
+  // kMember: a member (or the sort key) of a collection, written by the
+  // collection's step (collection.hpp), not by the route itself.
+  enum class Kind : uint8_t { kFixed, kPadded, kRagged, kMember };
   std::string name;
   ColumnSpec spec;              // from the first input's first file
   Kind kind = Kind::kFixed;
@@ -52,6 +54,23 @@ struct ColumnRoute {
   // or jagged column not listed in lossy_features): the reader checks each
   // value and fails on the first one the float cannot hold exactly.
   bool check_exact = false;
+  int transform = -1;           // index into RowLayout::transforms, or -1
+  int collection = -1;          // kMember: index into RowLayout::collections
+};
+
+// Where a collection's members land: one tensor per batch, [P, F], [F, P]
+// (a padded part with its mask) or ragged values [items, F].
+struct CollectionPlacement {
+  std::string name;
+  CollectionLayout layout = CollectionLayout::kBPF;
+  std::vector<size_t> members;  // routes of the members, in feature order
+  int sort_route = -1;          // route of sort_by, -1: file order
+  int64_t max_length = 0;       // items kept (kRagged: 0 keeps all)
+  double pad_value = 0.0;
+  DataType type = DataType::kFloat32;
+  size_t offset = 0;            // kBPF/kBFP: where its values start in the row
+  int64_t mask_offset = -1;     // kBPF/kBFP with mask
+  int ragged_index = -1;        // kRagged: index into RowLayout::ragged
 };
 
 struct RaggedPart {
@@ -70,6 +89,10 @@ struct RowLayout {
   std::vector<int> padded_parts;     // per padded column (index into parts)
   std::vector<int> mask_parts;       // per padded column, -1 without mask
   std::vector<RaggedPart> ragged;
+  std::vector<CollectionPlacement> collections;
+  // One per column named in options.preprocessing; "auto" ones hold the
+  // sample's numbers once the loader computed them (Loader::Create).
+  std::vector<ColumnTransform> transforms;
   std::vector<std::string> feature_names;  // one per feature matrix column
   std::vector<std::string> target_names;   // with "class_label" last if labelled
   int64_t class_label_offset = -1;   // byte offset of the class label target, or -1

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "rootbatch/loader/auto_scaling.hpp"
 #include "rootbatch/loader/option_schema.hpp"
 #include "rootbatch/loader/pipeline.hpp"
 #include "rootbatch/loader/rng.hpp"
@@ -105,6 +106,7 @@ Result<std::unique_ptr<Loader>> Loader::Create(std::vector<LoaderInput> inputs, 
   std::vector<std::vector<std::vector<size_t>>> indices;
   RB_ASSIGN_OR_RETURN(RowLayout layout, BuildLayout(inputs, options, &indices));
   std::unique_ptr<Loader> loader(new Loader());
+  RB_RETURN_IF_ERROR(ComputeAutoScaling(inputs, indices, options, &layout, &loader->preprocessing_sampled_));
   RB_ASSIGN_OR_RETURN(loader->plan_, BuildPlan(inputs, indices, options));
   RB_RETURN_IF_ERROR(CheckSampling(inputs, loader->plan_));
   loader->reader_ = std::make_shared<BlockReader>(inputs, std::move(layout), std::move(indices));
@@ -347,6 +349,12 @@ uint64_t Loader::FingerprintOf(const LoaderOptions& options) const {
   add(static_cast<uint64_t>(memory_.turn_entries));  // cuts blocks into turns: moves rows in the stream
   add(reader_->Layout().row_bytes);
   add(reader_->Layout().slot_stride);
+  // The numbers "auto" standardisation found (a resumed loader must apply
+  // the ones the interrupted run applied).
+  for (const ColumnTransform& t : reader_->Layout().transforms) {
+    add_double(t.center);
+    add_double(t.scale);
+  }
   return h;
 }
 

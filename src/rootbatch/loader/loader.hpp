@@ -110,6 +110,10 @@ class Loader {
   LoaderStats Stats() const;
   const RowLayout& Layout() const { return reader_->Layout(); }
   const MemoryPlan& Memory() const { return memory_; }
+  // Every transform with the numbers it applies ("auto" ones computed), and
+  // the training entries sampled for them (0 when none is "auto").
+  const std::vector<ColumnTransform>& Preprocessing() const { return reader_->Layout().transforms; }
+  int64_t PreprocessingSampled() const { return preprocessing_sampled_; }
   const Plan& BlockPlan() const { return plan_; }
   const LoaderOptions& Options() const { return options_; }
   const std::vector<LoaderInput>& Inputs() const { return inputs_; }
@@ -142,6 +146,7 @@ class Loader {
   std::shared_ptr<const EpochOrder> order_;
   EpochInfo info_;
   int64_t position_ = 0;  // batches of the epoch consumed
+  int64_t preprocessing_sampled_ = 0;
   Status failure_;
   bool epoch_started_ = false;  // Next() was called since StartEpoch
   bool first_batch_pending_ = false;

@@ -43,7 +43,9 @@ std::string Describe(const OptionValue& value) {
     }
     case 4: return Quote(std::get<std::string>(value));
     case 5: return "a list of " + std::to_string(std::get<std::vector<std::string>>(value).size()) + " names";
-    default: return "a list of jagged columns";
+    case 6: return "a list of jagged columns";
+    case 7: return "a list of collections";
+    default: return "a list of column transforms";
   }
 }
 
@@ -287,6 +289,53 @@ Status CheckJagged(const OptionSpec&, const LoaderOptions& options) {
   return CheckJaggedColumns(Field<Member>(options));
 }
 
+// A list option of structs (collections, transforms): set, formatted for the
+// fingerprint, checked by `Check`.
+template <auto Member, typename Item, Status (*Check)(const std::vector<Item>&)>
+Status SetList(const OptionSpec& spec, const OptionValue& value, LoaderOptions& options) {
+  if (std::holds_alternative<std::monostate>(value)) {
+    Field<Member>(options).clear();
+    return Status::Ok();
+  }
+  const auto* items = std::get_if<std::vector<Item>>(&value);
+  if (items == nullptr) return Mismatch(spec, std::string("a list of ") + std::string(spec.name), value);
+  Field<Member>(options) = *items;
+  return Check(*items);
+}
+template <auto Member, typename Item, Status (*Check)(const std::vector<Item>&)>
+Status CheckList(const OptionSpec&, const LoaderOptions& options) {
+  return Check(Field<Member>(options));
+}
+
+std::string FormatCollections(const LoaderOptions& options) {
+  std::string text;
+  for (const auto& c : options.collections) {
+    std::string members;
+    for (const auto& m : c.columns) members += (members.empty() ? "" : ",") + m;
+    text += (text.empty() ? "" : ";") + c.name + ":[" + members + "]:" + std::to_string(c.max_length) + ":" +
+            std::string(CollectionLayoutName(c.layout)) + ":" + Number(c.pad_value) + ":" + c.sort_by + ":" +
+            (c.mask ? "mask" : "nomask");
+  }
+  return text;
+}
+
+// Given numbers are part of what the batches hold; "auto" ones follow from
+// the data, the seed and preprocessing_sample, so "auto" stands for them.
+std::string FormatTransforms(const LoaderOptions& options) {
+  std::string text;
+  for (const auto& t : options.preprocessing) {
+    text += (text.empty() ? "" : ";") + t.column + ":";
+    if (t.fill_nan) text += "fill_nan=" + Number(*t.fill_nan) + ",";
+    if (t.log) text += "log,";
+    if (t.scaling == ColumnTransform::Scaling::kAuto) text += "standardize=auto,";
+    if (t.scaling == ColumnTransform::Scaling::kGiven) {
+      text += "standardize=" + Number(t.center) + "/" + Number(t.scale) + ",";
+    }
+    if (t.clip) text += "clip=" + Number(t.clip->first) + "/" + Number(t.clip->second);
+  }
+  return text;
+}
+
 // --- the rows -------------------------------------------------------------------------
 
 template <auto Member>
@@ -354,6 +403,16 @@ const OptionSpec kSpecs[] = {
     String<&O::weight>("weights", "a column of per-event weights, the w of each batch", "weight"),
     {"jagged", {}, OptionKind::kJagged, kBatches, "jagged columns and how to batch them (pad, ragged, flatten)",
      0, 0, 0, 0, {}, false, &SetJagged<&O::jagged>, &FormatJagged<&O::jagged>, &CheckJagged<&O::jagged>},
+    {"collections", {}, OptionKind::kCollections, kBatches,
+     "jagged columns of one collection grouped into one [rows, P, F] (or [rows, F, P], or ragged) tensor", 0, 0, 0,
+     0, {}, false, &SetList<&O::collections, Collection, &CheckCollections>, &FormatCollections,
+     &CheckList<&O::collections, Collection, &CheckCollections>},
+    {"preprocessing", {}, OptionKind::kTransforms, kBatches,
+     "per-column fill_nan, log, standardize (given or auto) and clip, applied on the workers", 0, 0, 0, 0, {}, false,
+     &SetList<&O::preprocessing, ColumnTransform, &CheckTransforms>, &FormatTransforms,
+     &CheckList<&O::preprocessing, ColumnTransform, &CheckTransforms>},
+    Int<&O::preprocessing_sample>("preprocessing_sample", kBatches, 1, kInt64Max,
+                                  "training-split entries sampled for standardize='auto'"),
     Type<&O::feature_type>("feature_type", "output type of the feature matrix"),
     {"target_type", {}, OptionKind::kOptionalType, kBatches,
      "output type of the targets; auto: the narrowest of float32, float64, int64 holding them exactly", 0, 0, 0,
@@ -445,6 +504,8 @@ Status SetOptionFromText(LoaderOptions& options, const OptionSpec& spec, std::st
       if (word == "auto") return spec.set(spec, std::monostate{}, options);
       return spec.set(spec, word, options);
     case OptionKind::kJagged:
+    case OptionKind::kCollections:
+    case OptionKind::kTransforms:
       return InvalidArgument("option " + Quote(spec.name) + " cannot be given as text");
     default:
       return spec.set(spec, word, options);
@@ -478,7 +539,7 @@ std::string OptionsUsage() {
   const LoaderOptions defaults;
   std::string text;
   for (const OptionSpec& spec : kSpecs) {
-    if (spec.kind == OptionKind::kJagged) continue;
+    if (IsStructured(spec.kind)) continue;
     std::string flag = "--" + std::string(spec.name);
     for (char& c : flag) c = c == '_' ? '-' : c;
     std::string value;

@@ -38,7 +38,15 @@ enum class OptionKind : uint8_t {
   kType,          // an output type name: float32, float64, int64, int32, bool
   kOptionalType,  // an output type name or none (chosen from the data)
   kJagged,        // a list of JaggedColumn
+  kCollections,   // a list of Collection
+  kTransforms,    // a list of ColumnTransform
 };
+
+// Options whose values are lists of structs: Python and C++ set them; the
+// command line has no syntax for them.
+constexpr bool IsStructured(OptionKind kind) {
+  return kind == OptionKind::kJagged || kind == OptionKind::kCollections || kind == OptionKind::kTransforms;
+}
 
 enum class OptionEffect : uint8_t {
   kBatches,  // changes which rows are yielded, their values or their order: in the fingerprint
@@ -47,7 +55,7 @@ enum class OptionEffect : uint8_t {
 
 // A value as a binding hands it over (a Python object, a command-line word).
 using OptionValue = std::variant<std::monostate, bool, int64_t, double, std::string, std::vector<std::string>,
-                                 std::vector<JaggedColumn>>;
+                                 std::vector<JaggedColumn>, std::vector<Collection>, std::vector<ColumnTransform>>;
 
 struct OptionSpec;
 using OptionSetter = Status (*)(const OptionSpec& spec, const OptionValue& value, LoaderOptions& options);

@@ -92,6 +92,19 @@ OptionValue Changed(const OptionSpec& spec) {
       jagged.max_length = 2;
       return std::vector<JaggedColumn>{jagged};
     }
+    case OptionKind::kCollections: {
+      Collection collection;
+      collection.name = "part";
+      collection.columns = {"a", "b"};
+      collection.max_length = 4;
+      return std::vector<Collection>{collection};
+    }
+    case OptionKind::kTransforms: {
+      ColumnTransform transform;
+      transform.column = "a";
+      transform.scaling = ColumnTransform::Scaling::kAuto;
+      return std::vector<ColumnTransform>{transform};
+    }
   }
   return std::monostate{};
 }

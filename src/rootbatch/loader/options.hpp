@@ -57,6 +57,44 @@ struct JaggedColumn {
   int64_t max_inner_length = 0;
 };
 
+// Several jagged columns of one collection (the particles of a jet: part_px,
+// part_py, ...) grouped into one tensor per batch. Every member must have the
+// same number of items in every entry (checked as blocks are read; the first
+// entry that differs is named).
+enum class CollectionLayout : uint8_t {
+  kBPF,     // [rows, max_length, F]: particles, then their features
+  kBFP,     // [rows, F, max_length]: features first, as ParticleNet and ParT take it
+  kRagged,  // values [items, F] + offsets [rows + 1] (max_length 0 keeps every item)
+};
+
+struct Collection {
+  std::string name;                  // the batch tensor's name; the mask is "<name>_mask"
+  std::vector<std::string> columns;  // members, in feature order
+  int64_t max_length = 0;            // items kept per entry (the first after sorting); kRagged: 0 = all
+  CollectionLayout layout = CollectionLayout::kBPF;
+  double pad_value = 0.0;
+  // A jagged column with the members' counts (a member or not): items are
+  // ordered by it, largest first, before max_length truncates. Empty: file order.
+  std::string sort_by;
+  bool mask = true;                  // kBPF / kBFP: also [rows, max_length] bool, true where an item exists
+};
+
+// Per-column preprocessing, applied on the workers as values are converted,
+// in this order: fill_nan, log, standardise ((x - center) / scale), clip.
+// For features (scalars and fixed arrays, every value), padded jagged columns
+// and collection members (the items that exist; padding keeps pad_value).
+// Float output types only.
+struct ColumnTransform {
+  enum class Scaling : uint8_t { kNone, kGiven, kAuto };
+  std::string column;
+  std::optional<double> fill_nan;  // NaN becomes this
+  bool log = false;                // natural log, for positive-definite variables
+  Scaling scaling = Scaling::kNone;
+  double center = 0.0;             // kGiven, or set from the sample for kAuto
+  double scale = 1.0;
+  std::optional<std::pair<double, double>> clip;
+};
+
 enum class ShuffleStrategy : uint8_t {
   kNone,           // entries in global order
   // Pieces of basket-aligned blocks, sized from the buffer (see
@@ -89,6 +127,12 @@ struct LoaderOptions {
   std::vector<std::string> targets;
   std::string weight;  // empty: no weights
   std::vector<JaggedColumn> jagged;
+  std::vector<Collection> collections;
+  std::vector<ColumnTransform> preprocessing;
+  // Entries of the training split sampled (seeded blocks) to compute the
+  // center and scale of "auto" standardisation: the same numbers for a
+  // training and a validation loader of one seed and validation fraction.
+  int64_t preprocessing_sample = 100000;
 
   // Output types: float32, float64, int64, int32 or bool.
   DataType feature_type = DataType::kFloat32;
@@ -160,5 +204,9 @@ std::string_view JaggedModeName(JaggedMode mode);                 // "pad", "rag
 Status ValidateOptions(const LoaderOptions& options);
 // Output types and max_length of jagged column specs.
 Status CheckJaggedColumns(const std::vector<JaggedColumn>& columns);
+// Names, members and lengths of collections; bounds of transforms.
+Status CheckCollections(const std::vector<Collection>& collections);
+Status CheckTransforms(const std::vector<ColumnTransform>& transforms);
+std::string_view CollectionLayoutName(CollectionLayout layout);  // "BPF", "BFP", "ragged"
 
 }  // namespace rootbatch::loader

@@ -13,6 +13,9 @@
 //   name      string             (kString, so the loader can reject it)
 //   tracks    vector<vector<int>> event_id % 4 lists, list i with (event_id + i) % 3
 //                                items, TracksValue(event_id, i, j)
+//   jet_eta   std::vector<double> jet_pt's counts, JetEtaValue(event_id, j)
+//   jet_tag   std::vector<int>    jet_pt's counts but one more item where
+//                                event_id % 1000 == 7; item j is j
 // Clusters and baskets are configurable, per column, so that planning and
 // basket alignment can be tested; faults (a failing read, a delay per read)
 // can be injected to test error propagation and cancellation.
@@ -52,6 +55,11 @@ float FeatureValue(int64_t event_id, int feature);
 // Item j of list i of the doubly jagged column `tracks`.
 inline int32_t TracksValue(int64_t event_id, int64_t list, int64_t item) {
   return static_cast<int32_t>(event_id * 100 + list * 10 + item);
+}
+
+// Item j of jet_eta: not in jet_pt's order (which rises with j).
+inline double JetEtaValue(int64_t event_id, int64_t item) {
+  return static_cast<double>((event_id * 7 + item * 3) % 11) - 5.0;
 }
 
 class MemorySource final : public ColumnSource {
