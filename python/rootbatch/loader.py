@@ -292,6 +292,16 @@ class DataLoader:
                       for the training and the validation loader; see
                       :attr:`preprocessing`)
     preprocessing_sample: training entries sampled for "auto"
+    reweight:         {"variables": ["jet_pt", "jet_eta"], "edges": [pt_edges,
+                      eta_edges], "classes": ["label_QCD", "label_Hbb", ...]
+                      (one-hot columns), "reference": None | a class column,
+                      "mode": "weights" | "sample"}: per-class histograms of
+                      the training split give weights that flatten every
+                      class's spectrum (or match the reference class's), each
+                      class's total equal; "weights" delivers them as w,
+                      "sample" keeps each event with probability w / max(w)
+                      (seeded, the same events every epoch). See
+                      :attr:`reweighting`
     lossy_features:   integer features a float feature type may round; any
                       other integer value a float cannot hold exactly (a
                       uint64 event number as float32) is an error naming it
@@ -330,6 +340,7 @@ class DataLoader:
         collections: Mapping | None = None,
         preprocessing: Mapping | str | os.PathLike | None = None,
         preprocessing_sample: int = 100000,
+        reweight: Mapping | None = None,
         set_seed: int | None = None,
     ):
         if set_seed is not None:
@@ -339,6 +350,7 @@ class DataLoader:
         options["jagged"] = _jagged_specs(jagged, max_vec_sizes, vec_padding)
         options["collections"] = particles.collection_specs(collections)
         options["preprocessing"] = particles.transform_specs(preprocessing)
+        options["reweight"] = dict(reweight) if reweight is not None else None
         self._sources = _as_sources(sources, tree)
         self._option_values = options
         _core_options(options)  # checks every option now, not at the first batch
@@ -534,6 +546,19 @@ class DataLoader:
         apply exactly the same numbers elsewhere (inference, another job)."""
         transforms, sampled = self._loader().preprocessing()
         return particles.applied(transforms, sampled)
+
+    @property
+    def reweighting(self) -> dict | None:
+        """The class reweighting's numbers: ``counts`` and ``weights`` as
+        [classes, bins of variable 0(, bins of variable 1)] arrays, ``edges``,
+        ``max_weight``; in sample mode ``considered`` and ``kept`` events."""
+        table = self._loader().reweighting()
+        if table is None:
+            return None
+        import numpy as np
+        shape = [-1] + [len(e) - 1 for e in table["edges"]]
+        return {**table, "counts": np.asarray(table["counts"]).reshape(shape),
+                "weights": np.asarray(table["weights"]).reshape(shape)}
 
     def save_preprocessing(self, path) -> None:
         """Writes :attr:`preprocessing` as JSON (``preprocessing=path`` reads it)."""

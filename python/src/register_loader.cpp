@@ -191,6 +191,29 @@ loader::ColumnTransform TransformFromDict(const py::dict& d) {
   return t;
 }
 
+loader::Reweighting ReweightingFromDict(const py::dict& d) {
+  static const char* kKeys[] = {"variables", "edges", "classes", "reference", "mode"};
+  for (const auto& [key, value] : d) {
+    const std::string name = py::str(key);
+    if (std::find(std::begin(kKeys), std::end(kKeys), name) == std::end(kKeys)) {
+      Check(InvalidArgument("reweight: unknown key '" + name + "' (variables, edges, classes, reference, mode)"));
+    }
+  }
+  for (const char* needed : {"variables", "edges", "classes"}) {
+    if (!d.contains(needed)) Check(InvalidArgument(std::string("reweight needs '") + needed + "'"));
+  }
+  loader::Reweighting r;
+  r.variables = d["variables"].cast<std::vector<std::string>>();
+  for (const auto& edges : d["edges"]) r.edges.push_back(edges.cast<std::vector<double>>());
+  r.classes = d["classes"].cast<std::vector<std::string>>();
+  if (d.contains("reference") && !d["reference"].is_none()) r.reference = d["reference"].cast<std::string>();
+  const std::string mode = d.contains("mode") ? d["mode"].cast<std::string>() : "weights";
+  if (mode == "weights") r.mode = loader::Reweighting::Mode::kWeights;
+  else if (mode == "sample") r.mode = loader::Reweighting::Mode::kSample;
+  else Check(InvalidArgument("reweight: mode '" + mode + "' is not 'weights' or 'sample'"));
+  return r;
+}
+
 py::dict TransformToDict(const loader::ColumnTransform& t) {
   py::dict d;
   d["column"] = t.column;
@@ -217,6 +240,10 @@ loader::OptionValue ToOptionValue(const std::string& name, const py::object& val
     return static_cast<int64_t>(number);
   }
   if (PyFloat_Check(value.ptr()) || py::hasattr(value, "__float__")) return value.cast<double>();
+  if (py::isinstance<py::dict>(value)) {
+    const loader::OptionSpec* spec = loader::FindOption(name);
+    if (spec != nullptr && spec->kind == loader::OptionKind::kReweight) return ReweightingFromDict(value.cast<py::dict>());
+  }
   if (py::isinstance<py::list>(value) || py::isinstance<py::tuple>(value)) {
     const loader::OptionSpec* spec = loader::FindOption(name);
     if (spec != nullptr && spec->kind == loader::OptionKind::kJagged) return value.cast<std::vector<JaggedColumn>>();
@@ -493,6 +520,19 @@ void RegisterLoader(py::module_& m) {
         for (const auto& t : self.Get().Preprocessing()) transforms.append(TransformToDict(t));
         return py::make_tuple(transforms, self.Get().PreprocessingSampled());
       }, "(every transform with the numbers it applies, training entries sampled for 'auto')")
+      .def("reweighting", [](PyLoader& self) -> py::object {
+        const auto table = self.Get().ClassWeights();
+        if (!table) return py::none();
+        py::dict d;
+        d["edges"] = table->edges;
+        d["num_bins"] = table->num_bins;
+        d["counts"] = table->counts;
+        d["weights"] = table->weights;
+        d["max_weight"] = table->max_weight;
+        d["considered"] = self.Get().ReweightConsidered();
+        d["kept"] = self.Get().ReweightKept();
+        return d;
+      }, "The reweighting's histograms and weights ([class * num_bins + bin]), or None")
       .def("cluster_warning", [](PyLoader& self) { return loader::ClusterWarning(self.Get()); })
       .def("shuffle_plan", [](PyLoader& self) {
         Result<loader::ShufflePlan> plan = [&] {

@@ -6,6 +6,7 @@
 
 #include "rootbatch/loader/collection.hpp"
 #include "rootbatch/loader/convert.hpp"
+#include "rootbatch/loader/reweight.hpp"
 #include "rootbatch/loader/transform.hpp"
 
 namespace rootbatch::loader {
@@ -175,6 +176,7 @@ Status BlockReader::ReadBlock(const Segment& segment, StagedBlock* block, ReadSt
         WritePaddedCollection(layout_, collection, columns, begin, end, block->fixed.get());
       }
     }
+    if (layout_.reweight.write_weights) RB_RETURN_IF_ERROR(WriteWeights(segment, columns, begin, end, block));
   }
   for (size_t route = 0; route < columns.size(); ++route) {
     if (layout_.routes[route].kind == ColumnRoute::Kind::kRagged) Convert(route, columns[route], 0, block->rows, block);
@@ -183,6 +185,22 @@ Status BlockReader::ReadBlock(const Segment& segment, StagedBlock* block, ReadSt
     if (collection.layout != CollectionLayout::kRagged) continue;
     StagedBlock::Ragged& out = block->ragged[static_cast<size_t>(collection.ragged_index)];
     WriteRaggedCollection(layout_, collection, columns, &out.values, &out.offsets);
+  }
+  return Status::Ok();
+}
+
+Status BlockReader::WriteWeights(const Segment& segment, std::span<const Column> columns, int64_t begin, int64_t end,
+                                 StagedBlock* block) const {
+  const ReweightTable& table = *layout_.reweight.table;
+  std::vector<int64_t> classes;
+  std::vector<int64_t> bins;
+  RB_RETURN_IF_ERROR(ClassesAndBins(layout_, table, columns, begin, end, segment.entries.begin, &classes, &bins)
+                         .WithContext(Source(segment).Description()));
+  const RowPart& part = layout_.parts[static_cast<size_t>(layout_.weights_part)];
+  for (int64_t row = begin; row < end; ++row) {
+    const auto k = static_cast<size_t>(row - begin);
+    const double weight = table.weights[static_cast<size_t>(classes[k] * table.num_bins + bins[k])];
+    FillValue(part.type, weight, block->fixed.get() + static_cast<size_t>(row) * layout_.row_bytes + part.offset, 1);
   }
   return Status::Ok();
 }
@@ -312,6 +330,8 @@ void BlockReader::Convert(size_t route, const Column& values, int64_t begin, int
     }
     case ColumnRoute::Kind::kMember:
       break;  // written with its collection (WritePaddedCollection, WriteRaggedCollection)
+    case ColumnRoute::Kind::kInput:
+      break;  // read for the reweighting only
   }
 }
 

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "rootbatch/base/status.hpp"
@@ -90,6 +91,9 @@ class BlockReader {
   void ConvertListsOfLists(const ColumnRoute& r, const Column& values, int64_t begin, int64_t end,
                            StagedBlock* block) const;
   void Convert(size_t route, const Column& values, int64_t begin, int64_t end, StagedBlock* block) const;
+  // Weights mode of the reweighting: each row's weight from its class and bin.
+  Status WriteWeights(const Segment& segment, std::span<const Column> columns, int64_t begin, int64_t end,
+                      StagedBlock* block) const;
 
   std::vector<LoaderInput> inputs_;
   RowLayout layout_;

@@ -156,6 +156,39 @@ Status AttachTransforms(const LoaderOptions& options, RowLayout& layout) {
   return Status::Ok();
 }
 
+// The reweighting's variables and class columns, read as kInput routes;
+// in weights mode the weights part, which the reweighting fills.
+Status AddReweightRoutes(const LoaderOptions& options, const SpecOf& spec_of, RowLayout& layout) {
+  if (!options.reweight) return Status::Ok();
+  const Reweighting& r = *options.reweight;
+  auto add = [&](const std::string& name, const std::string& role) -> Result<size_t> {
+    RB_ASSIGN_OR_RETURN(ColumnSpec spec, spec_of(name, role));
+    if (spec.kind != ColumnKind::kScalar || spec.type == DataType::kChar) {
+      return InvalidArgument(role + " " + Quote(name) + " is " + spec.source_type + "; it must be a numeric scalar");
+    }
+    layout.routes.push_back({name, spec, ColumnRoute::Kind::kInput, DataType::kFloat64, 1});
+    return layout.routes.size() - 1;
+  };
+  for (const auto& name : r.variables) {
+    RB_ASSIGN_OR_RETURN(size_t route, add(name, "reweighting variable"));
+    layout.reweight.variables.push_back(route);
+  }
+  for (const auto& name : r.classes) {
+    RB_ASSIGN_OR_RETURN(size_t route, add(name, "reweighting class column"));
+    layout.reweight.classes.push_back(route);
+  }
+  if (r.mode == Reweighting::Mode::kWeights) {
+    if (!options.weight.empty()) {
+      return InvalidArgument("reweight in mode 'weights' gives the batches' weights, and weights=" +
+                             Quote(options.weight) + " names a column for them too; drop one, or reweight in mode "
+                             "'sample'");
+    }
+    layout.weights_part = AddPart(layout, "weights", options.weight_type, {}, 1);
+    layout.reweight.write_weights = true;
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 size_t RowLayout::RawBytesPerEntry(double mean_items) const {
@@ -450,6 +483,7 @@ Result<RowLayout> BuildLayout(const std::vector<LoaderInput>& inputs, const Load
   }
   RB_RETURN_IF_ERROR(AddCollections(options, spec_of, layout));
   RB_RETURN_IF_ERROR(AttachTransforms(options, layout));
+  RB_RETURN_IF_ERROR(AddReweightRoutes(options, spec_of, layout));
   layout.entries_part = AddPart(layout, "entries", DataType::kInt64, {}, 1);
   layout.row_bytes = AlignUp(layout.row_bytes, 8);
   constexpr size_t kCacheLine = 64;

@@ -16,6 +16,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -37,8 +38,9 @@ struct RowPart {
 // How one source column is converted into the row.
 struct ColumnRoute {
   // kMember: a member (or the sort key) of a collection, written by the
-  // collection's step (collection.hpp), not by the route itself.
-  enum class Kind : uint8_t { kFixed, kPadded, kRagged, kMember };
+  // collection's step (collection.hpp), not by the route itself. kInput:
+  // read for the reweighting (its variables and class columns), not output.
+  enum class Kind : uint8_t { kFixed, kPadded, kRagged, kMember, kInput };
   std::string name;
   ColumnSpec spec;              // from the first input's first file
   Kind kind = Kind::kFixed;
@@ -73,6 +75,17 @@ struct CollectionPlacement {
   int ragged_index = -1;        // kRagged: index into RowLayout::ragged
 };
 
+struct ReweightTable;
+
+// The routes class reweighting reads (kInput), and where its weights go.
+struct ReweightRoutes {
+  std::vector<size_t> variables;
+  std::vector<size_t> classes;
+  bool write_weights = false;  // weights mode: the weights part holds each row's weight
+  // Filled when the loader is made (Loader::Create), before any read.
+  std::shared_ptr<const ReweightTable> table;
+};
+
 struct RaggedPart {
   std::string name;
   DataType type;
@@ -93,6 +106,7 @@ struct RowLayout {
   // One per column named in options.preprocessing; "auto" ones hold the
   // sample's numbers once the loader computed them (Loader::Create).
   std::vector<ColumnTransform> transforms;
+  ReweightRoutes reweight;  // empty variables: no reweighting
   std::vector<std::string> feature_names;  // one per feature matrix column
   std::vector<std::string> target_names;   // with "class_label" last if labelled
   int64_t class_label_offset = -1;   // byte offset of the class label target, or -1

@@ -9,6 +9,7 @@
 #include "rootbatch/loader/auto_scaling.hpp"
 #include "rootbatch/loader/option_schema.hpp"
 #include "rootbatch/loader/pipeline.hpp"
+#include "rootbatch/loader/reweight_pass.hpp"
 #include "rootbatch/loader/rng.hpp"
 
 namespace rootbatch::loader {
@@ -105,8 +106,15 @@ Result<std::unique_ptr<Loader>> Loader::Create(std::vector<LoaderInput> inputs, 
   RB_RETURN_IF_ERROR(ValidateOptions(options));
   std::vector<std::vector<std::vector<size_t>>> indices;
   RB_ASSIGN_OR_RETURN(RowLayout layout, BuildLayout(inputs, options, &indices));
+  int64_t sampled = 0;
+  RB_RETURN_IF_ERROR(ComputeAutoScaling(inputs, indices, options, &layout, &sampled));
+  if (options.reweight) {
+    RB_ASSIGN_OR_RETURN(layout.reweight.table, FillReweightTable(inputs, indices, options, layout));
+    if (options.reweight->mode == Reweighting::Mode::kSample) return CreateSampled(inputs, indices, options, layout, sampled);
+  }
   std::unique_ptr<Loader> loader(new Loader());
-  RB_RETURN_IF_ERROR(ComputeAutoScaling(inputs, indices, options, &layout, &loader->preprocessing_sampled_));
+  loader->preprocessing_sampled_ = sampled;
+  loader->reweight_table_ = layout.reweight.table;
   RB_ASSIGN_OR_RETURN(loader->plan_, BuildPlan(inputs, indices, options));
   RB_RETURN_IF_ERROR(CheckSampling(inputs, loader->plan_));
   loader->reader_ = std::make_shared<BlockReader>(inputs, std::move(layout), std::move(indices));
@@ -131,6 +139,39 @@ Result<std::unique_ptr<Loader>> Loader::Create(std::vector<LoaderInput> inputs, 
   loader->buffers_ = BufferPool::Create(static_cast<size_t>(loader->options_.queue_batches) + 4);
   loader->stats_.units_per_epoch = loader->plan_.units;
   loader->StartEpoch(0, loader->BuildOrder(0));
+  return loader;
+}
+
+// Sample mode of the reweighting: a loader over the kept events of this
+// loader's split (SubsetSources), which plans, shards and resumes over them
+// as over any data. Its transforms apply the numbers found on the whole
+// data (as given numbers), so a sampled and an unsampled loader of one seed
+// standardise alike.
+Result<std::unique_ptr<Loader>> Loader::CreateSampled(const std::vector<LoaderInput>& inputs,
+                                                      const std::vector<std::vector<std::vector<size_t>>>& indices,
+                                                      const LoaderOptions& options, const RowLayout& layout,
+                                                      int64_t sampled) {
+  int64_t considered = 0;
+  int64_t kept = 0;
+  RB_ASSIGN_OR_RETURN(std::vector<LoaderInput> subset,
+                      KeepByWeight(inputs, indices, options, layout, &considered, &kept));
+  LoaderOptions inner = options;
+  inner.reweight.reset();
+  inner.split = Split::kAll;  // the kept events are of the selected split already
+  inner.validation_fraction = 0.0;
+  for (ColumnTransform& t : inner.preprocessing) {
+    for (const ColumnTransform& found : layout.transforms) {
+      if (found.column != t.column || t.scaling != ColumnTransform::Scaling::kAuto) continue;
+      t.scaling = ColumnTransform::Scaling::kGiven;
+      t.center = found.center;
+      t.scale = found.scale;
+    }
+  }
+  RB_ASSIGN_OR_RETURN(std::unique_ptr<Loader> loader, Create(std::move(subset), std::move(inner)));
+  loader->preprocessing_sampled_ = sampled;
+  loader->reweight_table_ = layout.reweight.table;
+  loader->reweight_considered_ = considered;
+  loader->reweight_kept_ = kept;
   return loader;
 }
 

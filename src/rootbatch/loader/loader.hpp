@@ -53,6 +53,7 @@
 #include "rootbatch/loader/layout.hpp"
 #include "rootbatch/loader/options.hpp"
 #include "rootbatch/loader/plan.hpp"
+#include "rootbatch/loader/reweight.hpp"
 #include "rootbatch/loader/state.hpp"
 #include "rootbatch/loader/stats.hpp"
 
@@ -114,6 +115,11 @@ class Loader {
   // the training entries sampled for them (0 when none is "auto").
   const std::vector<ColumnTransform>& Preprocessing() const { return reader_->Layout().transforms; }
   int64_t PreprocessingSampled() const { return preprocessing_sampled_; }
+  // The class reweighting's table (null without one); in sample mode, the
+  // events of the split considered and kept.
+  std::shared_ptr<const ReweightTable> ClassWeights() const { return reweight_table_; }
+  int64_t ReweightConsidered() const { return reweight_considered_; }
+  int64_t ReweightKept() const { return reweight_kept_; }
   const Plan& BlockPlan() const { return plan_; }
   const LoaderOptions& Options() const { return options_; }
   const std::vector<LoaderInput>& Inputs() const { return inputs_; }
@@ -126,6 +132,10 @@ class Loader {
 
  private:
   Loader() = default;
+  static Result<std::unique_ptr<Loader>> CreateSampled(const std::vector<LoaderInput>& inputs,
+                                                       const std::vector<std::vector<std::vector<size_t>>>& indices,
+                                                       const LoaderOptions& options, const RowLayout& layout,
+                                                       int64_t sampled);
   std::shared_ptr<const EpochOrder> BuildOrder(int64_t epoch) const;
   int64_t BatchesOf(const EpochOrder& order) const;
   // Stops any epoch in flight and starts `epoch` at its first batch.
@@ -147,6 +157,9 @@ class Loader {
   EpochInfo info_;
   int64_t position_ = 0;  // batches of the epoch consumed
   int64_t preprocessing_sampled_ = 0;
+  std::shared_ptr<const ReweightTable> reweight_table_;
+  int64_t reweight_considered_ = 0;
+  int64_t reweight_kept_ = 0;
   Status failure_;
   bool epoch_started_ = false;  // Next() was called since StartEpoch
   bool first_batch_pending_ = false;

@@ -45,7 +45,8 @@ std::string Describe(const OptionValue& value) {
     case 5: return "a list of " + std::to_string(std::get<std::vector<std::string>>(value).size()) + " names";
     case 6: return "a list of jagged columns";
     case 7: return "a list of collections";
-    default: return "a list of column transforms";
+    case 8: return "a list of column transforms";
+    default: return "a reweighting";
   }
 }
 
@@ -336,6 +337,33 @@ std::string FormatTransforms(const LoaderOptions& options) {
   return text;
 }
 
+Status SetReweight(const OptionSpec& spec, const OptionValue& value, LoaderOptions& options) {
+  if (std::holds_alternative<std::monostate>(value)) {
+    options.reweight.reset();
+    return Status::Ok();
+  }
+  const auto* reweighting = std::get_if<Reweighting>(&value);
+  if (reweighting == nullptr) return Mismatch(spec, "a reweighting or None", value);
+  options.reweight = *reweighting;
+  return CheckReweighting(*reweighting);
+}
+std::string FormatReweight(const LoaderOptions& options) {
+  if (!options.reweight) return "";
+  const Reweighting& r = *options.reweight;
+  std::string text = r.mode == Reweighting::Mode::kSample ? "sample:" : "weights:";
+  for (size_t v = 0; v < r.variables.size(); ++v) {
+    text += r.variables[v] + "[";
+    for (size_t e = 0; v < r.edges.size() && e < r.edges[v].size(); ++e) text += (e ? "," : "") + Number(r.edges[v][e]);
+    text += "]";
+  }
+  text += ":";
+  for (const auto& c : r.classes) text += c + ",";
+  return text + ":" + r.reference;
+}
+Status CheckReweight(const OptionSpec&, const LoaderOptions& options) {
+  return options.reweight ? CheckReweighting(*options.reweight) : Status::Ok();
+}
+
 // --- the rows -------------------------------------------------------------------------
 
 template <auto Member>
@@ -413,6 +441,9 @@ const OptionSpec kSpecs[] = {
      &CheckList<&O::preprocessing, ColumnTransform, &CheckTransforms>},
     Int<&O::preprocessing_sample>("preprocessing_sample", kBatches, 1, kInt64Max,
                                   "training-split entries sampled for standardize='auto'"),
+    {"reweight", {}, OptionKind::kReweight, kBatches,
+     "class reweighting in one or two variables: per-event weights, or seeded rejection sampling", 0, 0, 0, 0, {},
+     false, &SetReweight, &FormatReweight, &CheckReweight},
     Type<&O::feature_type>("feature_type", "output type of the feature matrix"),
     {"target_type", {}, OptionKind::kOptionalType, kBatches,
      "output type of the targets; auto: the narrowest of float32, float64, int64 holding them exactly", 0, 0, 0,
@@ -506,6 +537,7 @@ Status SetOptionFromText(LoaderOptions& options, const OptionSpec& spec, std::st
     case OptionKind::kJagged:
     case OptionKind::kCollections:
     case OptionKind::kTransforms:
+    case OptionKind::kReweight:
       return InvalidArgument("option " + Quote(spec.name) + " cannot be given as text");
     default:
       return spec.set(spec, word, options);

@@ -40,12 +40,14 @@ enum class OptionKind : uint8_t {
   kJagged,        // a list of JaggedColumn
   kCollections,   // a list of Collection
   kTransforms,    // a list of ColumnTransform
+  kReweight,      // a Reweighting, or none
 };
 
 // Options whose values are lists of structs: Python and C++ set them; the
 // command line has no syntax for them.
 constexpr bool IsStructured(OptionKind kind) {
-  return kind == OptionKind::kJagged || kind == OptionKind::kCollections || kind == OptionKind::kTransforms;
+  return kind == OptionKind::kJagged || kind == OptionKind::kCollections || kind == OptionKind::kTransforms ||
+         kind == OptionKind::kReweight;
 }
 
 enum class OptionEffect : uint8_t {
@@ -55,7 +57,8 @@ enum class OptionEffect : uint8_t {
 
 // A value as a binding hands it over (a Python object, a command-line word).
 using OptionValue = std::variant<std::monostate, bool, int64_t, double, std::string, std::vector<std::string>,
-                                 std::vector<JaggedColumn>, std::vector<Collection>, std::vector<ColumnTransform>>;
+                                 std::vector<JaggedColumn>, std::vector<Collection>, std::vector<ColumnTransform>,
+                                 Reweighting>;
 
 struct OptionSpec;
 using OptionSetter = Status (*)(const OptionSpec& spec, const OptionValue& value, LoaderOptions& options);

@@ -105,6 +105,13 @@ OptionValue Changed(const OptionSpec& spec) {
       transform.scaling = ColumnTransform::Scaling::kAuto;
       return std::vector<ColumnTransform>{transform};
     }
+    case OptionKind::kReweight: {
+      Reweighting reweighting;
+      reweighting.variables = {"pt"};
+      reweighting.edges = {{0.0, 1.0, 2.0}};
+      reweighting.classes = {"a", "b"};
+      return reweighting;
+    }
   }
   return std::monostate{};
 }

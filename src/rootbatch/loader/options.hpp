@@ -95,6 +95,22 @@ struct ColumnTransform {
   std::optional<std::pair<double, double>> clip;
 };
 
+// Class reweighting in one or two variables (jet pt, eta), as weaver does
+// it: per-class histograms over the training split (one pass when the
+// loader is made) give per-event weights that flatten every class's
+// spectrum, or match it to a reference class's, with every class's total
+// weight equal. Delivered as the batches' weights, or as seeded rejection
+// sampling (each event kept with probability weight / largest weight,
+// decided once per loader), so batches are balanced without weights.
+struct Reweighting {
+  enum class Mode : uint8_t { kWeights, kSample };
+  std::vector<std::string> variables;       // one or two scalar columns
+  std::vector<std::vector<double>> edges;   // per variable, increasing; values outside go to the end bins
+  std::vector<std::string> classes;         // one-hot columns: an event is class i where classes[i] is nonzero
+  std::string reference;                    // a name in `classes`; empty: flatten every class
+  Mode mode = Mode::kWeights;
+};
+
 enum class ShuffleStrategy : uint8_t {
   kNone,           // entries in global order
   // Pieces of basket-aligned blocks, sized from the buffer (see
@@ -133,6 +149,7 @@ struct LoaderOptions {
   // center and scale of "auto" standardisation: the same numbers for a
   // training and a validation loader of one seed and validation fraction.
   int64_t preprocessing_sample = 100000;
+  std::optional<Reweighting> reweight;
 
   // Output types: float32, float64, int64, int32 or bool.
   DataType feature_type = DataType::kFloat32;
@@ -207,6 +224,7 @@ Status CheckJaggedColumns(const std::vector<JaggedColumn>& columns);
 // Names, members and lengths of collections; bounds of transforms.
 Status CheckCollections(const std::vector<Collection>& collections);
 Status CheckTransforms(const std::vector<ColumnTransform>& transforms);
+Status CheckReweighting(const Reweighting& reweighting);
 std::string_view CollectionLayoutName(CollectionLayout layout);  // "BPF", "BFP", "ragged"
 
 }  // namespace rootbatch::loader

@@ -30,6 +30,7 @@ enum class Stream : uint64_t {
   kOrder = 3,     // block order (seed, epoch)
   kSlots = 4,     // rows inside the buffer (seed, epoch, shard)
   kPreprocess = 5,  // the training entries "auto" standardisation samples (seed only)
+  kReweight = 6,    // which events class reweighting's sample mode keeps (seed only)
 };
 
 inline uint64_t DeriveSeed(uint64_t seed, Stream stream, std::initializer_list<uint64_t> keys) {
