@@ -256,6 +256,9 @@ class DataLoader:
                       is not a target, the weight or jagged)
     target:           a column or list of columns (y)
     weights:          a column of per-event weights (w)
+    class_columns:    one-hot class columns (``label_QCD``, ``label_Hbb``, ...):
+                      y ends with the index of the one set in each event
+                      ("class_index", int64 unless ``target_type`` is set)
     batch_size:       rows per batch
     memory:           hard cap on what the loader holds ("256MB", bytes):
                       the shuffle buffer, reads in flight and ready batches
@@ -341,6 +344,7 @@ class DataLoader:
         preprocessing: Mapping | str | os.PathLike | None = None,
         preprocessing_sample: int = 100000,
         reweight: Mapping | None = None,
+        class_columns: Sequence[str] | None = None,
         set_seed: int | None = None,
     ):
         if set_seed is not None:

@@ -155,3 +155,21 @@ def test_bad_reweighting_is_clear(sample):
                                   reweight={**reweight("weights"), "classes": ["label_a", "label_b"]})
     with pytest.raises(ValueError, match="exactly one must be"):
         loader.reweighting
+
+
+def test_class_columns_give_the_index_of_the_one_hot_column(sample):
+    path, cls, _, _ = sample
+    loader = rootbatch.DataLoader(str(path), columns=["x"], class_columns=CLASSES, batch_size=4096, seed=9)
+    assert loader.target_names == ["class_index"]
+    seen = 0
+    for batch in loader.batches():
+        _, y = batch.numpy()
+        y = np.asarray(y)
+        assert y.dtype == np.int64 and y.shape == (len(batch), 1)
+        np.testing.assert_array_equal(y[:, 0], cls[np.asarray(batch.entries)])
+        seen += len(batch)
+    assert seen == N
+    broken = rootbatch.DataLoader(str(path), columns=["x"], class_columns=["label_a", "label_b"], shuffle=False)
+    with pytest.raises(ValueError, match=r"entry \d+ has 0 of the one-hot class columns 'label_a', 'label_b' set"):
+        for _ in broken.batches():
+            pass

@@ -177,6 +177,7 @@ Status BlockReader::ReadBlock(const Segment& segment, StagedBlock* block, ReadSt
       }
     }
     if (layout_.reweight.write_weights) RB_RETURN_IF_ERROR(WriteWeights(segment, columns, begin, end, block));
+    if (layout_.class_index_offset >= 0) RB_RETURN_IF_ERROR(WriteClassIndex(segment, columns, begin, end, block));
   }
   for (size_t route = 0; route < columns.size(); ++route) {
     if (layout_.routes[route].kind == ColumnRoute::Kind::kRagged) Convert(route, columns[route], 0, block->rows, block);
@@ -201,6 +202,21 @@ Status BlockReader::WriteWeights(const Segment& segment, std::span<const Column>
     const auto k = static_cast<size_t>(row - begin);
     const double weight = table.weights[static_cast<size_t>(classes[k] * table.num_bins + bins[k])];
     FillValue(part.type, weight, block->fixed.get() + static_cast<size_t>(row) * layout_.row_bytes + part.offset, 1);
+  }
+  return Status::Ok();
+}
+
+Status BlockReader::WriteClassIndex(const Segment& segment, std::span<const Column> columns, int64_t begin,
+                                    int64_t end, StagedBlock* block) const {
+  const RowPart& targets = layout_.parts[static_cast<size_t>(layout_.targets_part)];
+  for (int64_t row = begin; row < end; ++row) {
+    int64_t index = 0;
+    RB_RETURN_IF_ERROR(OneHotClass(layout_, layout_.onehot_routes, columns, row, segment.entries.begin, &index)
+                           .WithContext(Source(segment).Description()));
+    FillValue(targets.type, static_cast<double>(index),
+              block->fixed.get() + static_cast<size_t>(row) * layout_.row_bytes +
+                  static_cast<size_t>(layout_.class_index_offset),
+              1);
   }
   return Status::Ok();
 }

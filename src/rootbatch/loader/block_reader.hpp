@@ -94,6 +94,9 @@ class BlockReader {
   // Weights mode of the reweighting: each row's weight from its class and bin.
   Status WriteWeights(const Segment& segment, std::span<const Column> columns, int64_t begin, int64_t end,
                       StagedBlock* block) const;
+  // class_columns: the index of each row's one-hot class column.
+  Status WriteClassIndex(const Segment& segment, std::span<const Column> columns, int64_t begin, int64_t end,
+                         StagedBlock* block) const;
 
   std::vector<LoaderInput> inputs_;
   RowLayout layout_;

@@ -411,12 +411,22 @@ Result<RowLayout> BuildLayout(const std::vector<LoaderInput>& inputs, const Load
     if (spec.kind == ColumnKind::kJagged) return InvalidArgument("target " + Quote(name) + " is jagged; targets must be scalars or fixed arrays");
     target_specs.push_back(spec);
   }
-  if (!target_specs.empty() || labelled) {
+  const bool onehot = !options.class_columns.empty();
+  if (onehot && labelled) {
+    return InvalidArgument("class_columns and sources with class labels both give the class; use one of them");
+  }
+  if (onehot && options.class_columns.size() < 2) {
+    return InvalidArgument("class_columns needs at least two one-hot columns, got " +
+                           std::to_string(options.class_columns.size()));
+  }
+  if (!target_specs.empty() || labelled || onehot) {
     DataType target_type = DataType::kFloat32;
     if (options.target_type) {
       target_type = *options.target_type;
     } else if (!target_specs.empty()) {
       RB_ASSIGN_OR_RETURN(target_type, DefaultTargetType(target_specs));
+    } else if (onehot) {
+      target_type = DataType::kInt64;  // what a cross-entropy loss takes
     }
     if (labelled && !options.target_type && target_type == DataType::kFloat32) {
       for (const auto& input : inputs) {
@@ -425,7 +435,7 @@ Result<RowLayout> BuildLayout(const std::vector<LoaderInput>& inputs, const Load
     }
     int64_t count = 0;
     for (const auto& spec : target_specs) count += spec.InnerSize();
-    int64_t total = count + (labelled ? 1 : 0);
+    int64_t total = count + (labelled || onehot ? 1 : 0);
     layout.targets_part = AddPart(layout, "targets", target_type, {total}, total);
     size_t base = layout.parts[static_cast<size_t>(layout.targets_part)].offset;
     size_t width = static_cast<size_t>(ByteWidth(target_type));
@@ -444,6 +454,19 @@ Result<RowLayout> BuildLayout(const std::vector<LoaderInput>& inputs, const Load
     if (labelled) {
       layout.class_label_offset = static_cast<int64_t>(base + static_cast<size_t>(at) * width);
       layout.target_names.push_back("class_label");
+    }
+    if (onehot) {
+      layout.class_index_offset = static_cast<int64_t>(base + static_cast<size_t>(at) * width);
+      layout.target_names.push_back("class_index");
+      for (const auto& name : options.class_columns) {
+        RB_ASSIGN_OR_RETURN(ColumnSpec spec, spec_of(name, "class column"));
+        if (spec.kind != ColumnKind::kScalar || spec.type == DataType::kChar) {
+          return InvalidArgument("class column " + Quote(name) + " is " + spec.source_type +
+                                 "; one-hot class columns are numeric scalars (bool)");
+        }
+        layout.routes.push_back({name, spec, ColumnRoute::Kind::kInput, DataType::kFloat64, 1});
+        layout.onehot_routes.push_back(layout.routes.size() - 1);
+      }
     }
   }
 

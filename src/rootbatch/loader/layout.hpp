@@ -110,6 +110,8 @@ struct RowLayout {
   std::vector<std::string> feature_names;  // one per feature matrix column
   std::vector<std::string> target_names;   // with "class_label" last if labelled
   int64_t class_label_offset = -1;   // byte offset of the class label target, or -1
+  std::vector<size_t> onehot_routes; // class_columns (kInput routes), in class order
+  int64_t class_index_offset = -1;   // byte offset of the class_index target, or -1
   size_t row_bytes = 0;              // the fixed row, a multiple of 8
   // Distance between rows in the shuffle buffer: row_bytes, rounded up to a
   // whole number of cache lines when that costs at most 1/8 more. A row read

@@ -429,6 +429,8 @@ const OptionSpec kSpecs[] = {
                         "jagged)"),
     Names<&O::targets>("target", kBatches, "target column(s), the y of each batch"),
     String<&O::weight>("weights", "a column of per-event weights, the w of each batch", "weight"),
+    Names<&O::class_columns>("class_columns", kBatches,
+                             "one-hot class columns: the targets end with the index of the one set (class_index)"),
     {"jagged", {}, OptionKind::kJagged, kBatches, "jagged columns and how to batch them (pad, ragged, flatten)",
      0, 0, 0, 0, {}, false, &SetJagged<&O::jagged>, &FormatJagged<&O::jagged>, &CheckJagged<&O::jagged>},
     {"collections", {}, OptionKind::kCollections, kBatches,

@@ -142,6 +142,10 @@ struct LoaderOptions {
   std::vector<std::string> features;
   std::vector<std::string> targets;
   std::string weight;  // empty: no weights
+  // One-hot class columns (label_QCD, label_Hbb, ...): the targets end with
+  // "class_index", the index of the one set in each entry (exactly one must
+  // be). int64 unless target_type says otherwise.
+  std::vector<std::string> class_columns;
   std::vector<JaggedColumn> jagged;
   std::vector<Collection> collections;
   std::vector<ColumnTransform> preprocessing;

@@ -56,6 +56,22 @@ void ReweightTable::ComputeWeights(int64_t reference) {
   max_weight = weights.empty() ? 0.0 : *std::max_element(weights.begin(), weights.end());
 }
 
+Status OneHotClass(const RowLayout& layout, std::span<const size_t> routes, std::span<const Column> columns,
+                   int64_t row, int64_t first_entry, int64_t* index) {
+  int set = 0;
+  for (size_t c = 0; c < routes.size(); ++c) {
+    if (ValueAt(columns[routes[c]], row) != 0.0) {
+      *index = static_cast<int64_t>(c);
+      ++set;
+    }
+  }
+  if (set == 1) return Status::Ok();
+  std::string names;
+  for (size_t c : routes) names += (names.empty() ? "" : ", ") + Quote(layout.routes[c].name);
+  return InvalidArgument("entry " + std::to_string(first_entry + row) + " has " + std::to_string(set) +
+                         " of the one-hot class columns " + names + " set; exactly one must be");
+}
+
 Status ClassesAndBins(const RowLayout& layout, const ReweightTable& table, std::span<const Column> columns,
                       int64_t begin, int64_t end, int64_t first_entry, std::vector<int64_t>* classes,
                       std::vector<int64_t>* bins) {
@@ -65,19 +81,8 @@ Status ClassesAndBins(const RowLayout& layout, const ReweightTable& table, std::
   std::vector<double> values(routes.variables.size());
   for (int64_t row = begin; row < end; ++row) {
     int64_t found = -1;
-    int set = 0;
-    for (size_t c = 0; c < routes.classes.size(); ++c) {
-      if (ValueAt(columns[routes.classes[c]], row) != 0.0) {
-        found = static_cast<int64_t>(c);
-        ++set;
-      }
-    }
-    if (set != 1) {
-      std::string names;
-      for (size_t c : routes.classes) names += (names.empty() ? "" : ", ") + Quote(layout.routes[c].name);
-      return InvalidArgument("reweighting: entry " + std::to_string(first_entry + row) + " has " + std::to_string(set) +
-                             " of the class columns " + names + " set; exactly one must be");
-    }
+    RB_RETURN_IF_ERROR(OneHotClass(layout, routes.classes, columns, row, first_entry, &found)
+                           .WithContext("reweighting"));
     for (size_t v = 0; v < routes.variables.size(); ++v) values[v] = ValueAt(columns[routes.variables[v]], row);
     (*classes)[static_cast<size_t>(row - begin)] = found;
     (*bins)[static_cast<size_t>(row - begin)] = table.BinOf(values);

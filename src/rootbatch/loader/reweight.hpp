@@ -33,6 +33,12 @@ struct ReweightTable {
   void ComputeWeights(int64_t reference);
 };
 
+// The class of row `row` from one-hot columns (`routes`, in class order):
+// the index of the one that is nonzero; an error naming the entry
+// (`first_entry` + row) and the columns where not exactly one is.
+Status OneHotClass(const RowLayout& layout, std::span<const size_t> routes, std::span<const Column> columns,
+                   int64_t row, int64_t first_entry, int64_t* index);
+
 // Reads, for rows [begin, end) of a block, each row's class (the one-hot
 // column that is nonzero) and bin; fails, naming the entry and the columns,
 // where not exactly one class column is set. `columns` are the block's
