@@ -14,14 +14,6 @@ namespace {
 
 std::string Quote(const std::string& name) { return "'" + name + "'"; }
 
-// Item `index` of a column as a double (the sort key's comparisons).
-double ValueAt(const Column& column, int64_t index) {
-  const uint8_t* at = column.values.data() + static_cast<size_t>(index) * static_cast<size_t>(ByteWidth(column.type));
-  double value = 0.0;
-  ConvertRows(column.type, at, 1, 1, DataType::kFloat64, &value, 0);
-  return value;
-}
-
 // The order in which an entry's items are kept: largest key first (NaN
 // last), ties in file order; the identity without a key.
 void ItemOrder(const Column* key, int64_t first, int64_t items, std::vector<int64_t>* order,
@@ -30,10 +22,9 @@ void ItemOrder(const Column* key, int64_t first, int64_t items, std::vector<int6
   std::iota(order->begin(), order->end(), int64_t{0});
   if (key == nullptr || items < 2) return;
   keys->resize(static_cast<size_t>(items));
-  for (int64_t i = 0; i < items; ++i) {
-    const double v = ValueAt(*key, first + i);
-    (*keys)[static_cast<size_t>(i)] = std::isnan(v) ? -HUGE_VAL : v;
-  }
+  ConvertRows(key->type, key->values.data() + static_cast<size_t>(first) * static_cast<size_t>(ByteWidth(key->type)), 1,
+              items, DataType::kFloat64, keys->data(), 0);
+  for (double& v : *keys) v = std::isnan(v) ? -HUGE_VAL : v;
   std::stable_sort(order->begin(), order->end(), [&](int64_t a, int64_t b) {
     return (*keys)[static_cast<size_t>(a)] > (*keys)[static_cast<size_t>(b)];
   });
@@ -132,6 +123,10 @@ void WritePaddedCollection(const RowLayout& layout, const CollectionPlacement& c
   const Column* key = collection.sort_route >= 0 ? &columns[static_cast<size_t>(collection.sort_route)] : nullptr;
   std::vector<int64_t> order;
   std::vector<double> keys;
+  // The pad value's bytes, converted once (a conversion per padded slot
+  // would cost more than the copies).
+  uint8_t pad[8];
+  FillValue(collection.type, collection.pad_value, pad, 1);
   for (int64_t row = begin; row < end; ++row) {
     uint8_t* out = row0 + static_cast<size_t>(row) * layout.row_bytes + collection.offset;
     const int64_t first = counts.offsets[static_cast<size_t>(row)];
@@ -147,11 +142,7 @@ void WritePaddedCollection(const RowLayout& layout, const CollectionPlacement& c
         if (bpf) ApplyTransform(*t, collection.type, base, kept, 1, item_step);
         else ApplyTransform(*t, collection.type, base, 1, kept, 0);
       }
-      if (bpf) {
-        for (int64_t j = kept; j < length; ++j) FillValue(collection.type, collection.pad_value, base + static_cast<size_t>(j) * item_step, 1);
-      } else {
-        FillValue(collection.type, collection.pad_value, base + static_cast<size_t>(kept) * width, length - kept);
-      }
+      for (int64_t j = kept; j < length; ++j) std::memcpy(base + static_cast<size_t>(j) * item_step, pad, width);
     }
     if (collection.mask_offset >= 0) {
       uint8_t* mask = row0 + static_cast<size_t>(row) * layout.row_bytes + static_cast<size_t>(collection.mask_offset);
