@@ -52,7 +52,10 @@ Status ComputeAutoScaling(const std::vector<LoaderInput>& inputs,
       RB_ASSIGN_OR_RETURN(Column column, reader.ReadColumn(window, routes[k], nullptr));
       values.resize(static_cast<size_t>(column.NumValues()));
       ConvertRows(column.type, column.values.data(), 1, column.NumValues(), DataType::kFloat64, values.data(), 0);
-      for (double v : values) moments[k].Add(BeforeScaling(transform, v));
+      if (transform.fill_nan || transform.log) {
+        for (double& v : values) v = BeforeScaling(transform, v);
+      }
+      moments[k].AddAll(values);
     }
     *sampled_entries += window.entries.Size();
   }

@@ -268,6 +268,21 @@ TEST(PreprocessingTest, AutoIsTheTrainingSplitsMeanAndSpreadForEveryLoaderOfTheS
   EXPECT_NE((*train)->Preprocessing()[0].center, (*other)->Preprocessing()[0].center);
 }
 
+// Chunks merged pairwise give what one value at a time gives.
+TEST(PreprocessingTest, MomentsOfChunksEqualMomentsOfValues) {
+  MomentAccumulator one;
+  MomentAccumulator chunks;
+  std::vector<double> values;
+  for (int i = 0; i < 1000; ++i) values.push_back(1e6 + std::sin(i) * 3.0 + (i % 7 == 0 ? NAN : 0.0));
+  for (double v : values) one.Add(v);
+  for (size_t begin = 0; begin < values.size(); begin += 137) {
+    chunks.AddAll(std::span<const double>(values).subspan(begin, std::min<size_t>(137, values.size() - begin)));
+  }
+  EXPECT_EQ(one.Count(), chunks.Count());
+  EXPECT_NEAR(one.Mean(), chunks.Mean(), 1e-9);
+  EXPECT_NEAR(one.StdDev(), chunks.StdDev(), 1e-9);
+}
+
 TEST(PreprocessingTest, NamesThatAreNotInputsAreRefusedWithASuggestion) {
   LoaderOptions options = Options(CollectionLayout::kBPF, "");
   ColumnTransform t;

@@ -55,6 +55,28 @@ void MomentAccumulator::Add(double value) {
   m2_ += delta * (value - mean_);
 }
 
+void MomentAccumulator::AddAll(std::span<const double> values) {
+  double sum = 0.0;
+  int64_t n = 0;
+  for (double v : values) {
+    const bool finite = std::isfinite(v);
+    sum += finite ? v : 0.0;
+    n += finite ? 1 : 0;
+  }
+  if (n == 0) return;
+  const double mean = sum / static_cast<double>(n);
+  double m2 = 0.0;
+  for (double v : values) {
+    const double d = std::isfinite(v) ? v - mean : 0.0;
+    m2 += d * d;
+  }
+  const double delta = mean - mean_;
+  const auto total = static_cast<double>(count_ + n);
+  mean_ += delta * static_cast<double>(n) / total;
+  m2_ += m2 + delta * delta * static_cast<double>(count_) * static_cast<double>(n) / total;
+  count_ += n;
+}
+
 double MomentAccumulator::StdDev() const {
   return count_ < 2 ? 0.0 : std::sqrt(m2_ / static_cast<double>(count_));
 }
