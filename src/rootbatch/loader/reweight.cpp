@@ -25,9 +25,11 @@ int64_t ReweightTable::BinOf(std::span<const double> values) const {
   for (size_t v = 0; v < edges.size(); ++v) {
     const std::vector<double>& e = edges[v];
     const auto bins = static_cast<int64_t>(e.size()) - 1;
-    // upper_bound - 1: the bin whose low edge is the last <= value; NaN
-    // compares false everywhere and lands in the first bin.
-    int64_t b = static_cast<int64_t>(std::upper_bound(e.begin(), e.end(), values[v]) - e.begin()) - 1;
+    // upper_bound - 1: the bin whose low edge is the last <= value. NaN
+    // goes to the first bin (upper_bound would put it past the last edge).
+    int64_t b = std::isnan(values[v])
+                    ? 0
+                    : static_cast<int64_t>(std::upper_bound(e.begin(), e.end(), values[v]) - e.begin()) - 1;
     b = std::clamp<int64_t>(b, 0, bins - 1);
     bin = bin * bins + b;
   }
