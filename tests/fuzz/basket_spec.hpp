@@ -30,6 +30,8 @@ inline Interpretation MakeBasketInterpretation(const std::array<uint8_t, kBasket
   const bool is_float = in.spec.type == DataType::kFloat32 || in.spec.type == DataType::kFloat64;
   in.encoding = is_float ? static_cast<ValueEncoding>(b[2] % 5) : ValueEncoding::kPlain;
   in.nbits = 2 + b[3] % 31;
+  // As InterpretTree: truncated values have at most kMaxTruncatedMantissaBits.
+  if (in.encoding == ValueEncoding::kTruncated) in.nbits = 2 + b[3] % (kMaxTruncatedMantissaBits - 1);
   if (in.encoding == ValueEncoding::kFloat16Range || in.encoding == ValueEncoding::kDouble32Range) {
     in.range_min = -1.5;
     in.range_max = 7.25;

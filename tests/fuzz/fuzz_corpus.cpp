@@ -33,7 +33,7 @@ namespace {
 
 // Whole-file seeds above this size make every run slow; their parts still
 // seed the other targets.
-constexpr int64_t kMaxWholeFileSeed = 512 << 10;
+constexpr int64_t kMaxWholeFileSeed = 256 << 10;
 constexpr int64_t kMaxPartSeed = 256 << 10;
 constexpr int kMaxSeedsPerFilePerTarget = 24;
 

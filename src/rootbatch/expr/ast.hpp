@@ -31,6 +31,7 @@ struct Node {
   size_t pos = 0;     // offset of the node's first character in the expression
   size_t end = 0;     // one past its last character
   std::vector<std::unique_ptr<Node>> args;
+  int height = 1;     // levels down to the deepest leaf (the parser bounds it)
 
   // Literals: the value in the field its type selects.
   DataType literal_type = DataType::kInt32;

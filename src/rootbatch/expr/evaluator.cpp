@@ -972,9 +972,10 @@ Result<Value> Evaluator::Call(const Node& node) {
           (*new_off)[e + 1] = static_cast<int64_t>(indices_out ? idx_vals.size() : vals.size());
         }
         out = Make(rt, n_, new_off);
-        if (indices_out) {
+        // Empty results (Take(v, 0)) may have no data pointer, which memcpy must not get.
+        if (indices_out && !idx_vals.empty()) {
           std::memcpy(out.bytes.data(), idx_vals.data(), idx_vals.size() * sizeof(uint64_t));
-        } else {
+        } else if (!indices_out && !vals.empty()) {
           std::memcpy(out.bytes.data(), vals.data(), vals.size() * sizeof(S));
         }
       }

@@ -1,5 +1,6 @@
 #include "rootbatch/expr/parser.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
@@ -21,6 +22,13 @@ std::string CaretMessage(std::string_view what, std::string_view text, size_t po
 }
 
 namespace {
+
+// Recursion of the parser itself: nested parentheses, calls and prefix
+// operators. ROOT's own expressions stay far below.
+constexpr int kMaxExprNesting = 200;
+// Height of the syntax tree (every later pass recurses once per level): a
+// sum of 1000 terms still parses.
+constexpr int kMaxExprHeight = 1000;
 
 enum class Tok : uint8_t { kNumber, kIdent, kPunct, kEnd };
 
@@ -209,6 +217,29 @@ class Parser {
   const Token& Next() { return toks_[std::min(at_++, toks_.size() - 1)]; }
 
   Status Error(std::string what, size_t pos) const { return InvalidArgument(CaretMessage(what, text_, pos)); }
+
+  // Attaches `child` to `parent`, keeping the tree's height within
+  // kMaxExprHeight: loops build long chains ("a+b+c+...", "v[0][0]...")
+  // without recursing here, but the checker, the evaluator and the tree's
+  // destructor recurse once per level.
+  Status Adopt(Node& parent, std::unique_ptr<Node> child) {
+    const int height = child->height + 1;
+    const size_t pos = child->pos;
+    parent.args.push_back(std::move(child));
+    parent.height = std::max(parent.height, height);
+    if (height > kMaxExprHeight) {
+      return Error("expression nested more than " + std::to_string(kMaxExprHeight) + " operations deep", pos);
+    }
+    return Status::Ok();
+  }
+
+  // Counts the parser's own recursion (parentheses, calls, prefix operators).
+  Status Enter(size_t pos) {
+    if (++depth_ > kMaxExprNesting) {
+      return Error("expression nested too deeply (more than " + std::to_string(kMaxExprNesting) + " levels)", pos);
+    }
+    return Status::Ok();
+  }
   Status Expect(std::string_view p) {
     if (!IsPunct(p)) {
       const std::string found = Peek().kind == Tok::kEnd ? "the end" : "'" + Peek().text + "'";
@@ -228,7 +259,7 @@ class Parser {
   }
 
   Result<std::unique_ptr<Node>> Expr(int min_bp) {
-    if (++depth_ > 200) return Error("expression nested too deeply", Peek().pos);
+    RB_RETURN_IF_ERROR(Enter(Peek().pos));
     RB_ASSIGN_OR_RETURN(auto lhs, Unary());
     while (true) {
       const Token& t = Peek();
@@ -240,9 +271,9 @@ class Parser {
         RB_RETURN_IF_ERROR(Expect(":"));
         RB_ASSIGN_OR_RETURN(auto no, Expr(0));
         auto n = Make(NodeKind::kTernary, "?:", lhs->pos, no->end);
-        n->args.push_back(std::move(lhs));
-        n->args.push_back(std::move(yes));
-        n->args.push_back(std::move(no));
+        RB_RETURN_IF_ERROR(Adopt(*n, std::move(lhs)));
+        RB_RETURN_IF_ERROR(Adopt(*n, std::move(yes)));
+        RB_RETURN_IF_ERROR(Adopt(*n, std::move(no)));
         lhs = std::move(n);
         continue;
       }
@@ -251,8 +282,8 @@ class Parser {
       const std::string op = Next().text;
       RB_ASSIGN_OR_RETURN(auto rhs, Expr(bp + 1));  // left associative
       auto n = Make(NodeKind::kBinary, op, lhs->pos, rhs->end);
-      n->args.push_back(std::move(lhs));
-      n->args.push_back(std::move(rhs));
+      RB_RETURN_IF_ERROR(Adopt(*n, std::move(lhs)));
+      RB_RETURN_IF_ERROR(Adopt(*n, std::move(rhs)));
       lhs = std::move(n);
     }
     --depth_;
@@ -281,19 +312,23 @@ class Parser {
     const Token& t = Peek();
     if (t.kind == Tok::kPunct && (t.text == "-" || t.text == "+" || t.text == "!" || t.text == "~")) {
       const Token op = Next();
+      RB_RETURN_IF_ERROR(Enter(op.pos));
       RB_ASSIGN_OR_RETURN(auto arg, Unary());
+      --depth_;
       auto n = Make(NodeKind::kUnary, op.text, op.pos, arg->end);
-      n->args.push_back(std::move(arg));
+      RB_RETURN_IF_ERROR(Adopt(*n, std::move(arg)));
       return n;
     }
     if (IsPunct("(")) {
       if (auto type = TypeAt(1); type && IsPunct(")", 1 + type->second)) {
         const size_t pos = Next().pos;
         at_ += type->second + 1;
+        RB_RETURN_IF_ERROR(Enter(pos));
         RB_ASSIGN_OR_RETURN(auto arg, Unary());
+        --depth_;
         auto n = Make(NodeKind::kCast, "cast", pos, arg->end);
         n->type = ExprType{type->first, false};
-        n->args.push_back(std::move(arg));
+        RB_RETURN_IF_ERROR(Adopt(*n, std::move(arg)));
         return n;
       }
     }
@@ -309,8 +344,8 @@ class Parser {
         const size_t end = Peek().end;
         RB_RETURN_IF_ERROR(Expect("]"));
         auto n = Make(NodeKind::kIndex, "[]", node->pos, end);
-        n->args.push_back(std::move(node));
-        n->args.push_back(std::move(index));
+        RB_RETURN_IF_ERROR(Adopt(*n, std::move(node)));
+        RB_RETURN_IF_ERROR(Adopt(*n, std::move(index)));
         node = std::move(n);
       } else if (IsPunct(".")) {
         Next();
@@ -323,7 +358,7 @@ class Parser {
         const size_t end = Peek().end;
         RB_RETURN_IF_ERROR(Expect(")"));
         auto n = Make(NodeKind::kSize, "size", node->pos, end);
-        n->args.push_back(std::move(node));
+        RB_RETURN_IF_ERROR(Adopt(*n, std::move(node)));
         node = std::move(n);
       } else {
         return node;
@@ -365,7 +400,7 @@ class Parser {
       RB_RETURN_IF_ERROR(Expect(")"));
       auto n = Make(NodeKind::kCast, "static_cast", t.pos, end);
       n->type = ExprType{type->first, false};
-      n->args.push_back(std::move(arg));
+      RB_RETURN_IF_ERROR(Adopt(*n, std::move(arg)));
       return n;
     }
     // A possibly qualified name: std::sqrt, ROOT::VecOps::Sum, TMath::Pi.
@@ -387,7 +422,7 @@ class Parser {
     if (!IsPunct(")")) {
       while (true) {
         RB_ASSIGN_OR_RETURN(auto arg, Expr(0));
-        call->args.push_back(std::move(arg));
+        RB_RETURN_IF_ERROR(Adopt(*call, std::move(arg)));
         if (!IsPunct(",")) break;
         Next();
       }

@@ -113,5 +113,44 @@ TEST(ParserTest, ErrorsShowTheExpressionAndACaret) {
   EXPECT_FALSE(Parse("static_cast<foo>(x)").IsOk());
 }
 
+// Hostile nesting: 10,000 levels of parentheses, of prefix operators and of
+// a left-associative chain. Each is refused with the position where the
+// limit was passed (the parser, the checker and the evaluator recurse once
+// per level, so an unbounded depth would overflow the stack), and Compile
+// says the same.
+TEST(ParserTest, ExpressionNestedTenThousandDeep) {
+  const std::string parens = std::string(10000, '(') + "x" + std::string(10000, ')');
+  auto r = Parse(parens);
+  ASSERT_FALSE(r.IsOk());
+  EXPECT_EQ(r.status().Code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(r.status().Message().find("expression nested too deeply (more than 200 levels) at position 200"),
+            std::string::npos)
+      << r.status().Message().substr(0, 200);
+
+  r = Parse(std::string(10000, '-') + "x");
+  ASSERT_FALSE(r.IsOk());
+  EXPECT_NE(r.status().Message().find("nested too deeply (more than 200 levels) at position 199"), std::string::npos)
+      << r.status().Message().substr(0, 200);
+
+  std::string chain = "x";
+  for (int i = 0; i < 10000; ++i) chain += "+x";
+  r = Parse(chain);
+  ASSERT_FALSE(r.IsOk());
+  // The 1000th '+' makes the tree 1001 levels high; its left operand starts at 0.
+  EXPECT_NE(r.status().Message().find("expression nested more than 1000 operations deep at position 0"),
+            std::string::npos)
+      << r.status().Message().substr(0, 200);
+
+  std::string indexes = "v";
+  for (int i = 0; i < 10000; ++i) indexes += "[0]";
+  EXPECT_FALSE(Parse(indexes).IsOk());
+
+  // Below the limits the same shapes parse.
+  std::string sum = "x";
+  for (int i = 0; i < 900; ++i) sum += "+x";
+  EXPECT_TRUE(Parse(sum).IsOk());
+  EXPECT_TRUE(Parse(std::string(150, '(') + "x" + std::string(150, ')')).IsOk());
+}
+
 }  // namespace
 }  // namespace rootbatch::expr

@@ -162,10 +162,18 @@ Result<std::vector<uint8_t>> ReadEnvelope(const ByteSource& source, const Locato
                                           EnvelopeType type) {
   const std::string name = "RNTuple " + std::string(EnvelopeName(type)) + " envelope";
   const int64_t at = static_cast<int64_t>(locator.offset);
-  if (length < 16 || length > (uint64_t{1} << 40) ||
-      length > 64 * static_cast<uint64_t>(std::max<int64_t>(source.Size(), 1)) + (1 << 20)) {
+  if (length < kMinEnvelopeBytes || length > kMaxEnvelopeBytes) {
     return Corrupt(name + " at byte " + std::to_string(at) + " has an impossible length " + std::to_string(length))
         .WithOffset(at);
+  }
+  // Before `length` is allocated: the stored bytes lie in the file, and a
+  // compressed envelope's blocks declare `length`.
+  RB_RETURN_IF_ERROR(CheckInFile(source, locator.offset, locator.size, name));
+  if (locator.size != length) {
+    RB_ASSIGN_OR_RETURN(auto stored, source.Read(at, static_cast<int64_t>(locator.size)));
+    if (Status declared = CheckDeclaredSize(stored, static_cast<int64_t>(length)); !declared.IsOk()) {
+      return std::move(declared).WithContext(name + " at byte " + std::to_string(at)).WithOffset(at);
+    }
   }
   std::vector<uint8_t> bytes(length);
   RB_RETURN_IF_ERROR(ReadBlob(source, locator.offset, locator.size, bytes, name));

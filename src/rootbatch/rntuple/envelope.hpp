@@ -54,6 +54,11 @@ EnvelopeLink ReadEnvelopeLink(ByteCursor& cursor);
 Status ReadFeatureFlags(ByteCursor& cursor, std::string_view what);
 
 enum class EnvelopeType : uint16_t { kHeader = 1, kFooter = 2, kPageList = 3 };
+
+// An envelope holds at least its type/length word and its checksum; ROOT
+// writes headers, footers and page lists of kilobytes to megabytes.
+inline constexpr uint64_t kMinEnvelopeBytes = 16;
+inline constexpr uint64_t kMaxEnvelopeBytes = uint64_t{1} << 32;
 std::string_view EnvelopeName(EnvelopeType type);  // "header", "footer", "page list"
 
 // Reads `locator.size` bytes at `locator.offset`, decompresses them to

@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 
+#include "rootbatch/codec/codec.hpp"
 #include "rootbatch/rntuple/page_decode.hpp"
 #include "rootbatch/tfile/directory.hpp"
 
@@ -489,7 +490,10 @@ Status NTupleSource::ReadPage(uint32_t column, size_t cluster, size_t page_index
                               ReadStats* stats) const {
   const auto& page = descriptor_.clusters[cluster].columns[column].pages[page_index];
   RB_ASSIGN_OR_RETURN(DataType memory, rntuple::ColumnMemoryType(descriptor_.schema.columns[column]));
-  if (rntuple::PageBytes(descriptor_.schema.columns[column], page.num_elements) > kMaxPageBytes) {
+  // Both what the page holds and what it decodes to (eight times more for
+  // a Bit column) are bounded before anything is allocated.
+  if (rntuple::PageBytes(descriptor_.schema.columns[column], page.num_elements) > kMaxPageBytes ||
+      static_cast<uint64_t>(page.num_elements) > kMaxPageBytes / static_cast<uint64_t>(ByteWidth(memory))) {
     return Corrupt("page " + std::to_string(page_index) + " of " + ColumnLabel(column) + " in cluster " +
                    std::to_string(cluster) + " claims " + std::to_string(page.num_elements) +
                    " elements, more than rootbatch accepts in one page")
@@ -536,6 +540,12 @@ Status NTupleSource::ReadPageInto(uint32_t column, size_t cluster, size_t page_i
   std::vector<uint8_t> decompressed;
   std::span<const uint8_t> raw = payload;
   if (payload.size() != bytes) {
+    // The block headers must declare the page's size before it is allocated.
+    if (Status declared = CheckDeclaredSize(payload, static_cast<int64_t>(bytes)); !declared.IsOk()) {
+      return std::move(declared)
+          .WithContext(what + " at byte " + std::to_string(page.locator.offset))
+          .WithOffset(static_cast<int64_t>(page.locator.offset));
+    }
     decompressed.resize(bytes);
     RB_RETURN_IF_ERROR(rntuple::DecompressBlob(payload, decompressed, what, page.locator.offset));
     raw = decompressed;

@@ -13,6 +13,7 @@
 #include <sstream>
 #include <string>
 
+#include "rootbatch/base/endian.hpp"
 #include "rootbatch/io/byte_source.hpp"
 
 namespace rootbatch {
@@ -400,6 +401,64 @@ TEST(RNTupleTest, ChecksumMismatchesAreNamedWithTheEnvelopeAndOffset) {
             std::string::npos)
       << s.ToString();
   EXPECT_EQ(s.Offset(), static_cast<int64_t>(ua.seek_footer));
+}
+
+// Replaces the first 8-byte little-endian `from` in [begin, begin + size)
+// with `to`, then rewrites the envelope's XXH3 (its last 8 bytes), so that
+// only the forged locator is wrong. Returns false when `from` is absent.
+bool ForgeLocator(std::vector<uint8_t>& bytes, uint64_t begin, uint64_t size, uint64_t from, uint64_t to) {
+  for (uint64_t at = begin; at + 8 <= begin + size - 8; ++at) {
+    if (LoadLittleEndian<uint64_t>(bytes.data() + at) != from) continue;
+    StoreLittleEndian(bytes.data() + at, to);
+    const uint64_t sum = rntuple::Xxh3(std::span<const uint8_t>(bytes.data() + begin, size - 8));
+    StoreLittleEndian(bytes.data() + begin + size - 8, sum);
+    return true;
+  }
+  return false;
+}
+
+// A page list whose page locator points past the end of the file, and a
+// footer whose link to the page list does: both kCorrupt naming the page or
+// envelope and the byte offset, checksums being right.
+TEST(RNTupleTest, PageListPointingOutsideTheFile) {
+  const std::string file = "rntviewer-testfile-uncomp-single-rntuple-v1-0-0-0.root";
+  const std::string key = "Contributors";
+  auto t = Open(file, key);
+  ASSERT_NE(t, nullptr);
+  const auto& d = t->Descriptor();
+  ASSERT_FALSE(d.groups.empty());
+  const rntuple::Locator list = d.groups[0].page_list.locator;
+  ASSERT_EQ(list.size, d.groups[0].page_list.length);  // stored uncompressed: patchable in place
+  ASSERT_FALSE(d.clusters.empty());
+  size_t column = 0;
+  while (column < d.clusters[0].columns.size() && d.clusters[0].columns[column].pages.empty()) ++column;
+  ASSERT_LT(column, d.clusters[0].columns.size());
+  const uint64_t page_at = d.clusters[0].columns[column].pages[0].locator.offset;
+  const std::vector<uint8_t> intact = ReadAll(TestFile(file));
+  const uint64_t outside = intact.size() + 1000;
+
+  auto page = intact;
+  ASSERT_TRUE(ForgeLocator(page, list.offset, list.size, page_at, outside));
+  Status s = OpenAndReadAll(page, key);
+  EXPECT_EQ(s.Code(), StatusCode::kCorrupt) << s.ToString();
+  EXPECT_NE(s.ToString().find("page 0 of"), std::string::npos) << s.ToString();
+  EXPECT_NE(s.ToString().find("at byte " + std::to_string(outside) + " lies outside the file (" +
+                              std::to_string(intact.size()) + " bytes)"),
+            std::string::npos)
+      << s.ToString();
+  EXPECT_EQ(s.Offset(), static_cast<int64_t>(outside));
+
+  const auto& anchor = d.anchor;
+  ASSERT_EQ(anchor.nbytes_footer, anchor.len_footer);
+  auto link = intact;
+  ASSERT_TRUE(ForgeLocator(link, anchor.seek_footer, anchor.nbytes_footer, list.offset, outside));
+  s = OpenAndReadAll(link, key);
+  EXPECT_EQ(s.Code(), StatusCode::kCorrupt) << s.ToString();
+  EXPECT_NE(s.ToString().find("RNTuple page list envelope of " + std::to_string(list.size) + " bytes at byte " +
+                              std::to_string(outside) + " lies outside the file"),
+            std::string::npos)
+      << s.ToString();
+  EXPECT_EQ(s.Offset(), static_cast<int64_t>(outside));
 }
 
 // The end of the last byte the RNTuple reads: envelopes and pages.

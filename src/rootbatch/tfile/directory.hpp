@@ -42,8 +42,9 @@ bool IsTreeClass(const std::string& class_name);
 bool IsRNTupleClass(const std::string& class_name);
 
 // Reads the directory record at `offset` and, recursively, its keys and
-// subdirectories. `depth` guards against directory cycles in hostile files.
-Result<std::unique_ptr<Directory>> ReadDirectory(const ByteSource& source, int64_t offset,
-                                                 std::string path, int depth = 0);
+// subdirectories. Hostile files: a record read twice (a cycle), a keys list
+// shared by two directories, more keys than the file can hold or nesting
+// deeper than 64 levels are kCorrupt naming the directory and its offset.
+Result<std::unique_ptr<Directory>> ReadDirectory(const ByteSource& source, int64_t offset, std::string path);
 
 }  // namespace rootbatch

@@ -47,7 +47,9 @@ Status ValidateKey(const KeyHeader& key, int64_t file_size) {
   if (key.seek_key < 0 || key.seek_key > file_size || key.nbytes > file_size - key.seek_key) {
     return Corrupt("record of " + std::to_string(key.nbytes) + " bytes" + where() +
                    " passes the end of the file (" + std::to_string(file_size) +
-                   " bytes); the file is truncated");
+                   " bytes); the file is truncated")
+        .WithOffset(key.seek_key)
+        .WithObject(key.Label());
   }
   return Status::Ok();
 }

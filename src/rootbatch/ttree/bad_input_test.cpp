@@ -9,6 +9,7 @@
 #include <random>
 #include <string>
 
+#include "rootbatch/base/endian.hpp"
 #include "rootbatch/ttree/tree_source.hpp"
 
 namespace rootbatch {
@@ -133,6 +134,77 @@ TEST(CorruptionTest, OverwrittenBytesNeverCrash) {
       }
     }
   }
+}
+
+// The first on-disk basket of the tree's first column, and its branch.
+struct FirstBasket {
+  int64_t seek = 0;
+  int32_t keylen = 0;
+  std::string branch;
+};
+
+FirstBasket FindFirstBasket(const std::string& path) {
+  FirstBasket out;
+  auto file = RootFile::Open(path);
+  EXPECT_TRUE(file.IsOk()) << file.status().ToString();
+  if (!file.IsOk()) return out;
+  auto tree = TreeSource::Open(*file, "events");
+  EXPECT_TRUE(tree.IsOk()) << tree.status().ToString();
+  if (!tree.IsOk()) return out;
+  const Interpretation& in = (*tree)->ColumnInterpretation(0);
+  const BranchModel& branch = (*tree)->Model().branches[static_cast<size_t>(in.branch)];
+  EXPECT_GT(branch.write_basket, 0);
+  out.seek = branch.basket_seek[0];
+  out.branch = in.spec.name;
+  auto key = ReadKeyHeader((*file)->Source(), out.seek);
+  EXPECT_TRUE(key.IsOk());
+  if (key.IsOk()) out.keylen = key->keylen;
+  return out;
+}
+
+// A basket header whose fObjlen claims 4 GB (0xFFFFFFF0 read unsigned: a
+// negative i32) or 2 GB (the largest i32) from a few kB on disk: refused
+// from the header alone, naming the basket, its byte offset and the branch,
+// and never allocated (under the fuzzer's 2 GB malloc limit this allocation
+// was a crash).
+TEST(HostileBasket, HeaderClaimingAFourGigabyteBasket) {
+  const std::string name = "uproot-HZZ-zlib.root";
+  const FirstBasket basket = FindFirstBasket(TestFile(name));
+  ASSERT_GT(basket.seek, 0);
+  for (uint32_t objlen : {0xFFFFFFF0u, 0x7FFFFFF0u}) {
+    std::vector<uint8_t> bytes = ReadAll(TestFile(name));
+    StoreBigEndian(bytes.data() + basket.seek + 6, objlen);  // fObjlen
+    Outcome outcome = ReadEverything(std::move(bytes), name);
+    ASSERT_FALSE(outcome.status.IsOk()) << objlen;
+    const std::string text = outcome.status.ToString();
+    EXPECT_EQ(outcome.status.Code(), StatusCode::kCorrupt) << text;
+    EXPECT_NE(text.find("basket 0 at byte " + std::to_string(basket.seek)), std::string::npos) << text;
+    EXPECT_NE(text.find("'" + basket.branch + "'"), std::string::npos) << text;
+    EXPECT_NE(text.find(objlen == 0xFFFFFFF0u ? "impossible fObjlen=-16"
+                                              : "the compressed blocks declare"),
+              std::string::npos)
+        << text;
+  }
+}
+
+// An LZ4 basket whose block checksum (XXH64, the 8 bytes after the block
+// header) is wrong: the checksum error names the block, the basket, its byte
+// offset and the branch.
+TEST(HostileBasket, Lz4BlockWithAWrongChecksum) {
+  const std::string name = "uproot-HZZ-lz4.root";
+  const FirstBasket basket = FindFirstBasket(TestFile(name));
+  ASSERT_GT(basket.seek, 0);
+  std::vector<uint8_t> bytes = ReadAll(TestFile(name));
+  ASSERT_EQ(bytes[basket.seek + basket.keylen], 'L');  // the block's tag "L4"
+  bytes[basket.seek + basket.keylen + 9] ^= 0x01;
+  Outcome outcome = ReadEverything(std::move(bytes), name);
+  ASSERT_FALSE(outcome.status.IsOk());
+  const std::string text = outcome.status.ToString();
+  EXPECT_EQ(outcome.status.Code(), StatusCode::kCorrupt) << text;
+  EXPECT_NE(text.find("lz4 block at payload offset 0: LZ4 block fails its XXH64 checksum"), std::string::npos) << text;
+  EXPECT_NE(text.find("basket 0 at byte " + std::to_string(basket.seek)), std::string::npos) << text;
+  EXPECT_NE(text.find("'" + basket.branch + "'"), std::string::npos) << text;
+  EXPECT_NE(text.find(name), std::string::npos) << text;
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "rootbatch/ttree/decode.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <span>
@@ -16,6 +17,8 @@ constexpr int64_t kVectorHeaderBytes = 10;  // byte count (4) + version (2) + si
 constexpr int64_t kStdStringHeaderBytes = 6;  // byte count (4) + version (2)
 
 float DecodeTruncated(const uint8_t* src, int nbits) {
+  // InterpretTree refuses wider mantissas; the clamp keeps the shifts defined whatever it is given.
+  nbits = std::clamp(nbits, 0, kMaxTruncatedMantissaBits);
   const uint32_t exponent = src[0];
   const uint32_t mantissa = LoadBigEndian<uint16_t>(src + 1);
   uint32_t bits = (exponent << 23) | ((mantissa & ((1u << (nbits + 1)) - 1)) << (23 - nbits));

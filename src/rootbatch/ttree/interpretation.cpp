@@ -320,7 +320,10 @@ class Interpreter {
     if (leaf.class_name == "TLeafF16" || leaf.class_name == "TLeafD32") {
       const bool is_f16 = leaf.class_name == "TLeafF16";
       type_name = is_f16 ? "Float16_t" : "Double32_t";
-      SetRangeEncoding(in, ParseRange(leaf.title), is_f16);
+      if (!SetRangeEncoding(in, ParseRange(leaf.title), is_f16)) {
+        Skip(branch, type_name, TruncatedTooWide(in.nbits, type_name));
+        return;
+      }
     }
     // Dims: from the leaf title; Float16/Double32 titles hold the range, so
     // take theirs from the branch title.
@@ -350,7 +353,14 @@ class Interpreter {
     out_.columns.push_back(std::move(in));
   }
 
-  void SetRangeEncoding(Interpretation& in, std::optional<Range> range, bool is_f16) {
+  static std::string TruncatedTooWide(int nbits, const std::string& type_name) {
+    return type_name + " without a range and with " + std::to_string(nbits) + " mantissa bits: ROOT stores at most " +
+           std::to_string(kMaxTruncatedMantissaBits) + " in its 16-bit mantissa field";
+  }
+
+  // False when the encoding cannot be read: a truncated value whose mantissa
+  // bits do not fit ROOT's 16-bit field (with its sign bit).
+  bool SetRangeEncoding(Interpretation& in, std::optional<Range> range, bool is_f16) {
     if (range && range->min < range->max) {
       in.encoding = is_f16 ? ValueEncoding::kFloat16Range : ValueEncoding::kDouble32Range;
       in.range_min = range->min;
@@ -361,10 +371,12 @@ class Interpreter {
       in.encoding = ValueEncoding::kTruncated;
       in.nbits = range && range->has_bits ? range->nbits : 12;
       in.disk_width = 3;
+      if (in.nbits > kMaxTruncatedMantissaBits) return false;
     } else {
       in.encoding = ValueEncoding::kFloatAsDouble;
       in.disk_width = 4;
     }
+    return true;
   }
 
   const StreamerElement* MemberElement(const BranchModel& branch) {
@@ -426,7 +438,10 @@ class Interpreter {
       std::string cpp = CppTypeName(*basic);
       if (base_code == 9 || base_code == 19) {
         cpp = base_code == 9 ? "Double32_t" : "Float16_t";
-        SetRangeEncoding(in, element ? ParseRange(element->title) : std::nullopt, base_code == 19);
+        if (!SetRangeEncoding(in, element ? ParseRange(element->title) : std::nullopt, base_code == 19)) {
+          Skip(branch, cpp, TruncatedTooWide(in.nbits, cpp));
+          return;
+        }
       }
       if (code > 40) {
         in.layout = EntryLayout::kSpeedbumpArray;

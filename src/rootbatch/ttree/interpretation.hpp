@@ -26,6 +26,10 @@ enum class EntryLayout : uint8_t {
   kCharStar,      // char* member: i32 length, then chars
 };
 
+// A truncated Float16/Double32 (no range) stores its mantissa in 16 bits
+// with the sign above it: more mantissa bits than this cannot be stored.
+inline constexpr int kMaxTruncatedMantissaBits = 15;
+
 // How one value is encoded on disk.
 enum class ValueEncoding : uint8_t {
   kPlain,          // big-endian value of the output type's width
