@@ -6,7 +6,7 @@
 #include <span>
 
 #include "rootbatch/write/rntuple_writer.hpp"
-#include "rootbatch/write/tree_writer.hpp"
+#include "rootbatch/write/sample_writing.hpp"
 
 namespace rootbatch::write {
 namespace {
@@ -85,11 +85,7 @@ std::vector<BranchSpec> ParticleSampleBranches(const ParticleSampleOptions& opti
 }
 
 std::vector<RNTupleFieldSpec> ParticleSampleFields(const ParticleSampleOptions& options) {
-  std::vector<RNTupleFieldSpec> fields;
-  for (const auto& spec : ParticleSampleBranches(options)) {
-    fields.push_back({spec.name, spec.type, IsJagged(spec.kind) ? RNTupleFieldKind::kVector : RNTupleFieldKind::kScalar});
-  }
-  return fields;
+  return FieldsOfBranches(ParticleSampleBranches(options));
 }
 
 void ParticleBatch::Generate(const ParticleSampleOptions& options, int64_t begin, int64_t end) {
@@ -151,44 +147,28 @@ std::vector<ColumnView> ParticleBatch::Views() const {
   return views;
 }
 
-namespace {
-
-// Generates the jets batch by batch and hands each batch to `append`.
-Status AppendJets(const ParticleSampleOptions& options,
-                  const std::function<Status(std::span<const ColumnView>, int64_t)>& append,
-                  const std::function<void(int64_t)>& progress) {
-  ParticleBatch batch;
-  for (int64_t begin = 0; begin < options.jets; begin += options.batch_jets) {
-    const int64_t end = std::min(options.jets, begin + options.batch_jets);
-    batch.Generate(options, begin, end);
-    RB_RETURN_IF_ERROR(append(batch.Views(), end - begin));
-    if (progress) progress(end);
-  }
-  return Status::Ok();
-}
-
-}  // namespace
-
 Status WriteParticleSample(TreeWriter& tree, const ParticleSampleOptions& options,
                            const std::function<void(int64_t)>& progress) {
   RB_RETURN_IF_ERROR(ValidateParticleSampleOptions(options));
-  for (auto& spec : ParticleSampleBranches(options)) {
-    RB_ASSIGN_OR_RETURN(size_t index, tree.AddBranch(std::move(spec)));
-    (void)index;
-  }
-  return AppendJets(
-      options, [&](std::span<const ColumnView> views, int64_t n) { return tree.Append(views, n); }, progress);
+  ParticleBatch batch;
+  return WriteGenerated(tree, ParticleSampleBranches(options), options.jets, options.batch_jets,
+                        [&](int64_t begin, int64_t end) {
+                          batch.Generate(options, begin, end);
+                          return batch.Views();
+                        },
+                        progress);
 }
 
 Status WriteParticleSample(RNTupleWriter& ntuple, const ParticleSampleOptions& options,
                            const std::function<void(int64_t)>& progress) {
   RB_RETURN_IF_ERROR(ValidateParticleSampleOptions(options));
-  for (auto& field : ParticleSampleFields(options)) {
-    RB_ASSIGN_OR_RETURN(size_t index, ntuple.AddField(std::move(field)));
-    (void)index;
-  }
-  return AppendJets(
-      options, [&](std::span<const ColumnView> views, int64_t n) { return ntuple.Append(views, n); }, progress);
+  ParticleBatch batch;
+  return WriteGenerated(ntuple, ParticleSampleBranches(options), options.jets, options.batch_jets,
+                        [&](int64_t begin, int64_t end) {
+                          batch.Generate(options, begin, end);
+                          return batch.Views();
+                        },
+                        progress);
 }
 
 }  // namespace rootbatch::write

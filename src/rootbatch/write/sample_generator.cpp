@@ -5,9 +5,9 @@
 #include <cmath>
 #include <numbers>
 
-#include "rootbatch/base/xoshiro.hpp"
+#include "rootbatch/write/event_rng.hpp"
 #include "rootbatch/write/rntuple_writer.hpp"
-#include "rootbatch/write/tree_writer.hpp"
+#include "rootbatch/write/sample_writing.hpp"
 
 namespace rootbatch::write {
 namespace {
@@ -21,40 +21,6 @@ constexpr const char* kBaseFeatureNames[kBaseFeatureCount] = {
     "jet1_pt", "jet1_eta", "jet1_phi", "jet1_btag", "jet2_pt", "jet2_eta", "jet2_phi", "jet2_btag",
     "jet3_pt", "jet3_eta", "jet3_phi", "jet3_btag", "jet4_pt", "jet4_eta", "jet4_phi", "jet4_btag",
     "m_jj", "m_jjj", "m_lv", "m_jlv", "m_bb", "m_wbb", "m_wwbb"};
-
-// xoshiro256** seeded from (seed, event, stream): every event has its own
-// stream, so events do not depend on each other or on how they are batched.
-class EventRng {
- public:
-  EventRng(uint64_t seed, uint64_t event, uint64_t stream) : engine_(Seed(seed, event, stream)) {}
-  uint64_t Next() { return engine_.Next(); }
-  double Uniform() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }  // [0, 1)
-  double Uniform(double lo, double hi) { return lo + (hi - lo) * Uniform(); }
-  double Normal(double mean, double sigma) {
-    // Box-Muller; one value per call keeps the draw sequence easy to follow.
-    const double u1 = 1.0 - Uniform();
-    const double u2 = Uniform();
-    return mean + sigma * std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * kPi * u2);
-  }
-  double Exponential(double scale) { return -scale * std::log1p(-Uniform()); }
-  int Poisson(double lambda) {
-    const double limit = std::exp(-lambda);
-    int k = 0;
-    for (double p = Uniform(); p > limit; p *= Uniform()) ++k;
-    return k;
-  }
-  bool Bernoulli(double p) { return Uniform() < p; }
-
- private:
-  static std::array<uint64_t, 4> Seed(uint64_t seed, uint64_t event, uint64_t stream) {
-    uint64_t s = seed * 0x9e3779b97f4a7c15ULL ^ (event + 1) * 0xd1b54a32d192ed03ULL ^
-                 (stream + 1) * 0x8cb92ba72f3d8dd7ULL;
-    std::array<uint64_t, 4> state;
-    for (auto& word : state) word = SplitMix64(s);
-    return state;
-  }
-  Xoshiro256StarStar engine_;
-};
 
 struct Jet {
   double pt, eta, phi, mass, btag;
@@ -232,50 +198,30 @@ std::vector<ColumnView> SampleBatch::Views(const SampleOptions& options) const {
   return views;
 }
 
-namespace {
-
-// Generates the events batch by batch and hands each batch to `append`.
-Status GenerateBatches(const SampleOptions& options, const std::function<Status(std::span<const ColumnView>, int64_t)>& append,
-                       const std::function<void(int64_t)>& progress) {
-  SampleBatch batch;
-  for (int64_t begin = 0; begin < options.events; begin += options.batch_events) {
-    const int64_t end = std::min(options.events, begin + options.batch_events);
-    batch.Generate(options, begin, end);
-    const std::vector<ColumnView> views = batch.Views(options);
-    RB_RETURN_IF_ERROR(append(views, end - begin));
-    if (progress) progress(end);
-  }
-  return Status::Ok();
-}
-
-}  // namespace
-
 Status WriteSample(TreeWriter& tree, const SampleOptions& options, const std::function<void(int64_t)>& progress) {
   RB_RETURN_IF_ERROR(ValidateSampleOptions(options));
-  for (auto& spec : SampleBranches(options)) {
-    RB_ASSIGN_OR_RETURN(size_t index, tree.AddBranch(std::move(spec)));
-    (void)index;
-  }
-  return GenerateBatches(
-      options, [&](std::span<const ColumnView> views, int64_t n) { return tree.Append(views, n); }, progress);
+  SampleBatch batch;
+  return WriteGenerated(tree, SampleBranches(options), options.events, options.batch_events,
+                        [&](int64_t begin, int64_t end) {
+                          batch.Generate(options, begin, end);
+                          return batch.Views(options);
+                        },
+                        progress);
 }
 
 std::vector<RNTupleFieldSpec> SampleFields(const SampleOptions& options) {
-  std::vector<RNTupleFieldSpec> fields;
-  for (const auto& spec : SampleBranches(options)) {
-    fields.push_back({spec.name, spec.type, IsJagged(spec.kind) ? RNTupleFieldKind::kVector : RNTupleFieldKind::kScalar});
-  }
-  return fields;
+  return FieldsOfBranches(SampleBranches(options));
 }
 
 Status WriteSample(RNTupleWriter& ntuple, const SampleOptions& options, const std::function<void(int64_t)>& progress) {
   RB_RETURN_IF_ERROR(ValidateSampleOptions(options));
-  for (auto& field : SampleFields(options)) {
-    RB_ASSIGN_OR_RETURN(size_t index, ntuple.AddField(std::move(field)));
-    (void)index;
-  }
-  return GenerateBatches(
-      options, [&](std::span<const ColumnView> views, int64_t n) { return ntuple.Append(views, n); }, progress);
+  SampleBatch batch;
+  return WriteGenerated(ntuple, SampleBranches(options), options.events, options.batch_events,
+                        [&](int64_t begin, int64_t end) {
+                          batch.Generate(options, begin, end);
+                          return batch.Views(options);
+                        },
+                        progress);
 }
 
 }  // namespace rootbatch::write
