@@ -107,9 +107,11 @@ TEST(ParticleSampleTest, JetsAreWellFormed) {
     ASSERT_TRUE(std::equal(offsets.begin(), offsets.end(), views[f].offsets.begin(), views[f].offsets.end()))
         << write::ParticleSampleBranches(options)[f].name;
   }
-  const auto value = [&](const std::string& name, int64_t index) {
-    return Floats(views[Branch(options, name)])[static_cast<size_t>(index)];
-  };
+  std::map<std::string, std::span<const float>> columns;
+  for (const auto& spec : write::ParticleSampleBranches(options)) {
+    if (spec.type == DataType::kFloat32) columns[spec.name] = Floats(views[Branch(options, spec.name)]);
+  }
+  const auto value = [&](const std::string& name, int64_t index) { return columns.at(name)[static_cast<size_t>(index)]; };
   int64_t unsorted = 0;
   std::vector<int64_t> per_class(static_cast<size_t>(options.classes));
   for (int64_t j = 0; j < kJets; ++j) {
@@ -125,7 +127,7 @@ TEST(ParticleSampleTest, JetsAreWellFormed) {
       per_class[static_cast<size_t>(c)] += bit;
     }
     ASSERT_EQ(ones, 1) << "jet " << j;
-    EXPECT_GT(value("jet_pt", j), 300.0f);
+    EXPECT_GT(value("jet_pt", j), 200.0f);  // 500 GeV or more, less what a neutrino takes
     EXPECT_GE(value("jet_tau1", j), value("jet_tau2", j));
     double pt_sum = 0;
     bool sorted = true;
@@ -149,7 +151,7 @@ TEST(ParticleSampleTest, JetsAreWellFormed) {
     }
     // The scalar pt sum is at least the vector sum, and not much more inside R = 0.8.
     EXPECT_GE(pt_sum * 1.0001, value("jet_pt", j));
-    EXPECT_LT(pt_sum, 1.2 * value("jet_pt", j));
+    EXPECT_LT(pt_sum, 1.3 * value("jet_pt", j));
     if (!sorted) ++unsorted;
   }
   EXPECT_GT(unsorted, kJets * 9 / 10);  // particles are in no order
