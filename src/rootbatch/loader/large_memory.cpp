@@ -19,17 +19,24 @@ constexpr size_t kHugePage = size_t{2} << 20;
 
 LargeMemory::LargeMemory(size_t bytes) : size_(bytes) {
   // Over-map by one huge page so that the array can start on a huge-page
-  // boundary (THP only backs aligned 2 MiB ranges).
-  mapped_ = (bytes + kHugePage - 1) / kHugePage * kHugePage + kHugePage;
-  mapping_ = mmap(nullptr, mapped_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (mapping_ == MAP_FAILED) {
-    mapping_ = nullptr;
-    throw std::bad_alloc();
-  }
-  auto address = reinterpret_cast<uintptr_t>(mapping_);
-  auto aligned = (address + kHugePage - 1) / kHugePage * kHugePage;
+  // boundary (THP only backs aligned 2 MiB ranges), then give back the slack
+  // on both sides: the mapping is the array's pages and no more, so the
+  // kernel can never back a huge page that reaches past the array's end
+  // (memory the budget does not count; memory_budget_test counts mappings).
+  const auto page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  const size_t length = std::max<size_t>((bytes + page - 1) / page * page, page);
+  const size_t over = length + kHugePage;
+  void* mapping = mmap(nullptr, over, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (mapping == MAP_FAILED) throw std::bad_alloc();
+  const auto address = reinterpret_cast<uintptr_t>(mapping);
+  const auto aligned = (address + kHugePage - 1) / kHugePage * kHugePage;
+  const size_t head = aligned - address;
+  if (head > 0) munmap(mapping, head);
+  if (over - head > length) munmap(reinterpret_cast<void*>(aligned + length), over - head - length);
+  mapping_ = reinterpret_cast<void*>(aligned);
+  mapped_ = length;
   data_ = reinterpret_cast<uint8_t*>(aligned);
-  madvise(data_, mapped_ - (aligned - address), MADV_HUGEPAGE);  // a hint: failure is harmless
+  madvise(data_, mapped_, MADV_HUGEPAGE);  // a hint: failure is harmless
 }
 
 void LargeMemory::Commit(size_t bytes, ThreadPool* pool) {

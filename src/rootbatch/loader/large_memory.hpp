@@ -3,7 +3,9 @@
 // nearly every access would also miss the TLB; transparent huge pages (asked
 // for with madvise, Linux's default THP mode) make those misses rare. Pages
 // are committed as they are first written, so RSS grows with the fill, or
-// all at once by Commit.
+// all at once by Commit. The mapping is exactly the array's pages (aligned
+// to a huge page; no slack kept on either side), so what it can ever make
+// resident is its size rounded up to a page.
 #pragma once
 
 #include <cstddef>
@@ -33,7 +35,7 @@ class LargeMemory {
   void Commit(size_t bytes, ThreadPool* pool);
 
  private:
-  void* mapping_ = nullptr;
+  void* mapping_ = nullptr;  // == data_, page-rounded to mapped_ bytes
   size_t mapped_ = 0;
   uint8_t* data_ = nullptr;
   size_t size_ = 0;
