@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <fstream>
+#include <ostream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -21,6 +22,9 @@ struct Case {
   std::string name, input, read, patches, code;
   std::vector<std::string> words;
 };
+
+// gtest names a failing case by this, not by its bytes.
+void PrintTo(const Case& c, std::ostream* out) { *out << c.name << " (" << c.input << ")"; }
 
 std::string Trim(const std::string& s) {
   const size_t b = s.find_first_not_of(' ');

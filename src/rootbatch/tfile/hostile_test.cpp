@@ -64,7 +64,7 @@ TEST(HostileTFile, KeyPointingPastTheEndOfTheFile) {
   const Status& s = file.status();
   EXPECT_EQ(s.Code(), StatusCode::kCorrupt);
   const std::string text = s.ToString();
-  EXPECT_NE(text.find("key events;1 at byte " + std::to_string(past)), std::string::npos) << text;
+  EXPECT_NE(text.find("key 'events;1' at byte " + std::to_string(past)), std::string::npos) << text;
   EXPECT_NE(text.find("passes the end of the file (" + std::to_string(bytes.size()) + " bytes)"), std::string::npos)
       << text;
   EXPECT_NE(text.find("forged-key.root"), std::string::npos) << text;

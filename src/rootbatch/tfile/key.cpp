@@ -49,7 +49,7 @@ Status ValidateKey(const KeyHeader& key, int64_t file_size) {
                    " passes the end of the file (" + std::to_string(file_size) +
                    " bytes); the file is truncated")
         .WithOffset(key.seek_key)
-        .WithObject(key.Label());
+        .WithObject(key.name + ";" + std::to_string(key.cycle));
   }
   return Status::Ok();
 }
