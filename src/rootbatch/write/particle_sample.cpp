@@ -147,16 +147,24 @@ std::vector<ColumnView> ParticleBatch::Views() const {
   return views;
 }
 
+namespace {
+
+// Generates ranges of entries into `batch`, for WriteGenerated.
+GenerateRange Generator(const ParticleSampleOptions& options, ParticleBatch& batch) {
+  return [&options, &batch](int64_t begin, int64_t end) {
+    batch.Generate(options, begin, end);
+    return batch.Views();
+  };
+}
+
+}  // namespace
+
 Status WriteParticleSample(TreeWriter& tree, const ParticleSampleOptions& options,
                            const std::function<void(int64_t)>& progress) {
   RB_RETURN_IF_ERROR(ValidateParticleSampleOptions(options));
   ParticleBatch batch;
   return WriteGenerated(tree, ParticleSampleBranches(options), options.jets, options.batch_jets,
-                        [&](int64_t begin, int64_t end) {
-                          batch.Generate(options, begin, end);
-                          return batch.Views();
-                        },
-                        progress);
+                        Generator(options, batch), progress);
 }
 
 Status WriteParticleSample(RNTupleWriter& ntuple, const ParticleSampleOptions& options,
@@ -164,11 +172,7 @@ Status WriteParticleSample(RNTupleWriter& ntuple, const ParticleSampleOptions& o
   RB_RETURN_IF_ERROR(ValidateParticleSampleOptions(options));
   ParticleBatch batch;
   return WriteGenerated(ntuple, ParticleSampleBranches(options), options.jets, options.batch_jets,
-                        [&](int64_t begin, int64_t end) {
-                          batch.Generate(options, begin, end);
-                          return batch.Views();
-                        },
-                        progress);
+                        Generator(options, batch), progress);
 }
 
 }  // namespace rootbatch::write

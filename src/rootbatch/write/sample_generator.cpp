@@ -198,15 +198,23 @@ std::vector<ColumnView> SampleBatch::Views(const SampleOptions& options) const {
   return views;
 }
 
+namespace {
+
+// Generates ranges of entries into `batch`, for WriteGenerated.
+GenerateRange Generator(const SampleOptions& options, SampleBatch& batch) {
+  return [&options, &batch](int64_t begin, int64_t end) {
+    batch.Generate(options, begin, end);
+    return batch.Views(options);
+  };
+}
+
+}  // namespace
+
 Status WriteSample(TreeWriter& tree, const SampleOptions& options, const std::function<void(int64_t)>& progress) {
   RB_RETURN_IF_ERROR(ValidateSampleOptions(options));
   SampleBatch batch;
   return WriteGenerated(tree, SampleBranches(options), options.events, options.batch_events,
-                        [&](int64_t begin, int64_t end) {
-                          batch.Generate(options, begin, end);
-                          return batch.Views(options);
-                        },
-                        progress);
+                        Generator(options, batch), progress);
 }
 
 std::vector<RNTupleFieldSpec> SampleFields(const SampleOptions& options) {
@@ -217,11 +225,7 @@ Status WriteSample(RNTupleWriter& ntuple, const SampleOptions& options, const st
   RB_RETURN_IF_ERROR(ValidateSampleOptions(options));
   SampleBatch batch;
   return WriteGenerated(ntuple, SampleBranches(options), options.events, options.batch_events,
-                        [&](int64_t begin, int64_t end) {
-                          batch.Generate(options, begin, end);
-                          return batch.Views(options);
-                        },
-                        progress);
+                        Generator(options, batch), progress);
 }
 
 }  // namespace rootbatch::write
