@@ -100,13 +100,13 @@ def transforms(members):
     return {pt: {"log": True}, eta: {"standardize": (0.5, 2.0), "clip": (-1.0, 1.0)}, phi: {"fill_nan": 0.0}}
 
 
-@pytest.mark.parametrize("layout", ["BPF", "BFP"])
-def test_grouped_tensors_equal_awkward(jets, layout):
+@pytest.mark.parametrize("layout,pad", [("BPF", -1.0), ("BFP", -1.0), ("BPF", 0.0), ("BFP", 0.0)])
+def test_grouped_tensors_equal_awkward(jets, layout, pad):
     path, members = jets
     loader = rootbatch.DataLoader(
         str(path), columns=["jet_pt"], target="label", batch_size=256, memory="16MB", seed=3,
         collections={"part": {"columns": members, "max_length": P, "layout": layout, "sort_by": members[0],
-                              "pad_value": -1.0}},
+                              "pad_value": pad}},
         preprocessing=transforms(members))
     x, entries = epoch(loader)
     assert sorted(entries.tolist()) == list(range(N))  # every jet once, shuffled
@@ -115,11 +115,11 @@ def test_grouped_tensors_equal_awkward(jets, layout):
     assert x["part"].shape == shape and x["part"].dtype == np.float32
     assert x["part_mask"].shape == (N, P) and x["part_mask"].dtype == np.bool_
     arrays = read_awkward(jets)
-    want, mask = expected_padded(arrays, members, entries, transforms(members), layout)
+    want, mask = expected_padded(arrays, members, entries, transforms(members), layout, pad)
     np.testing.assert_array_equal(x["part_mask"], mask)
     np.testing.assert_allclose(x["part"], want, rtol=1e-6, atol=1e-6)
     empty = ak.to_numpy(ak.num(arrays[members[0]]))[entries] == 0
-    assert empty.sum() > 0 and (x["part"][empty] == -1.0).all() and not x["part_mask"][empty].any()
+    assert empty.sum() > 0 and (x["part"][empty] == pad).all() and not x["part_mask"][empty].any()
 
 
 def test_ragged_collection_equals_awkward(jets):

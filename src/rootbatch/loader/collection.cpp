@@ -46,6 +46,33 @@ void GatherItems(const Column& member, int64_t first, const std::vector<int64_t>
   }
 }
 
+// Slots [from, to), `step` bytes apart, get the pad value's `width` bytes:
+// one memset where the slots are contiguous and the value is all zero
+// bytes, typed stores otherwise (a memcpy call per slot cost 12 % of a
+// particle epoch, most slots being padding).
+template <typename T>
+void FillTyped(uint8_t* base, int64_t from, int64_t to, size_t step, const uint8_t* pad) {
+  T value;
+  std::memcpy(&value, pad, sizeof(T));
+  for (int64_t j = from; j < to; ++j) std::memcpy(base + static_cast<size_t>(j) * step, &value, sizeof(T));
+}
+
+void FillPadding(uint8_t* base, int64_t from, int64_t to, size_t step, const uint8_t* pad, size_t width) {
+  if (from >= to) return;
+  const bool zero = std::all_of(pad, pad + width, [](uint8_t b) { return b == 0; });
+  if (zero && step == width) {
+    std::memset(base + static_cast<size_t>(from) * step, 0, static_cast<size_t>(to - from) * width);
+    return;
+  }
+  switch (width) {
+    case 1: return FillTyped<uint8_t>(base, from, to, step, pad);
+    case 4: return FillTyped<uint32_t>(base, from, to, step, pad);
+    case 8: return FillTyped<uint64_t>(base, from, to, step, pad);
+    default:
+      for (int64_t j = from; j < to; ++j) std::memcpy(base + static_cast<size_t>(j) * step, pad, width);
+  }
+}
+
 const ColumnTransform* TransformOf(const RowLayout& layout, size_t route) {
   const int t = layout.routes[route].transform;
   return t < 0 ? nullptr : &layout.transforms[static_cast<size_t>(t)];
@@ -142,7 +169,7 @@ void WritePaddedCollection(const RowLayout& layout, const CollectionPlacement& c
         if (bpf) ApplyTransform(*t, collection.type, base, kept, 1, item_step);
         else ApplyTransform(*t, collection.type, base, 1, kept, 0);
       }
-      for (int64_t j = kept; j < length; ++j) std::memcpy(base + static_cast<size_t>(j) * item_step, pad, width);
+      FillPadding(base, kept, length, item_step, pad, width);
     }
     if (collection.mask_offset >= 0) {
       uint8_t* mask = row0 + static_cast<size_t>(row) * layout.row_bytes + static_cast<size_t>(collection.mask_offset);
