@@ -4,7 +4,8 @@
 // bug of basket decoding, not of a layout no file can reach.
 //
 //   byte 0: layout (EntryLayout, mod 8)       byte 1: value type (mod 11: bool..float64)
-//   byte 2: encoding (ValueEncoding, mod 5; float types only)
+//   byte 2: encoding (float32: plain, Float16 range, truncated; float64:
+//           plain, Double32 range, truncated, float as double)
 //   byte 3: nbits (2..32)                     byte 4: fixed array length - 1 (mod 8)
 //   byte 5: leaf-list padding values before this leaf (mod 4)
 //   bytes 6-7: u16 LE entries of the tree
@@ -27,8 +28,17 @@ inline Interpretation MakeBasketInterpretation(const std::array<uint8_t, kBasket
   in.layout = static_cast<EntryLayout>(b[0] % 8);
   in.spec.type = static_cast<DataType>(b[1] % 11);
   in.disk_width = ByteWidth(in.spec.type);
-  const bool is_float = in.spec.type == DataType::kFloat32 || in.spec.type == DataType::kFloat64;
-  in.encoding = is_float ? static_cast<ValueEncoding>(b[2] % 5) : ValueEncoding::kPlain;
+  // As InterpretTree: Float16_t (ranged or truncated) is float32, Double32_t
+  // (ranged, truncated or a float widened) float64.
+  in.encoding = ValueEncoding::kPlain;
+  if (in.spec.type == DataType::kFloat32) {
+    constexpr ValueEncoding kFloat16[] = {ValueEncoding::kPlain, ValueEncoding::kFloat16Range, ValueEncoding::kTruncated};
+    in.encoding = kFloat16[b[2] % 3];
+  } else if (in.spec.type == DataType::kFloat64) {
+    constexpr ValueEncoding kDouble32[] = {ValueEncoding::kPlain, ValueEncoding::kDouble32Range,
+                                           ValueEncoding::kTruncated, ValueEncoding::kFloatAsDouble};
+    in.encoding = kDouble32[b[2] % 4];
+  }
   in.nbits = 2 + b[3] % 31;
   // As InterpretTree: truncated values have at most kMaxTruncatedMantissaBits.
   if (in.encoding == ValueEncoding::kTruncated) in.nbits = 2 + b[3] % (kMaxTruncatedMantissaBits - 1);
@@ -79,7 +89,12 @@ inline std::optional<std::array<uint8_t, kBasketSpecBytes>> EncodeBasketSpec(con
   b[1] = in.spec.kind == ColumnKind::kString ? static_cast<uint8_t>(DataType::kUInt8)
                                              : static_cast<uint8_t>(in.spec.type);
   if (b[1] > 10) return std::nullopt;
-  b[2] = static_cast<uint8_t>(in.encoding);
+  switch (in.encoding) {  // the index MakeBasketInterpretation's tables give it
+    case ValueEncoding::kPlain: b[2] = 0; break;
+    case ValueEncoding::kFloat16Range: case ValueEncoding::kDouble32Range: b[2] = 1; break;
+    case ValueEncoding::kTruncated: b[2] = 2; break;
+    case ValueEncoding::kFloatAsDouble: b[2] = 3; break;
+  }
   b[3] = static_cast<uint8_t>(in.nbits >= 2 ? in.nbits - 2 : 0);
   const int64_t len = in.spec.InnerSize();
   if (len < 1 || len > 8) return std::nullopt;
