@@ -121,20 +121,6 @@ Status ReadEverything(std::vector<uint8_t> bytes, const std::string& name) {
   return Status::Ok();
 }
 
-std::string CodeName(StatusCode code) {
-  switch (code) {
-    case StatusCode::kOk: return "ok";
-    case StatusCode::kInvalidArgument: return "invalid_argument";
-    case StatusCode::kNotFound: return "not_found";
-    case StatusCode::kIOError: return "io_error";
-    case StatusCode::kCorrupt: return "corrupt";
-    case StatusCode::kUnsupported: return "unsupported";
-    case StatusCode::kCancelled: return "cancelled";
-    case StatusCode::kInternal: return "internal";
-    default: return "other";
-  }
-}
-
 class MustFail : public ::testing::TestWithParam<Case> {};
 
 TEST_P(MustFail, GivesItsError) {
@@ -151,7 +137,7 @@ TEST_P(MustFail, GivesItsError) {
   if (HasFatalFailure()) return;
   const Status s = ReadEverything(std::move(bytes), file_name);
   const std::string text = s.ToString();
-  EXPECT_EQ(CodeName(s.Code()), c.code) << text;
+  EXPECT_EQ(StatusCodeName(s.Code()), c.code) << text;
   for (const auto& word : c.words) EXPECT_NE(text.find(word), std::string::npos) << "'" << word << "' not in: " << text;
 }
 
