@@ -16,6 +16,10 @@
 namespace rootbatch::expr {
 namespace {
 
+// Elements one evaluation may create beyond its inputs (Take's padding):
+// 2^27 values, 1 GiB of doubles.
+constexpr int64_t kMaxCreatedElements = int64_t{1} << 27;
+
 using Offsets = std::shared_ptr<const std::vector<int64_t>>;
 
 int64_t Count(const Value& v) {
@@ -944,8 +948,14 @@ Result<Value> Evaluator::Call(const Node& node) {
                 }
               } else {
                 const int64_t cnt = In<int64_t>(idx)[e];
-                const int64_t absn = cnt < 0 ? -cnt : cnt;
-                if (absn > size && !has_default) {
+                const int64_t absn = cnt == INT64_MIN ? INT64_MAX : (cnt < 0 ? -cnt : cnt);
+                if (absn > kMaxCreatedElements - static_cast<int64_t>(vals.size())) {
+                  // Take(v, 1000000000, 0.f) pads: bounded, so that an expression cannot allocate gigabytes.
+                  Fault(node, marks, e, [&] {
+                    return "Take: " + std::to_string(absn) + " elements requested, more than the " +
+                           std::to_string(kMaxCreatedElements) + " one evaluation may create";
+                  });
+                } else if (absn > size && !has_default) {
                   Fault(node, marks, e, [&] {
                     return "Take: " + std::to_string(absn) + " elements requested from a collection of " +
                            std::to_string(size);

@@ -194,7 +194,9 @@ class EntryWalker {
         break;
       case EntryLayout::kCharStar:
         if (left < 4) return Truncated(entry, "length");
-        size = 4 + LoadBigEndian<int32_t>(data.data() + at);
+        // A negative i32 length is no length; widened first so that 4 + INT32_MAX does not overflow.
+        if (LoadBigEndian<int32_t>(data.data() + at) < 0) return Truncated(entry, "length");
+        size = int64_t{4} + LoadBigEndian<int32_t>(data.data() + at);
         break;
       default:
         return Internal("entry walk for a layout without sizes");
