@@ -169,14 +169,20 @@ Result<std::vector<uint8_t>> ReadEnvelope(const ByteSource& source, const Locato
   // Before `length` is allocated: the stored bytes lie in the file, and a
   // compressed envelope's blocks declare `length`.
   RB_RETURN_IF_ERROR(CheckInFile(source, locator.offset, locator.size, name));
+  std::vector<uint8_t> bytes;
   if (locator.size != length) {
+    // One read of the stored bytes (a round trip for a remote file), checked
+    // and then decompressed.
     RB_ASSIGN_OR_RETURN(auto stored, source.Read(at, static_cast<int64_t>(locator.size)));
     if (Status declared = CheckDeclaredSize(stored, static_cast<int64_t>(length)); !declared.IsOk()) {
       return std::move(declared).WithContext(name + " at byte " + std::to_string(at)).WithOffset(at);
     }
+    bytes.resize(length);
+    RB_RETURN_IF_ERROR(DecompressBlob(stored, bytes, name, locator.offset));
+  } else {
+    bytes.resize(length);
+    RB_RETURN_IF_ERROR(ReadBlob(source, locator.offset, locator.size, bytes, name));
   }
-  std::vector<uint8_t> bytes(length);
-  RB_RETURN_IF_ERROR(ReadBlob(source, locator.offset, locator.size, bytes, name));
   const uint64_t word = LoadLittleEndian<uint64_t>(bytes.data());
   const uint16_t stored_type = static_cast<uint16_t>(word & 0xFFFF);
   const uint64_t stored_length = word >> 16;
