@@ -548,8 +548,8 @@ class DataLoader:
         training split, before the first batch): give it back as
         ``preprocessing=`` (or save it with :meth:`save_preprocessing`) to
         apply exactly the same numbers elsewhere (inference, another job)."""
-        transforms, sampled = self._loader().preprocessing()
-        return particles.applied(transforms, sampled)
+        transforms, _ = self._loader().preprocessing()
+        return particles.applied(transforms)
 
     @property
     def reweighting(self) -> dict | None:
@@ -567,7 +567,7 @@ class DataLoader:
     def save_preprocessing(self, path) -> None:
         """Writes :attr:`preprocessing` as JSON (``preprocessing=path`` reads it)."""
         transforms, sampled = self._loader().preprocessing()
-        particles.save_preprocessing(particles.applied(transforms, sampled), path, sampled)
+        particles.save_preprocessing(particles.applied(transforms), path, sampled)
 
     @property
     def memory_plan(self) -> dict:

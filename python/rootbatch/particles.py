@@ -89,7 +89,7 @@ def transform_specs(preprocessing: Mapping | str | os.PathLike | None) -> list[d
     return specs
 
 
-def applied(transforms: list[dict], sampled: int) -> dict:
+def applied(transforms: list[dict]) -> dict:
     """What a loader applies, per column, as a dict that reproduces it when
     given back as ``preprocessing=``: "auto" numbers are written out."""
     out = {}

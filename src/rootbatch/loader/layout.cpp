@@ -46,6 +46,13 @@ Result<DataType> DefaultTargetType(const std::vector<ColumnSpec>& targets) {
                          "(float32, float64, int64, int32, bool) to say which conversion you want");
 }
 
+// Integer values going into a float type that may round them, for a column
+// not listed in lossy_features: the reader checks every value.
+bool NeedsExactCheck(const ColumnRoute& route, const LoaderOptions& options) {
+  return IsInteger(route.spec.type) && IsFloat(route.out_type) && !IsLossless(route.spec.type, route.out_type) &&
+         !Contains(options.lossy_features, route.name);
+}
+
 using SpecOf = std::function<Result<ColumnSpec>(const std::string&, const std::string&)>;
 
 // The collections' routes (members, then a sort key that is not a member)
@@ -74,8 +81,7 @@ Status AddCollections(const LoaderOptions& options, const SpecOf& spec_of, RowLa
                            ") has items of several values; collection members take one value per item");
       }
       route.collection = index;
-      route.check_exact = IsInteger(spec.type) && IsFloat(route.out_type) && !IsLossless(spec.type, route.out_type) &&
-                          !Contains(options.lossy_features, name);
+      route.check_exact = NeedsExactCheck(route, options);
       layout.routes.push_back(std::move(route));
       return layout.routes.size() - 1;
     };
@@ -292,10 +298,7 @@ Result<RowLayout> BuildLayout(const std::vector<LoaderInput>& inputs, const Load
     }
   }
   // Integer values into a float type that cannot hold them all.
-  auto check_exact = [&](const ColumnRoute& route) {
-    return IsInteger(route.spec.type) && IsFloat(route.out_type) && !IsLossless(route.spec.type, route.out_type) &&
-           !Contains(options.lossy_features, route.name);
-  };
+  auto check_exact = [&](const ColumnRoute& route) { return NeedsExactCheck(route, options); };
 
   RowLayout layout;
   auto numeric = [](const ColumnSpec& spec, const std::string& role, bool lists_of_lists = false) -> Status {
