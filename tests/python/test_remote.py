@@ -102,6 +102,37 @@ def test_a_port_with_no_server_fails_fast_and_names_the_url(remote_cli):
     assert time.monotonic() - start < 15, proc.stderr
 
 
+def test_a_server_that_accepts_and_never_answers_fails_in_bounded_time(remote_cli):
+    # A listener that takes connections and says nothing: no open may wait forever.
+    import socket
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    held = []
+
+    def accept():
+        while True:
+            try:
+                held.append(listener.accept()[0])
+            except OSError:
+                return
+
+    threading.Thread(target=accept, daemon=True).start()
+    url = f"root://127.0.0.1:{listener.getsockname()[1]}//silent.root"
+    try:
+        start = time.monotonic()
+        proc = subprocess.run([remote_cli, "ls", url], capture_output=True, text=True, timeout=200,
+                              env={**os.environ, "ROOTBATCH_XROOTD_TIMEOUT": "3"})
+        assert proc.returncode != 0
+        assert url in proc.stderr
+        # The client's own expiry (about 15 s here) or, as a backstop, rootbatch's deadline.
+        assert time.monotonic() - start < 3 + 60 + 30, proc.stderr
+    finally:
+        listener.close()
+        for connection in held:
+            connection.close()
+
+
 def test_a_file_missing_on_the_server_is_named(remote_cli, server):
     url = server.url("no-such-file.root")
     proc = subprocess.run([remote_cli, "ls", url], capture_output=True, text=True, timeout=120)

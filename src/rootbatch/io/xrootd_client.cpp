@@ -6,8 +6,11 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <mutex>
+#include <new>
 
 #include "rootbatch/io/remote_options.hpp"
 
@@ -25,6 +28,67 @@ void StartClientOnce() {
     env->PutInt("RequestTimeout", options.timeout_seconds);
     env->PutInt("StreamErrorWindow", 0);
   });
+}
+
+namespace {
+
+// Beyond the request's own timeout: the client reports a timed-out request
+// itself, at its next timer tick, but a connection that is accepted and never
+// answered takes it up to 15 s whatever the timeout, and a loaded machine is
+// late. The deadline is a backstop, far beyond any of these.
+constexpr int kOpenGraceSeconds = 60;
+
+// The answer to one open, shared by the waiting thread and the handler
+// (which may run after the waiter gave up).
+struct OpenAnswer {
+  std::mutex mutex;
+  std::condition_variable arrived;
+  bool done = false;
+  XrdCl::XRootDStatus status;
+};
+
+class OpenHandler final : public XrdCl::ResponseHandler {
+ public:
+  explicit OpenHandler(std::shared_ptr<OpenAnswer> answer) : answer_(std::move(answer)) {}
+  void HandleResponse(XrdCl::XRootDStatus* status, XrdCl::AnyObject* response) override {
+    {
+      std::lock_guard lock(answer_->mutex);
+      answer_->status = status != nullptr ? *status : XrdCl::XRootDStatus(XrdCl::stError, XrdCl::errInternal);
+      answer_->done = true;
+    }
+    answer_->arrived.notify_all();
+    delete status;
+    delete response;
+    delete this;
+  }
+
+ private:
+  std::shared_ptr<OpenAnswer> answer_;
+};
+
+}  // namespace
+
+XrdCl::XRootDStatus OpenWithDeadline(std::shared_ptr<XrdCl::File>& file, const std::string& url, int timeout_seconds) {
+  auto answer = std::make_shared<OpenAnswer>();
+  auto* handler = new OpenHandler(answer);
+  const XrdCl::XRootDStatus sent =
+      file->Open(url, XrdCl::OpenFlags::Read, XrdCl::Access::None, handler, static_cast<uint16_t>(timeout_seconds));
+  if (!sent.IsOK()) {  // not sent: no answer will come
+    delete handler;
+    return sent;
+  }
+  std::unique_lock lock(answer->mutex);
+  if (answer->arrived.wait_for(lock, std::chrono::seconds(timeout_seconds + kOpenGraceSeconds),
+                               [&] { return answer->done; })) {
+    return answer->status;
+  }
+  // The open is still in the client's hands: leave the File to it.
+  new std::shared_ptr<XrdCl::File>(std::move(file));
+  file = std::make_shared<XrdCl::File>();
+  return XrdCl::XRootDStatus(XrdCl::stError, XrdCl::errOperationExpired, 0,
+                             "no answer from the XRootD client within " +
+                                 std::to_string(timeout_seconds + kOpenGraceSeconds) +
+                                 " s (its event loop is not running in this process?)");
 }
 
 bool Transient(const XrdCl::XRootDStatus& status) {

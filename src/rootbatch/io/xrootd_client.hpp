@@ -3,8 +3,10 @@
 // its statuses into rootbatch's. Internal to io/, built with the client only.
 #pragma once
 
+#include <XrdCl/XrdClFile.hh>
 #include <XrdCl/XrdClXRootDResponses.hh>
 
+#include <memory>
 #include <string>
 
 #include "rootbatch/base/status.hpp"
@@ -17,6 +19,15 @@ namespace rootbatch::xrootd {
 // defaults wait minutes before reporting an error; rootbatch retries itself,
 // within its stated budget). XRD_* variables the user set win.
 void StartClientOnce();
+
+// Opens `url` read-only in `file`, waiting for the client's answer at most
+// `timeout_seconds` plus a grace period. The client times a request out
+// itself, but only while its event loop runs in this process; should it not
+// (once seen in a DataLoader worker forked while the parent's reads were in
+// flight), the open fails with errOperationExpired, a transient error,
+// instead of waiting forever. `file` is then abandoned, not destroyed: the
+// client may still hold it.
+XrdCl::XRootDStatus OpenWithDeadline(std::shared_ptr<XrdCl::File>& file, const std::string& url, int timeout_seconds);
 
 // Errors worth a retry with a fresh connection: the link or the server, not
 // the request.

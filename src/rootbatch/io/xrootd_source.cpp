@@ -39,6 +39,7 @@ namespace rootbatch {
 namespace {
 
 using xrootd::FromClient;
+using xrootd::OpenWithDeadline;
 using xrootd::StartClientOnce;
 using xrootd::Transient;
 
@@ -175,8 +176,7 @@ class XRootDSource final : public ByteSource {
     }
     if (!file_) {
       auto file = std::make_shared<XrdCl::File>();
-      const XrdCl::XRootDStatus status =
-          file->Open(url_, XrdCl::OpenFlags::Read, XrdCl::Access::None, static_cast<uint16_t>(options_.timeout_seconds));
+      const XrdCl::XRootDStatus status = OpenWithDeadline(file, url_, options_.timeout_seconds);
       if (!status.IsOK()) return FromClient(status, "cannot reopen '" + url_ + "'", url_);
       file_ = std::move(file);
     }
@@ -306,8 +306,7 @@ Result<std::unique_ptr<ByteSource>> OpenRemoteFile(const std::string& url) {
   StartClientOnce();
   const RemoteOptions options = RemoteOptionsFromEnv();
   auto file = std::make_shared<XrdCl::File>();
-  XrdCl::XRootDStatus status =
-      file->Open(url, XrdCl::OpenFlags::Read, XrdCl::Access::None, static_cast<uint16_t>(options.timeout_seconds));
+  XrdCl::XRootDStatus status = OpenWithDeadline(file, url, options.timeout_seconds);
   if (!status.IsOK()) return FromClient(status, "cannot open '" + url + "'", url);
   XrdCl::StatInfo* info = nullptr;
   status = file->Stat(false, info, static_cast<uint16_t>(options.timeout_seconds));
