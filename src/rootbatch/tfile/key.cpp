@@ -9,7 +9,6 @@ namespace {
 constexpr int64_t kTypicalKeyHeaderSize = 512;
 constexpr int64_t kMaxKeyHeaderSize = 64 * 1024;  // three TStrings of up to ~20 kB each
 constexpr int64_t kSeekMask = 0x0000FFFFFFFFFFFF;   // fSeekPdir: top 16 bits are a pid offset
-constexpr int64_t kMaxObjectLength = int64_t{1} << 31;
 }  // namespace
 
 std::string KeyHeader::Label() const { return "'" + name + ";" + std::to_string(cycle) + "'"; }
@@ -41,8 +40,13 @@ Status ValidateKey(const KeyHeader& key, int64_t file_size) {
     return Corrupt("impossible sizes fNbytes=" + std::to_string(key.nbytes) +
                    " fKeylen=" + std::to_string(key.keylen) + where());
   }
-  if (key.objlen < 0 || key.objlen >= kMaxObjectLength) {
-    return Corrupt("impossible fObjlen=" + std::to_string(key.objlen) + where());
+  // The payload is stored as is (fObjlen equals it) or as compressed blocks,
+  // none of which expands more than kMaxCompressionRatio: a larger fObjlen is
+  // forged, and refused before anyone allocates it.
+  const int64_t payload = int64_t{key.nbytes} - key.keylen;
+  if (key.objlen < 0 || key.objlen > std::max<int64_t>(payload, payload * kMaxCompressionRatio)) {
+    return Corrupt("impossible fObjlen=" + std::to_string(key.objlen) + " for a payload of " +
+                   std::to_string(payload) + " bytes" + where());
   }
   if (key.seek_key < 0 || key.seek_key > file_size || key.nbytes > file_size - key.seek_key) {
     return Corrupt("record of " + std::to_string(key.nbytes) + " bytes" + where() +
