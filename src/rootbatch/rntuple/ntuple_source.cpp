@@ -564,6 +564,37 @@ Status NTupleSource::ReadPageInto(uint32_t column, size_t cluster, size_t page_i
   return Status::Ok();
 }
 
+Status NTupleSource::CheckPagesBeforeReading(const Slot& slot, int64_t first, int64_t count) const {
+  // Every page the range touches, from the page list alone: what it claims
+  // to hold must fit one page and what its stored bytes can expand to (no
+  // codec expands more than kMaxCompressionRatio), so that a forged element
+  // count fails here, naming the page, before the result is allocated.
+  for (size_t k = 0; k < descriptor_.clusters.size(); ++k) {
+    const int64_t c = Active(slot, k);
+    if (c < 0) continue;
+    const auto& pages = descriptor_.clusters[k].columns[static_cast<size_t>(c)];
+    const ColumnRecord& record = descriptor_.schema.columns[static_cast<size_t>(c)];
+    int64_t element = pages.element_offset;
+    for (size_t p = 0; p < pages.pages.size() && element < first + count; ++p) {
+      const auto& page = pages.pages[p];
+      const int64_t n = page.num_elements;
+      if (element + n > first) {
+        const uint64_t bytes = rntuple::PageBytes(record, n);
+        const uint64_t stored = std::max<uint64_t>(page.locator.size, 1);
+        if (bytes > kMaxPageBytes || bytes > stored * static_cast<uint64_t>(kMaxCompressionRatio)) {
+          return Corrupt("page " + std::to_string(p) + " of " + ColumnLabel(static_cast<uint32_t>(c)) +
+                         " in cluster " + std::to_string(k) + " claims " + std::to_string(n) + " elements (" +
+                         std::to_string(bytes) + " bytes) in " + std::to_string(page.locator.size) +
+                         " stored bytes, more than one page holds or its bytes can expand to")
+              .WithOffset(static_cast<int64_t>(page.locator.offset));
+        }
+      }
+      element += n;
+    }
+  }
+  return Status::Ok();
+}
+
 Result<std::vector<uint8_t>> NTupleSource::ReadElements(const Slot& slot, int64_t first, int64_t count,
                                                         DataType type, ReadStats* stats) const {
   const int64_t width = ByteWidth(type);
@@ -587,6 +618,7 @@ Result<std::vector<uint8_t>> NTupleSource::ReadElements(const Slot& slot, int64_
                        " at once (" + std::to_string(count * width) + " bytes) is more than rootbatch reads in one "
                        "call; read fewer entries");
   }
+  RB_RETURN_IF_ERROR(CheckPagesBeforeReading(slot, first, count));
   std::vector<uint8_t> out(static_cast<size_t>(count * width), 0);
   std::vector<uint8_t> decoded;
   for (size_t k = 0; k < descriptor_.clusters.size(); ++k) {

@@ -85,6 +85,9 @@ class NTupleSource final : public ColumnSource {
   NTupleSource() = default;
   void BuildPlans();
   std::vector<ByteRange> PageRanges(EntryRange range, std::span<const size_t> columns) const;
+  // Fails, naming the page, if a page the elements [first, first + count)
+  // touch claims more than fits one page or than its stored bytes expand to.
+  Status CheckPagesBeforeReading(const rntuple::Slot& slot, int64_t first, int64_t count) const;
   Result<std::vector<uint8_t>> ReadElements(const rntuple::Slot& slot, int64_t first, int64_t count, DataType type,
                                             ReadStats* stats) const;
   Result<std::vector<int64_t>> ReadOffsets(const rntuple::Level& level, int64_t first, int64_t count,

@@ -8,6 +8,7 @@
 #include <dirent.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <numeric>
 #include <sstream>
@@ -459,6 +460,50 @@ TEST(RNTupleTest, PageListPointingOutsideTheFile) {
             std::string::npos)
       << s.ToString();
   EXPECT_EQ(s.Offset(), static_cast<int64_t>(outside));
+}
+
+// A page record whose element count claims far more than its stored bytes
+// can expand to (checksum right): refused from the page list, naming the
+// page and its offset, before the result of the read is allocated.
+TEST(RNTupleTest, PageClaimingMoreElementsThanItsBytesHold) {
+  const std::string file = "rntviewer-testfile-uncomp-single-rntuple-v1-0-0-0.root";
+  const std::string key = "Contributors";
+  auto t = Open(file, key);
+  ASSERT_NE(t, nullptr);
+  const auto& d = t->Descriptor();
+  const rntuple::Locator list = d.groups[0].page_list.locator;
+  ASSERT_EQ(list.size, d.groups[0].page_list.length);
+  size_t column = 0;
+  while (column < d.clusters[0].columns.size() && d.clusters[0].columns[column].pages.empty()) ++column;
+  ASSERT_LT(column, d.clusters[0].columns.size());
+  const auto& page = d.clusters[0].columns[column].pages[0];
+  // 2^24 elements of at least a byte each, from fewer than 256 stored bytes:
+  // more than 65 536 : 1, yet within one page's 256 MiB.
+  ASSERT_LT(page.locator.size, 256u);
+  std::vector<uint8_t> bytes = ReadAll(TestFile(file));
+  // The page record: i32 element count (negative: a checksum follows the
+  // page), then its locator: i32 size, u64 offset.
+  bool forged = false;
+  for (uint64_t at = list.offset; at + 16 <= list.offset + list.size - 8 && !forged; ++at) {
+    if (LoadLittleEndian<uint64_t>(bytes.data() + at + 8) != page.locator.offset ||
+        LoadLittleEndian<uint32_t>(bytes.data() + at + 4) != page.locator.size) {
+      continue;
+    }
+    const auto count = static_cast<int32_t>(LoadLittleEndian<uint32_t>(bytes.data() + at));
+    ASSERT_EQ(std::abs(count), page.num_elements);
+    StoreLittleEndian(bytes.data() + at, static_cast<uint32_t>(count < 0 ? -(1 << 24) : (1 << 24)));
+    const uint64_t sum = rntuple::Xxh3(std::span<const uint8_t>(bytes.data() + list.offset, list.size - 8));
+    StoreLittleEndian(bytes.data() + list.offset + list.size - 8, sum);
+    forged = true;
+  }
+  ASSERT_TRUE(forged);
+  Status s = OpenAndReadAll(bytes, key);
+  EXPECT_EQ(s.Code(), StatusCode::kCorrupt) << s.ToString();
+  EXPECT_NE(s.ToString().find("page 0 of column " + std::to_string(column)), std::string::npos) << s.ToString();
+  EXPECT_NE(s.ToString().find("claims 16777216 elements"), std::string::npos) << s.ToString();
+  EXPECT_NE(s.ToString().find("more than one page holds or its bytes can expand to"), std::string::npos)
+      << s.ToString();
+  EXPECT_EQ(s.Offset(), static_cast<int64_t>(page.locator.offset));
 }
 
 // The end of the last byte the RNTuple reads: envelopes and pages.
