@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 
 #include "rootbatch/loader/rng.hpp"
 #include "rootbatch/loader/shuffle.hpp"
@@ -92,23 +93,77 @@ std::vector<size_t> Sample(std::vector<Segment>& pieces, std::vector<Unit>& unit
   return chosen;
 }
 
-// Each unit of `order` longer than `limit` entries cut into the fewest
-// pieces of at most `limit` (of equal size, give or take one), in place.
-std::vector<size_t> CutIntoPieces(const std::vector<size_t>& order, int64_t limit, std::vector<Segment>& pieces,
-                                  std::vector<Unit>& units) {
+// Where a unit of `size` entries is cut into pieces (each piece's end, the
+// last `size`): pieces of about `limit`, each ending on a preferred point
+// (sorted offsets inside the unit) when one lies between half and one and a
+// half `limit` from its start (the one nearest `limit`), never longer than
+// `max_piece`; where none does, the rest is cut into equal pieces of at most
+// `limit`, as without preferred points.
+std::vector<int64_t> PieceEnds(int64_t size, int64_t limit, int64_t max_piece, const std::vector<int64_t>& preferred) {
+  std::vector<int64_t> ends;
+  int64_t start = 0;
+  size_t k = 0;
+  while (size - start > limit) {
+    const int64_t lo = start + (limit + 1) / 2;
+    const int64_t hi = std::min({start + limit + limit / 2, start + max_piece, size - 1});
+    while (k < preferred.size() && preferred[k] < lo) ++k;
+    int64_t best = -1;
+    for (size_t j = k; j < preferred.size() && preferred[j] <= hi; ++j) {
+      if (best < 0 || std::abs(preferred[j] - (start + limit)) < std::abs(best - (start + limit))) best = preferred[j];
+    }
+    if (best < 0) {
+      const int64_t rest = size - start;
+      const int64_t parts = (rest + limit - 1) / limit;
+      for (int64_t p = 1; p < parts; ++p) ends.push_back(start + rest * p / parts);
+      break;
+    }
+    ends.push_back(best);
+    start = best;
+  }
+  ends.push_back(size);
+  return ends;
+}
+
+// The preferred cut points inside a unit (offsets from its start): the
+// plan's cut points of its pieces' files, and the boundaries between its
+// pieces.
+std::vector<int64_t> PreferredCuts(const Unit& unit, const std::vector<Segment>& pieces, const Plan& plan) {
+  std::vector<int64_t> preferred;
+  int64_t at = 0;
+  for (size_t p = unit.begin; p < unit.end; ++p) {
+    const Segment& piece = pieces[p];
+    if (p > unit.begin) preferred.push_back(at);
+    const auto input = static_cast<size_t>(piece.input);
+    const auto file = static_cast<size_t>(piece.file);
+    static const std::vector<int64_t> kNone;
+    const auto& points =
+        input < plan.cut_points.size() && file < plan.cut_points[input].size() ? plan.cut_points[input][file] : kNone;
+    for (auto it = std::upper_bound(points.begin(), points.end(), piece.entries.begin);
+         it != points.end() && *it < piece.entries.end; ++it) {
+      preferred.push_back(at + (*it - piece.entries.begin));
+    }
+    at += piece.entries.Size();
+  }
+  return preferred;
+}
+
+// Each unit of `order` longer than `limit` entries cut into pieces
+// (PieceEnds: on the plan's cut points where it can), in place.
+std::vector<size_t> CutIntoPieces(const std::vector<size_t>& order, int64_t limit, int64_t max_piece,
+                                  std::vector<Segment>& pieces, std::vector<Unit>& units, const Plan& plan) {
   std::vector<size_t> cut;
   cut.reserve(order.size());
   for (size_t u : order) {
     const Unit unit = units[u];  // a copy: AppendPart may move units
     const int64_t size = UnitEntries(unit, pieces);
-    const int64_t parts = (size + limit - 1) / limit;
-    if (parts <= 1) {
+    if (size <= limit) {
       cut.push_back(u);
       continue;
     }
-    for (int64_t k = 0; k < parts; ++k) {
-      const int64_t begin = size * k / parts;
-      cut.push_back(AppendPart(unit, begin, size * (k + 1) / parts - begin, pieces, units));
+    int64_t begin = 0;
+    for (int64_t end : PieceEnds(size, limit, max_piece, PreferredCuts(unit, pieces, plan))) {
+      cut.push_back(AppendPart(unit, begin, end - begin, pieces, units));
+      begin = end;
     }
   }
   return cut;
@@ -341,7 +396,8 @@ EpochOrder BuildEpochOrder(const Plan& plan, const std::vector<LoaderInput>& inp
   Units made = MakeUnits(plan, options);                                          // 1.
   std::vector<size_t> order = Sample(made.pieces, made.units, inputs, options, epoch);  // 2.
   if (ShuffleOf(options.shuffle).Order().streams) {                               // 3.
-    order = CutIntoPieces(order, piece_entries > 0 ? std::min(piece_entries, turn) : turn, made.pieces, made.units);
+    order = CutIntoPieces(order, piece_entries > 0 ? std::min(piece_entries, turn) : turn, turn, made.pieces,
+                          made.units, plan);
   }
   PlaceUnits(order, made, options, epoch);  // 4.
   const ShardPart part = PartOf(order, made, options);  // 5.

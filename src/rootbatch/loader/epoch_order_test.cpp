@@ -160,6 +160,38 @@ TEST(EpochOrderTest, ReadingTurnsInPiecesMovesNoRow) {
   EXPECT_EQ(Rows(pieces), Rows(whole));
 }
 
+// Pieces end where the finest column's baskets do, when a basket boundary
+// lies within half a piece of the cut: each basket of that column is then
+// read by one piece, not decompressed again by the next.
+TEST(EpochOrderTest, PiecesEndOnTheFinestColumnsBaskets) {
+  Plan plan = UniformPlan(4, 10000);
+  std::vector<int64_t> baskets;  // 145-entry baskets, as a 32 kB basket of particles holds
+  for (int64_t at = 0; at <= 40000; at += 145) baskets.push_back(at);
+  plan.cut_points = {{baskets}};
+  LoaderOptions options;
+  options.seed = 7;
+  const EpochOrder order = BuildEpochOrder(plan, OneInput(), options, 0, 5000, 0, 140);
+  int64_t rows = 0;
+  int64_t unaligned = 0;
+  for (const Segment& s : order.segments) {
+    rows += s.entries.Size();
+    EXPECT_LE(s.entries.Size(), 210) << s.entries.begin;  // 1.5 x the piece limit
+    for (int64_t edge : {s.entries.begin, s.entries.end}) {
+      if (edge % 10000 != 0 && !std::binary_search(baskets.begin(), baskets.end(), edge)) ++unaligned;
+    }
+  }
+  EXPECT_EQ(rows, 40000);
+  EXPECT_EQ(unaligned, 0);
+  std::vector<int64_t> all = Rows(order);
+  std::sort(all.begin(), all.end());
+  for (int64_t i = 0; i < 40000; ++i) ASSERT_EQ(all[static_cast<size_t>(i)], i);
+  // Without cut points: equal pieces of at most 140, most of them across a basket boundary.
+  plan.cut_points.clear();
+  for (const Segment& s : BuildEpochOrder(plan, OneInput(), options, 0, 5000, 0, 140).segments) {
+    EXPECT_LE(s.entries.Size(), 140);
+  }
+}
+
 TEST(EpochOrderTest, CutBlocksArePlacedAsPieces) {
   Plan plan = UniformPlan(8, 100);
   LoaderOptions options;

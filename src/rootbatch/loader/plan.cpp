@@ -133,6 +133,7 @@ Result<Plan> BuildPlan(const std::vector<LoaderInput>& inputs,
     }
     // Basket-aligned blocks of this input, in order.
     std::vector<Block> blocks;
+    plan.cut_points.emplace_back(dataset.NumFiles());
     for (size_t f = 0; f < dataset.NumFiles(); ++f) {
       const ColumnSource& file = dataset.File(f);
       int64_t start = dataset.FileStart(f);
@@ -140,6 +141,10 @@ Result<Plan> BuildPlan(const std::vector<LoaderInput>& inputs,
                        std::min<int64_t>(wanted.end - start, file.NumEntries())};
       if (local.begin >= local.end) continue;
       const auto& columns = column_indices[i][f];
+      for (size_t c : columns) {
+        std::vector<int64_t> points = Clip(file.UnitBoundaries(c), local);
+        if (points.size() > plan.cut_points[i][f].size()) plan.cut_points[i][f] = std::move(points);
+      }
       std::vector<int64_t> clusters = file.ClusterBoundaries();
       std::vector<int64_t> bounds = CommonBoundaries(file, columns, local);
       size_t cluster_at = 0;

@@ -47,6 +47,12 @@ struct Plan {
   int64_t total_rows = 0;
   int64_t split_rows = 0;             // entries of the inputs' ranges before the split
   int64_t units = 0;                  // storage units (baskets, pages) of the selected columns under the selected entries, once each
+  // cut_points[input][file]: the entries (of the file) where the storage
+  // units of its finest selected column begin. A streaming order cuts
+  // blocks into pieces there where it can, so that the column with the most
+  // baskets (in practice the heaviest) has each basket read by one piece,
+  // not decompressed again by the next.
+  std::vector<std::vector<std::vector<int64_t>>> cut_points;
 };
 
 // `column_indices[input][file]` lists the selected columns' indices.
