@@ -92,25 +92,30 @@ void Pipeline::Run() {
   queue_.Close();
 }
 
+std::shared_ptr<Prefetcher> Pipeline::StartReads(std::vector<Segment> reads, PrefetchHooks hooks, int window) {
+  auto prefetcher = std::make_shared<Prefetcher>(config_.pool, config_.reader, std::move(reads), window,
+                                                 [this](const Status& error) { Fail(error); }, std::move(hooks));
+  bool cancelled = false;
+  {
+    std::lock_guard lock(mutex_);
+    prefetcher_ = prefetcher;
+    cancelled = cancelled_;
+  }
+  // Outside mutex_: a failing read calls Fail (mutex_) while holding the
+  // prefetcher's lock, so taking that lock under mutex_ would invert the
+  // order. Cancel() either sees prefetcher_ or left cancelled_ for here.
+  if (cancelled) prefetcher->Cancel();
+  return prefetcher;
+}
+
 Status Pipeline::Assemble() {
   AssemblyContext context{
       config_,
-      [this](std::vector<Segment> reads) {
-        auto prefetcher = std::make_shared<Prefetcher>(config_.pool, config_.reader, std::move(reads),
-                                                       config_.memory.window, [this](const Status& error) { Fail(error); });
-        bool cancelled = false;
-        {
-          std::lock_guard lock(mutex_);
-          prefetcher_ = prefetcher;
-          cancelled = cancelled_;
-        }
-        // Outside mutex_: a failing read calls Fail (mutex_) while holding the
-        // prefetcher's lock, so taking that lock under mutex_ would invert the
-        // order. Cancel() either sees prefetcher_ or left cancelled_ for here.
-        if (cancelled) prefetcher->Cancel();
-        return prefetcher;
-      },
-      [this](Batch batch) { return queue_.Push(std::move(batch)); }};
+      [this](std::vector<Segment> reads) { return StartReads(std::move(reads), {}, config_.memory.window); },
+      [this](Batch batch) { return queue_.Push(std::move(batch)); },
+      [this](std::vector<Segment> reads, PrefetchHooks hooks, int window) {
+        return StartReads(std::move(reads), std::move(hooks), window);
+      }};
   return ShuffleOf(config_.strategy).Assemble(context);
 }
 

@@ -73,6 +73,8 @@ class Pipeline {
  private:
   void Run();
   Status Assemble();
+  // A prefetcher over `reads`, known to Cancel() and the statistics.
+  std::shared_ptr<Prefetcher> StartReads(std::vector<Segment> reads, PrefetchHooks hooks, int window);
   void Fail(Status status);
   // What Next returns once the queue gave `batch` (nullopt: closed or cancelled).
   Result<std::optional<Batch>> Popped(std::optional<Batch> batch);

@@ -5,11 +5,13 @@
 namespace rootbatch::loader {
 
 Prefetcher::Prefetcher(ThreadPool* pool, std::shared_ptr<const BlockReader> reader, std::vector<Segment> reads,
-                       int window, ErrorCallback on_error)
+                       int window, ErrorCallback on_error, PrefetchHooks hooks)
     : pool_(pool), window_(window < 1 ? 1 : window), state_(std::make_shared<State>()) {
   state_->reader = std::move(reader);
   state_->reads = std::move(reads);
   state_->on_error = std::move(on_error);
+  state_->hooks = std::move(hooks);
+  state_->max_spare = static_cast<size_t>(window_);
   state_->tickets.assign(state_->reads.size(), -1);
   std::vector<size_t> reserved;
   {
@@ -52,6 +54,7 @@ void Prefetcher::Start(const std::vector<size_t>& segments) {
   for (size_t segment : segments) {
     // Before the task is submitted: its end reads the ticket.
     state_->tickets[segment] = state_->reader->StartFetch(state_->reads[segment]);
+    if (state_->hooks.before_read) state_->hooks.before_read(segment);
     std::shared_ptr<State> state = state_;
     pool_->Submit([state, segment] { RunTask(state, segment); });
   }
@@ -81,9 +84,15 @@ void Prefetcher::RunTask(const std::shared_ptr<State>& state, size_t segment) {
   std::unique_ptr<StagedBlock> block = state->reader->Allocate(state->reads[segment], std::move(recycled));
   ReadStats stats;
   Status status = state->reader->ReadBlock(state->reads[segment], block.get(), &stats, &state->cancelled);
+  const bool hooked = static_cast<bool>(state->hooks.after_read);
+  if (hooked && status.IsOk() && !state->cancelled) status = state->hooks.after_read(segment, *block);
   {
     std::lock_guard lock(state->mutex);
     state->stats += stats;
+    if (hooked && block) {  // its rows are where they go: its memory serves the next read
+      if (state->spare.size() < state->max_spare) state->spare.push_back(std::move(block));
+      block.reset();
+    }
     if (!status.IsOk() && state->error.IsOk() && !state->cancelled) {
       state->error = std::move(status).WithContext("loader read of segment " + std::to_string(segment));
       // Under the lock: Cancel() cannot return while the owner is being told,
@@ -124,10 +133,20 @@ Result<std::unique_ptr<StagedBlock>> Prefetcher::Next() {
   return block;
 }
 
+Result<bool> Prefetcher::Advance() {
+  {
+    std::lock_guard lock(state_->mutex);
+    if (state_->taken >= state_->reads.size()) return false;
+  }
+  RB_ASSIGN_OR_RETURN(std::unique_ptr<StagedBlock> block, Next());
+  Recycle(std::move(block));  // null where the worker gave it back already
+  return true;
+}
+
 void Prefetcher::Recycle(std::unique_ptr<StagedBlock> block) {
   if (!block) return;
   std::lock_guard lock(state_->mutex);
-  if (state_->spare.size() < static_cast<size_t>(window_)) state_->spare.push_back(std::move(block));
+  if (state_->spare.size() < state_->max_spare) state_->spare.push_back(std::move(block));
 }
 
 double Prefetcher::WaitSeconds() const {

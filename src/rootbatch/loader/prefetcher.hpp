@@ -18,6 +18,13 @@
 // and the destructor read it); `changed` signals a finished block, an error
 // or cancellation. Only the owner's thread (constructor, Next, destructor)
 // schedules.
+//
+// Hooks (PrefetchHooks, optional): a step run on the owner's thread just
+// before each segment's read is submitted, and one run on the worker right
+// after the read, with the block. A worker that ran one gives its block back
+// for reuse at once, and the owner follows with Advance() instead of Next():
+// the scatter strategy writes each row straight into its batch from the
+// worker (scatter_shuffle.hpp), so no block waits for the owner.
 #pragma once
 
 #include <atomic>
@@ -35,6 +42,15 @@
 
 namespace rootbatch::loader {
 
+struct PrefetchHooks {
+  // On the owner's thread, in segment order, before the segment's task is
+  // submitted (so what it prepares happens-before the worker's step).
+  std::function<void(size_t segment)> before_read;
+  // On a worker, after a successful read; an error fails the prefetcher
+  // like a read error. Runs while the block's memory is hot in the cache.
+  std::function<Status(size_t segment, const StagedBlock& block)> after_read;
+};
+
 class Prefetcher {
  public:
   // Called once, from a worker, with the first read error (already carrying
@@ -44,7 +60,7 @@ class Prefetcher {
   using ErrorCallback = std::function<void(const Status&)>;
 
   Prefetcher(ThreadPool* pool, std::shared_ptr<const BlockReader> reader, std::vector<Segment> reads, int window,
-             ErrorCallback on_error);
+             ErrorCallback on_error, PrefetchHooks hooks = {});
   Prefetcher(const Prefetcher&) = delete;
   Prefetcher& operator=(const Prefetcher&) = delete;
   ~Prefetcher();
@@ -52,6 +68,9 @@ class Prefetcher {
   // The next segment's block, waiting for it if needed; nullptr after the
   // last one. Fails with the read error, or kCancelled after Cancel().
   Result<std::unique_ptr<StagedBlock>> Next();
+  // With an after_read hook: waits until the next segment's worker step is
+  // done; false after the last one. Fails like Next().
+  Result<bool> Advance();
   void Cancel();
   // Gives a consumed block back, so its memory serves a later segment
   // (fresh memory costs page faults on every block otherwise).
@@ -69,11 +88,13 @@ class Prefetcher {
     std::shared_ptr<const BlockReader> reader;
     std::vector<Segment> reads;
     ErrorCallback on_error;
+    PrefetchHooks hooks;
     std::mutex mutex;
     std::condition_variable changed;
     std::deque<Pending> window;  // segments [taken, scheduled)
     std::vector<int64_t> tickets;  // BlockReader::StartFetch of each segment scheduled (-1: none)
     std::vector<std::unique_ptr<StagedBlock>> spare;  // recycled blocks
+    size_t max_spare = 0;                              // the window: more are dropped
     size_t taken = 0;            // segments handed out
     size_t scheduled = 0;        // segments submitted to the pool
     std::atomic<bool> cancelled{false};

@@ -26,6 +26,7 @@ namespace rootbatch::loader {
 
 struct PipelineConfig;
 class Prefetcher;
+struct PrefetchHooks;
 
 // How BuildEpochOrder forms and places the units of a strategy's order.
 struct OrderRules {
@@ -59,6 +60,10 @@ struct AssemblyContext {
   const PipelineConfig& config;
   std::function<std::shared_ptr<Prefetcher>(std::vector<Segment>)> start_reads;
   std::function<bool(Batch)> push;  // false: the loader was stopped
+  // start_reads with a step around each read (PrefetchHooks; the scatter
+  // strategy's: rows written straight into their batches by the workers)
+  // and `window` segments read ahead.
+  std::function<std::shared_ptr<Prefetcher>(std::vector<Segment>, PrefetchHooks, int window)> start_hooked_reads;
 };
 
 class Shuffle {
