@@ -266,7 +266,9 @@ class DataLoader:
     shuffle:          True (rootbatch's streaming shuffle), False (file order),
                       or a strategy name: "stream", "pieces" (the buffer holds
                       whole pieces; batches take a share of each, copied in
-                      runs), "cluster-chunks" (ROOT's), "none"
+                      runs), "scatter" (the reading threads write each row
+                      straight into its batch; fixed-size columns only),
+                      "cluster-chunks" (ROOT's), "none"
     seed:             the shuffle seed (``set_seed`` in RDataLoader); batches
                       depend only on the data, the options and the seed
     validation_split: fraction of each source's entries held out for

@@ -26,7 +26,7 @@ def nanoaod(testdata):
     ({"num_threads": "2"}, "option 'num_threads' must be an integer"),
     ({"memory": "lots"}, "memory size like 256MB, 1.5GB or 64MiB, got 'lots'"),
     ({"memory": "12 parsecs"}, "unknown unit"),
-    ({"shuffle": "random"}, "'none', 'stream', 'cluster-chunks' or 'pieces'"),
+    ({"shuffle": "random"}, "'none', 'stream', 'cluster-chunks', 'pieces' or 'scatter'"),
     ({"validation_split": 1.0}, "option 'validation_split' must be in [0, 1)"),
     ({"feature_type": "float16"}, "float32, float64, int64, int32 or bool"),
     ({"columns": ["MET_pt", 3]}, "must be a list of column names"),

@@ -19,7 +19,7 @@ namespace {
 constexpr int64_t kIntMax = std::numeric_limits<int32_t>::max();  // int fields
 constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
 
-constexpr std::string_view kShuffleChoices[] = {"none", "stream", "cluster-chunks", "pieces"};  // ShuffleStrategy order
+constexpr std::string_view kShuffleChoices[] = {"none", "stream", "cluster-chunks", "pieces", "scatter"};  // ShuffleStrategy order
 constexpr std::string_view kSplitChoices[] = {"all", "train", "validation"};         // Split order
 
 std::string Quote(std::string_view text) { return "'" + std::string(text) + "'"; }
@@ -462,8 +462,8 @@ const OptionSpec kSpecs[] = {
                          "threads"),
     Int<&O::queue_batches>("queue_batches", kSpeed, 1, 64, "ready batches queued ahead of the consumer"),
     Seed<&O::seed>("seed", "seed of the split, the sampling and every epoch's order"),
-    Choice<&O::shuffle, kShuffleChoices, 4>("shuffle", true,
-                                            "strategy: stream (True), pieces, cluster-chunks (ROOT 6.40's) or none (False)"),
+    Choice<&O::shuffle, kShuffleChoices, 5>("shuffle", true,
+                                            "strategy: stream (True), pieces, scatter, cluster-chunks (ROOT 6.40's) or none (False)"),
     Bool<&O::stratify>("stratify", kBatches, "stream: consecutive blocks from distant parts of the data"),
     Int<&O::block_split>("block_split", kBatches, 1, 1024,
                          "stream: cut every block into this many pieces (better mixing, more decompression)"),

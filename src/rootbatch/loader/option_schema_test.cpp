@@ -20,7 +20,7 @@ TEST(OptionSchemaTest, ValuesOfTheWrongKindAreRefusedNotTruncated) {
   EXPECT_NE(Error("batch_size", int64_t{0}).find("must be at least 1, got 0"), std::string::npos);
   EXPECT_NE(Error("num_threads", int64_t{1000}).find("must be in [1, 256], got 1000"), std::string::npos);
   EXPECT_NE(Error("validation_split", 1.0).find("must be in [0, 1), got 1"), std::string::npos);
-  EXPECT_NE(Error("shuffle", std::string("random")).find("'none', 'stream', 'cluster-chunks' or 'pieces'"), std::string::npos);
+  EXPECT_NE(Error("shuffle", std::string("random")).find("'none', 'stream', 'cluster-chunks', 'pieces' or 'scatter'"), std::string::npos);
   EXPECT_NE(Error("feature_type", std::string("uint16")).find("float32, float64"), std::string::npos);
   EXPECT_NE(Error("memory", std::string("12 parsecs")).find("unknown unit"), std::string::npos);
   EXPECT_NE(Error("seed", int64_t{-1}).find("non-negative"), std::string::npos);

@@ -13,6 +13,7 @@ std::string_view ShuffleStrategyName(ShuffleStrategy strategy) {
     case ShuffleStrategy::kStream: return "stream";
     case ShuffleStrategy::kClusterChunks: return "cluster-chunks";
     case ShuffleStrategy::kPieces: return "pieces";
+    case ShuffleStrategy::kScatter: return "scatter";
   }
   return "?";
 }

@@ -130,6 +130,11 @@ enum class ShuffleStrategy : uint8_t {
   // stratified sample of the buffer copied in contiguous runs, not one row
   // from a random place of the buffer per row (piece_schedule.hpp).
   kPieces,
+  // kStream's order; each row's destination (batch and row) is fixed when
+  // it arrives, and the worker that read it writes it there: no buffer of
+  // rows, open batches instead, and no copy per row on the assembler thread
+  // (scatter_schedule.hpp). Fixed rows only (no ragged columns).
+  kScatter,
 };
 
 enum class Split : uint8_t { kAll, kTrain, kValidation };
@@ -216,7 +221,7 @@ struct LoaderOptions {
   int64_t rest_of_epoch = -1;
 };
 
-std::string_view ShuffleStrategyName(ShuffleStrategy strategy);  // "none", "stream", "cluster-chunks", "pieces"
+std::string_view ShuffleStrategyName(ShuffleStrategy strategy);  // "none", "stream", "cluster-chunks", "pieces", "scatter"
 std::string_view JaggedModeName(JaggedMode mode);                 // "pad", "ragged", "flatten"
 
 // Checks the options that do not need the data: every option's bounds and

@@ -1,6 +1,7 @@
 #include "rootbatch/loader/shuffle.hpp"
 
 #include "rootbatch/loader/piece_shuffle.hpp"
+#include "rootbatch/loader/scatter_shuffle.hpp"
 #include "rootbatch/loader/slot_shuffle.hpp"
 
 namespace rootbatch::loader {
@@ -13,11 +14,13 @@ const Shuffle& ShuffleOf(ShuffleStrategy strategy) {
   static const SlotShuffle kChunksShuffle(ShuffleStrategy::kClusterChunks,
                                           {Units::kClusters, Placement::kPermuted, false});
   static const PieceShuffle kPiecesShuffle;
+  static const ScatterShuffle kScatterShuffle;
   switch (strategy) {
     case ShuffleStrategy::kNone: return kNoneShuffle;
     case ShuffleStrategy::kStream: return kStreamShuffle;
     case ShuffleStrategy::kClusterChunks: return kChunksShuffle;
     case ShuffleStrategy::kPieces: return kPiecesShuffle;
+    case ShuffleStrategy::kScatter: return kScatterShuffle;
   }
   return kStreamShuffle;
 }
