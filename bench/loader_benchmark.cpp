@@ -16,6 +16,8 @@
 #include "rootbatch/loader/piece_buffer.hpp"
 #include "rootbatch/loader/piece_schedule.hpp"
 #include "rootbatch/loader/piece_shuffle.hpp"
+#include "rootbatch/loader/scatter_batches.hpp"
+#include "rootbatch/loader/scatter_schedule.hpp"
 #include "rootbatch/loader/slot_schedule.hpp"
 #include "rootbatch/loader/testing/memory_source.hpp"
 
@@ -205,6 +207,85 @@ void BM_PieceRuns(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * batch);
 }
 BENCHMARK(BM_PieceRuns)->ArgName("features")->Arg(28)->Arg(30)->Iterations(4000);
+
+// The scatter strategy's work per row, in the same 200 MiB (the open
+// batches, as at a 256 MiB budget), in its two parts:
+//  - route (the assembler thread): each step's destinations (a seeded
+//    permutation of the step), the ring slot of each, and per batch the
+//    opening (a pooled buffer, its random row order) and the hand-out;
+//  - write (a worker): a staged block of 8192 rows copied part by part
+//    to those destinations (random places of the open batches).
+struct ScatterBench {
+  explicit ScatterBench(size_t features)
+      : layout(BenchLayout(features)),
+        lags(ScatterSchedule::Lags(static_cast<int64_t>((size_t{200} << 20) / layout.slot_stride),
+                                   static_cast<int64_t>(layout.slot_stride), kBatch)),
+        schedule(kBatches * kBatch, kBatch, kBatches, lags, 7),
+        batches(layout, lags + 1, kBatch, BufferPool::Create(8)) {}
+  static constexpr int64_t kBatch = 1024;
+  static constexpr int64_t kBatches = 20000;  // more than the iterations and lags
+  RowLayout layout;
+  int64_t lags;
+  ScatterSchedule schedule;
+  ScatterBatches batches;
+};
+
+void BM_ScatterRoute(benchmark::State& state) {
+  ScatterBench bench(static_cast<size_t>(state.range(0)));
+  ScatterSchedule& schedule = bench.schedule;
+  std::vector<ScatterSchedule::Destination> step_targets;
+  std::vector<ScatterTarget> targets(ScatterBench::kBatch);
+  for (int64_t b = 0; b < bench.lags; ++b) bench.batches.Open(schedule, b, 0);
+  int64_t step = 1;  // steps from 1 on are full: kBatch rows
+  for (auto _ : state) {
+    schedule.StepDestinations(step, &step_targets);
+    for (size_t j = 0; j < step_targets.size(); ++j) {
+      const int64_t batch = step + step_targets[j].lag;
+      targets[j] = {bench.batches.SlotOf(batch), static_cast<uint32_t>(step_targets[j].index)};
+    }
+    benchmark::DoNotOptimize(targets.data());
+    benchmark::DoNotOptimize(bench.batches.Close(step - 1));
+    bench.batches.Open(schedule, step + bench.lags - 1, 0);
+    ++step;
+  }
+  state.SetItemsProcessed(state.iterations() * ScatterBench::kBatch);
+}
+BENCHMARK(BM_ScatterRoute)->ArgName("features")->Arg(28)->Arg(30)->Iterations(4000);
+
+void BM_ScatterWrite(benchmark::State& state) {
+  ScatterBench bench(static_cast<size_t>(state.range(0)));
+  const ScatterSchedule& schedule = bench.schedule;
+  const int64_t block_rows = 8192, steps = 4 * bench.lags;
+  for (int64_t b = 0; b < bench.lags + 1; ++b) bench.batches.Open(schedule, b, 0);  // slots reused below
+  // Targets of steps 1 .. steps, computed before timing; a batch's slot is
+  // reused by batch + slots, whose rows land on the same memory.
+  std::vector<ScatterTarget> targets;
+  std::vector<ScatterSchedule::Destination> step_targets;
+  for (int64_t step = 1; step <= steps; ++step) {
+    schedule.StepDestinations(step, &step_targets);
+    for (const auto& d : step_targets) {
+      targets.push_back({bench.batches.SlotOf(step + d.lag), static_cast<uint32_t>(d.index)});
+    }
+  }
+  StagedBlock block;
+  block.rows = block_rows;
+  block.fixed = std::make_unique<uint8_t[]>(static_cast<size_t>(block_rows) * bench.layout.row_bytes);
+  std::memset(block.fixed.get(), 1, static_cast<size_t>(block_rows) * bench.layout.row_bytes);
+  // Every batch page touched once before timing (the kernel's zeroing is
+  // another cost: docs/benchmarks.md).
+  for (size_t at = 0; at + static_cast<size_t>(block_rows) <= targets.size(); at += static_cast<size_t>(block_rows)) {
+    bench.batches.Write(block, std::span(targets).subspan(at, static_cast<size_t>(block_rows)));
+  }
+  size_t at = 0;
+  for (auto _ : state) {
+    if (at + static_cast<size_t>(block_rows) > targets.size()) at = 0;
+    bench.batches.Write(block, std::span(targets).subspan(at, static_cast<size_t>(block_rows)));
+    at += static_cast<size_t>(block_rows);
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(state.iterations() * block_rows);
+}
+BENCHMARK(BM_ScatterWrite)->ArgName("features")->Arg(28)->Arg(30)->Iterations(2000);
 
 }  // namespace
 }  // namespace rootbatch::loader
