@@ -4,12 +4,17 @@
 #include <string>
 #include <utility>
 
+#include "rootbatch/loader/batch_assembler.hpp"
 #include "rootbatch/loader/pipeline.hpp"
 #include "rootbatch/loader/scatter_batches.hpp"
 #include "rootbatch/loader/scatter_schedule.hpp"
 
 namespace rootbatch::loader {
 namespace {
+
+// Batches a stretch of rows reaches beyond its length in whole batches: one
+// partly filled at either end, and one for the rounding of the window.
+constexpr int64_t kPartialBatches = 3;
 
 ScatterSchedule MakeSchedule(const EpochOrder& order, int64_t buffer_rows, int64_t slot_stride, int64_t batch_size,
                              int64_t num_batches, uint64_t seed) {
@@ -163,16 +168,28 @@ Status ScatterShuffle::Assemble(AssemblyContext& context) const {
   int64_t longest = 1;
   for (size_t s = first_segment; s < end_segment; ++s) longest = std::max(longest, order.starts[s + 1] - order.starts[s]);
 
-  // Open batches: the schedule's lags, plus those the reads in flight reach
-  // (while batch t waits, reads are submitted up to window + 1 segments
-  // past its last row). They take budget.hpp's in-flight share in place of
-  // the staged blocks, which the workers give back at once; half the
-  // plan's window keeps both workers busy (the assembler has little to do)
-  // and leaves room for the blocks being read and their raw columns.
-  const int window = std::max(config.pool->NumThreads() + 1, config.memory.window / 2);
+  // Open batches: the schedule's lags (the buffer's share of the budget),
+  // plus those the reads in flight reach: while batch t waits, reads are
+  // submitted up to window + 1 segments past its last row. They take
+  // budget.hpp's in-flight share of staged segments (window of them) less
+  // the blocks the workers are filling (one each; a worker gives its block
+  // back once its rows are written), so the window is what that room holds
+  // in whole batches, and at least one segment per worker (else a worker
+  // idles: at small budgets this may take a batch or two beyond the share).
+  // At most half the plan's window: the assembler has little to do, so a
+  // shallow read-ahead keeps the workers busy (and at 256 MiB a deeper one
+  // raised peak RSS from 260 to 271 MiB, the heap's share of more buffers).
+  const int threads = config.pool->NumThreads();
+  const int64_t batch_bytes = static_cast<int64_t>(BatchAssembler::BatchBytes(layout, config.batch_size)) +
+                              4 * config.batch_size;  // and its row order
+  const int64_t room = std::max<int64_t>(config.memory.window - threads, 0) * longest *
+                       static_cast<int64_t>(layout.row_bytes);
+  const int64_t room_batches = room / batch_bytes - kPartialBatches;
+  const int window = static_cast<int>(
+      std::clamp<int64_t>(room_batches * config.batch_size / longest - 1, threads, std::max(config.memory.window / 2, threads)));
   const int64_t ahead = (static_cast<int64_t>(window) + 1) * longest;
   const int64_t slots = std::min(num_batches - config.start_batch,
-                                 schedule.Lags() + (ahead + config.batch_size - 1) / config.batch_size + 3);
+                                 schedule.Lags() + (ahead + config.batch_size - 1) / config.batch_size + kPartialBatches);
 
   auto run = std::make_shared<ScatterRun>(std::move(schedule), slots, config);
   run->targets.resize(reads.size());
