@@ -174,7 +174,7 @@ def main(argv=None):
     parser.add_argument("--layouts-program", default=str(REPO / "build" / "release" / "bench" / "shuffle_layouts"),
                         help="the program that lists the layouts (bench/shuffle_layouts)")
     parser.add_argument("--pieces-per-buffer", type=int, default=None, help="the loader's pieces_per_buffer")
-    parser.add_argument("--shuffle", default="stream", help="the loader's strategy: stream (default) or pieces")
+    parser.add_argument("--shuffle", default="stream", help="the loader's strategy: stream (default), pieces or scatter")
     parser.add_argument("--noise", action="store_true",
                         help="also train on a second full shuffle: how far two full shuffles differ")
     parser.add_argument("--rootbatch", default=str(REPO / "build" / "release" / "cli" / "rootbatch"),
