@@ -71,6 +71,7 @@ BENCHMARK(BM_LoaderEpoch)
     ->Args({static_cast<int>(ShuffleStrategy::kStream), 1})
     ->Args({static_cast<int>(ShuffleStrategy::kStream), 2})
     ->Args({static_cast<int>(ShuffleStrategy::kClusterChunks), 2})
+    ->Args({static_cast<int>(ShuffleStrategy::kScatter), 2})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
