@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <memory>
@@ -15,9 +16,12 @@
 namespace rootbatch::loader {
 namespace {
 constexpr size_t kHugePage = size_t{2} << 20;
+// Huge pages touched, and timed, before the buffer's commit is shared out.
+constexpr size_t kProbeHugePages = 2;
 }
 
-LargeMemory::LargeMemory(size_t bytes) : size_(bytes) {
+LargeMemory::LargeMemory(size_t bytes, double slow_huge_page_seconds)
+    : size_(bytes), slow_huge_page_seconds_(slow_huge_page_seconds) {
   // Over-map by one huge page so that the array can start on a huge-page
   // boundary (THP only backs aligned 2 MiB ranges), then give back the slack
   // on both sides: the mapping is the array's pages and no more, so the
@@ -36,7 +40,7 @@ LargeMemory::LargeMemory(size_t bytes) : size_(bytes) {
   mapping_ = reinterpret_cast<void*>(aligned);
   mapped_ = length;
   data_ = reinterpret_cast<uint8_t*>(aligned);
-  madvise(data_, mapped_, MADV_HUGEPAGE);  // a hint: failure is harmless
+  huge_pages_ = madvise(data_, mapped_, MADV_HUGEPAGE) == 0;  // a hint: failure is harmless
 }
 
 void LargeMemory::Commit(size_t bytes, ThreadPool* pool) {
@@ -60,6 +64,10 @@ void LargeMemory::Commit(size_t bytes, ThreadPool* pool) {
   work->part_bytes = kHugePage;
   work->parts = (work->bytes + work->part_bytes - 1) / work->part_bytes;
   const auto page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  if (huge_pages_ && committed_ == 0 && work->parts > kProbeHugePages) {
+    ProbeHugePages(work->next, page);  // before any task runs: no other thread counts yet
+    work->finished = work->next.load();
+  }
   auto run = [work, page] {
     for (size_t part = work->next++; part < work->parts; part = work->next++) {
       volatile uint8_t* begin = work->begin + part * work->part_bytes;
@@ -76,6 +84,27 @@ void LargeMemory::Commit(size_t bytes, ThreadPool* pool) {
   std::unique_lock lock(work->mutex);
   work->done.wait(lock, [&] { return work->finished == work->parts; });
   committed_ = bytes;
+}
+
+void LargeMemory::ProbeHugePages(std::atomic<size_t>& next_part, size_t page) {
+  // Parts 0 .. kProbeHugePages - 1, on this thread, timed; if one is slow,
+  // the rest of the array is committed in small pages (the TLB then misses
+  // more: about 10 ns more per row in the exchange, far less than what the
+  // slow pages cost an epoch).
+  for (size_t part = 0; part < kProbeHugePages; ++part) {
+    volatile uint8_t* begin = data_ + part * kHugePage;
+    const auto start = std::chrono::steady_clock::now();
+    for (size_t at = 0; at < kHugePage; at += page) begin[at] = 0;
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (seconds > slow_huge_page_seconds_) {
+      const size_t done = (part + 1) * kHugePage;
+      if (done < mapped_) madvise(data_ + done, mapped_ - done, MADV_NOHUGEPAGE);
+      huge_pages_ = false;
+      next_part = part + 1;
+      return;
+    }
+  }
+  next_part = kProbeHugePages;
 }
 
 LargeMemory::~LargeMemory() {

@@ -3,11 +3,14 @@
 // nearly every access would also miss the TLB; transparent huge pages (asked
 // for with madvise, Linux's default THP mode) make those misses rare. Pages
 // are committed as they are first written, so RSS grows with the fill, or
-// all at once by Commit. The mapping is exactly the array's pages (aligned
+// all at once by Commit, which first times two huge pages and commits the
+// rest in small pages where huge ones are slow to come by (a VM whose host
+// takes freed memory back: seconds per buffer, against a tenth of that). The mapping is exactly the array's pages (aligned
 // to a huge page; no slack kept on either side), so what it can ever make
 // resident is its size rounded up to a page.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 
@@ -17,7 +20,17 @@ namespace rootbatch::loader {
 
 class LargeMemory {
  public:
-  explicit LargeMemory(size_t bytes);
+  // `slow_huge_page_seconds`: the first touch of a huge page that takes
+  // longer makes Commit fall back to small pages (tests force either way).
+  explicit LargeMemory(size_t bytes, double slow_huge_page_seconds = kSlowHugePageSeconds);
+
+  // A huge page whose first touch takes longer than this is one the machine
+  // must fetch, not only zero: on a VM whose host takes back the memory the
+  // guest frees (free page reporting hands over whole 2 MiB blocks), each
+  // took about 25 ms, the 224 MB buffer 2.5-3.8 s of system time per
+  // process, against 0.1-0.15 s in 4 KiB pages. Zeroing 2 MiB takes well
+  // under 1 ms.
+  static constexpr double kSlowHugePageSeconds = 0.004;
   LargeMemory(const LargeMemory&) = delete;
   LargeMemory& operator=(const LargeMemory&) = delete;
   ~LargeMemory();
@@ -33,6 +46,8 @@ class LargeMemory {
   // the caller, so this never waits on a dropped task. Not thread-safe:
   // called by one owner at a time.
   void Commit(size_t bytes, ThreadPool* pool);
+  // False once Commit found huge pages slow (or madvise refused them).
+  bool HugePages() const { return huge_pages_; }
 
  private:
   void* mapping_ = nullptr;  // == data_, page-rounded to mapped_ bytes
@@ -40,6 +55,12 @@ class LargeMemory {
   uint8_t* data_ = nullptr;
   size_t size_ = 0;
   size_t committed_ = 0;  // bytes Commit already wrote
+  bool huge_pages_ = false;
+  double slow_huge_page_seconds_;
+
+  // Commits the first huge pages timed (see kSlowHugePageSeconds) and sets
+  // `next_part` past them.
+  void ProbeHugePages(std::atomic<size_t>& next_part, size_t page);
 };
 
 }  // namespace rootbatch::loader

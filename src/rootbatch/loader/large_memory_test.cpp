@@ -31,6 +31,25 @@ TEST(LargeMemoryTest, CommitMakesThePagesResidentAndKeepsThemZero) {
   memory.Commit(kBytes, &pool);  // already committed: returns at once
 }
 
+// Both ways of the huge-page probe: kept (a threshold no page reaches) or
+// given up after the first page (a threshold every page passes); either way
+// every page is committed, zero and writable, and Commit returns.
+TEST(LargeMemoryTest, CommitFallsBackToSmallPagesWhereHugeOnesAreSlow) {
+  constexpr size_t kBytes = size_t{24} << 20;
+  for (double threshold : {1e9, 0.0}) {
+    LargeMemory memory(kBytes, threshold);
+    const bool advised = memory.HugePages();
+    ThreadPool pool(2, "rb-test");
+    const size_t before = ResidentBytes();
+    memory.Commit(kBytes, &pool);
+    EXPECT_GE(ResidentBytes(), before + kBytes * 9 / 10) << threshold;
+    EXPECT_EQ(memory.HugePages(), advised && threshold > 0) << threshold;
+    for (size_t at = 0; at < kBytes; at += 4093) ASSERT_EQ(memory.data()[at], 0) << "byte " << at;
+    memory.data()[kBytes - 1] = 7;
+    EXPECT_EQ(memory.data()[kBytes - 1], 7);
+  }
+}
+
 TEST(LargeMemoryTest, CommitDoesNotWaitForTasksAPoolDrops) {
   constexpr size_t kBytes = size_t{8} << 20;
   LargeMemory memory(kBytes);
