@@ -19,17 +19,15 @@
 namespace rootbatch::loader {
 namespace {
 
+using rootbatch::testing::CheckRows;
 using rootbatch::testing::Drain;
 using rootbatch::testing::Entries;
 using rootbatch::testing::FeatureValue;
 using rootbatch::testing::MakeDataset;
 using rootbatch::testing::MemorySourceOptions;
-
-std::vector<LoaderInput> In(std::shared_ptr<const Dataset> dataset) {
-  LoaderInput input;
-  input.dataset = std::move(dataset);
-  return {input};
-}
+using rootbatch::testing::MustCreate;
+using rootbatch::testing::SameBatches;
+using rootbatch::testing::In;
 
 using rootbatch::testing::CountThreads;
 using rootbatch::testing::CountThreadsSettlingAt;
@@ -43,28 +41,6 @@ LoaderOptions SmallOptions() {
   options.num_threads = 2;
   options.seed = 42;
   return options;
-}
-
-std::unique_ptr<Loader> MustCreate(std::vector<LoaderInput> inputs, const LoaderOptions& options) {
-  auto loader = Loader::Create(std::move(inputs), options);
-  EXPECT_TRUE(loader.IsOk()) << loader.status().ToString();
-  return loader.IsOk() ? std::move(*loader) : nullptr;
-}
-
-// Every row's values must be the ones its entry index says.
-void CheckRows(const Batch& batch) {
-  auto entries = batch.entries.Values<int64_t>();
-  auto features = batch.features.Values<float>();
-  ASSERT_TRUE(batch.targets.has_value());
-  ASSERT_EQ(batch.targets->dtype, DataType::kInt64);
-  auto ids = batch.targets->Values<int64_t>();
-  const int64_t width = batch.features.shape[1];
-  for (int64_t r = 0; r < batch.num_rows; ++r) {
-    ASSERT_EQ(ids[static_cast<size_t>(r)], entries[static_cast<size_t>(r)]);
-    for (int k = 0; k < 3; ++k) {
-      ASSERT_EQ(features[static_cast<size_t>(r * width + k)], FeatureValue(entries[static_cast<size_t>(r)], k));
-    }
-  }
 }
 
 struct ShardCase {
@@ -188,17 +164,6 @@ TEST(LoaderTest, SmallBuffersKeepRowsIntactAcrossBufferGenerations) {
     ASSERT_EQ(entries.size(), 9001u);
     for (int64_t e = 0; e < 9001; ++e) ASSERT_EQ(entries[static_cast<size_t>(e)], e);
   }
-}
-
-bool SameBatches(const std::vector<Batch>& a, const std::vector<Batch>& b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (a[i].num_rows != b[i].num_rows || a[i].index != b[i].index) return false;
-    if (std::memcmp(a[i].entries.data, b[i].entries.data, a[i].entries.NumBytes()) != 0) return false;
-    if (std::memcmp(a[i].features.data, b[i].features.data, a[i].features.NumBytes()) != 0) return false;
-    if (std::memcmp(a[i].targets->data, b[i].targets->data, a[i].targets->NumBytes()) != 0) return false;
-  }
-  return true;
 }
 
 TEST(LoaderTest, SameSeedSameBatchesWhateverTheThreads) {

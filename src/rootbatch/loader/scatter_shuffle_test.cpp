@@ -22,17 +22,15 @@
 namespace rootbatch::loader {
 namespace {
 
+using rootbatch::testing::CheckRows;
 using rootbatch::testing::Drain;
 using rootbatch::testing::Entries;
 using rootbatch::testing::FeatureValue;
 using rootbatch::testing::MakeDataset;
 using rootbatch::testing::MemorySourceOptions;
-
-std::vector<LoaderInput> In(std::shared_ptr<const Dataset> dataset) {
-  LoaderInput input;
-  input.dataset = std::move(dataset);
-  return {input};
-}
+using rootbatch::testing::MustCreate;
+using rootbatch::testing::SameBatches;
+using rootbatch::testing::In;
 
 LoaderOptions ScatterOptions() {
   LoaderOptions options;
@@ -44,38 +42,6 @@ LoaderOptions ScatterOptions() {
   options.seed = 42;
   options.shuffle = ShuffleStrategy::kScatter;
   return options;
-}
-
-std::unique_ptr<Loader> MustCreate(std::vector<LoaderInput> inputs, const LoaderOptions& options) {
-  auto loader = Loader::Create(std::move(inputs), options);
-  EXPECT_TRUE(loader.IsOk()) << loader.status().ToString();
-  return loader.IsOk() ? std::move(*loader) : nullptr;
-}
-
-// Every row's values are the ones its entry index says.
-void CheckRows(const Batch& batch) {
-  auto entries = batch.entries.Values<int64_t>();
-  auto features = batch.features.Values<float>();
-  ASSERT_TRUE(batch.targets.has_value());
-  auto ids = batch.targets->Values<int64_t>();
-  const int64_t width = batch.features.shape[1];
-  for (int64_t r = 0; r < batch.num_rows; ++r) {
-    ASSERT_EQ(ids[static_cast<size_t>(r)], entries[static_cast<size_t>(r)]);
-    for (int k = 0; k < 3; ++k) {
-      ASSERT_EQ(features[static_cast<size_t>(r * width + k)], FeatureValue(entries[static_cast<size_t>(r)], k));
-    }
-  }
-}
-
-bool SameBatches(const std::vector<Batch>& a, const std::vector<Batch>& b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (a[i].num_rows != b[i].num_rows || a[i].index != b[i].index) return false;
-    if (std::memcmp(a[i].entries.data, b[i].entries.data, a[i].entries.NumBytes()) != 0) return false;
-    if (std::memcmp(a[i].features.data, b[i].features.data, a[i].features.NumBytes()) != 0) return false;
-    if (std::memcmp(a[i].targets->data, b[i].targets->data, a[i].targets->NumBytes()) != 0) return false;
-  }
-  return true;
 }
 
 // The schedule alone: every yielded stream position lands on exactly one

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -48,6 +49,48 @@ inline std::vector<int64_t> Entries(const std::vector<loader::Batch>& batches) {
     entries.insert(entries.end(), values.begin(), values.end());
   }
   return entries;
+}
+
+inline std::vector<loader::LoaderInput> In(std::shared_ptr<const Dataset> dataset) {
+  loader::LoaderInput input;
+  input.dataset = std::move(dataset);
+  return {input};
+}
+
+inline std::unique_ptr<loader::Loader> MustCreate(std::vector<loader::LoaderInput> inputs,
+                                                  const loader::LoaderOptions& options) {
+  auto loader = loader::Loader::Create(std::move(inputs), options);
+  EXPECT_TRUE(loader.IsOk()) << loader.status().ToString();
+  return loader.IsOk() ? std::move(*loader) : nullptr;
+}
+
+// Every row's values must be the ones its entry index says (features f0..f2
+// and target event_id of a MakeDataset).
+inline void CheckRows(const loader::Batch& batch) {
+  auto entries = batch.entries.Values<int64_t>();
+  auto features = batch.features.Values<float>();
+  ASSERT_TRUE(batch.targets.has_value());
+  ASSERT_EQ(batch.targets->dtype, DataType::kInt64);
+  auto ids = batch.targets->Values<int64_t>();
+  const int64_t width = batch.features.shape[1];
+  for (int64_t r = 0; r < batch.num_rows; ++r) {
+    ASSERT_EQ(ids[static_cast<size_t>(r)], entries[static_cast<size_t>(r)]);
+    for (int k = 0; k < 3; ++k) {
+      ASSERT_EQ(features[static_cast<size_t>(r * width + k)], FeatureValue(entries[static_cast<size_t>(r)], k));
+    }
+  }
+}
+
+// Byte-identical batches: rows, indices, entries, features and targets.
+inline bool SameBatches(const std::vector<loader::Batch>& a, const std::vector<loader::Batch>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i].num_rows != b[i].num_rows || a[i].index != b[i].index) return false;
+    if (std::memcmp(a[i].entries.data, b[i].entries.data, a[i].entries.NumBytes()) != 0) return false;
+    if (std::memcmp(a[i].features.data, b[i].features.data, a[i].features.NumBytes()) != 0) return false;
+    if (std::memcmp(a[i].targets->data, b[i].targets->data, a[i].targets->NumBytes()) != 0) return false;
+  }
+  return true;
 }
 
 }  // namespace rootbatch::testing
