@@ -16,8 +16,6 @@
 namespace rootbatch::loader {
 namespace {
 constexpr size_t kHugePage = size_t{2} << 20;
-// Huge pages touched, and timed, before the buffer's commit is shared out.
-constexpr size_t kProbeHugePages = 2;
 }
 
 LargeMemory::LargeMemory(size_t bytes, double slow_huge_page_seconds)
@@ -47,13 +45,21 @@ void LargeMemory::Commit(size_t bytes, ThreadPool* pool) {
   bytes = std::min(bytes, size_);
   if (bytes <= committed_) return;
   // Parts claimed one at a time by whoever is free, so that a task the pool
-  // drops or starts late costs nothing.
+  // drops or starts late costs nothing. Each part is timed: the first that
+  // takes longer than slow_huge_page_seconds_ (a huge page the machine had
+  // to fetch, not only zero) turns the parts nobody has claimed yet to small
+  // pages. Only the first few can tell: a process often gets back the huge
+  // pages another just freed (fast), then fresh ones (slow).
   struct Work {
     uint8_t* begin = nullptr;
     size_t bytes = 0;
     size_t part_bytes = 0;
     size_t parts = 0;
+    uint8_t* mapping_end = nullptr;
+    size_t page = 0;
+    double slow_seconds = 0;
     std::atomic<size_t> next{0};
+    std::atomic<bool> small_pages{false};
     std::mutex mutex;
     std::condition_variable done;
     size_t finished = 0;  // guarded by mutex
@@ -63,16 +69,28 @@ void LargeMemory::Commit(size_t bytes, ThreadPool* pool) {
   work->bytes = bytes - committed_;
   work->part_bytes = kHugePage;
   work->parts = (work->bytes + work->part_bytes - 1) / work->part_bytes;
-  const auto page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
-  if (huge_pages_ && committed_ == 0 && work->parts > kProbeHugePages) {
-    ProbeHugePages(work->next, page);  // before any task runs: no other thread counts yet
-    work->finished = work->next.load();
-  }
-  auto run = [work, page] {
+  work->mapping_end = data_ + mapped_;
+  work->page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  work->slow_seconds = slow_huge_page_seconds_;
+  work->small_pages = !huge_pages_;
+  auto run = [work] {
     for (size_t part = work->next++; part < work->parts; part = work->next++) {
       volatile uint8_t* begin = work->begin + part * work->part_bytes;
       const size_t length = std::min(work->part_bytes, work->bytes - part * work->part_bytes);
-      for (size_t at = 0; at < length; at += page) begin[at] = 0;  // fresh pages read as 0 anyway
+      const auto start = std::chrono::steady_clock::now();
+      for (size_t at = 0; at < length; at += work->page) begin[at] = 0;  // fresh pages read as 0 anyway
+      if (!work->small_pages.load(std::memory_order_relaxed) &&
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() > work->slow_seconds &&
+          !work->small_pages.exchange(true)) {
+        // From the first part not yet claimed (parts being touched now stay
+        // as they are), on a page boundary.
+        const size_t claimed = std::min(work->next.load(), work->parts);
+        const auto from = reinterpret_cast<uintptr_t>(work->begin + claimed * work->part_bytes);
+        auto* aligned = reinterpret_cast<uint8_t*>((from + work->page - 1) / work->page * work->page);
+        if (aligned < work->mapping_end) {
+          madvise(aligned, static_cast<size_t>(work->mapping_end - aligned), MADV_NOHUGEPAGE);
+        }
+      }
       std::lock_guard lock(work->mutex);
       if (++work->finished == work->parts) work->done.notify_all();
     }
@@ -83,28 +101,8 @@ void LargeMemory::Commit(size_t bytes, ThreadPool* pool) {
   run();
   std::unique_lock lock(work->mutex);
   work->done.wait(lock, [&] { return work->finished == work->parts; });
+  huge_pages_ = !work->small_pages.load();
   committed_ = bytes;
-}
-
-void LargeMemory::ProbeHugePages(std::atomic<size_t>& next_part, size_t page) {
-  // Parts 0 .. kProbeHugePages - 1, on this thread, timed; if one is slow,
-  // the rest of the array is committed in small pages (the TLB then misses
-  // more: about 10 ns more per row in the exchange, far less than what the
-  // slow pages cost an epoch).
-  for (size_t part = 0; part < kProbeHugePages; ++part) {
-    volatile uint8_t* begin = data_ + part * kHugePage;
-    const auto start = std::chrono::steady_clock::now();
-    for (size_t at = 0; at < kHugePage; at += page) begin[at] = 0;
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (seconds > slow_huge_page_seconds_) {
-      const size_t done = (part + 1) * kHugePage;
-      if (done < mapped_) madvise(data_ + done, mapped_ - done, MADV_NOHUGEPAGE);
-      huge_pages_ = false;
-      next_part = part + 1;
-      return;
-    }
-  }
-  next_part = kProbeHugePages;
 }
 
 LargeMemory::~LargeMemory() {

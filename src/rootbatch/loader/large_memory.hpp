@@ -3,14 +3,13 @@
 // nearly every access would also miss the TLB; transparent huge pages (asked
 // for with madvise, Linux's default THP mode) make those misses rare. Pages
 // are committed as they are first written, so RSS grows with the fill, or
-// all at once by Commit, which first times two huge pages and commits the
-// rest in small pages where huge ones are slow to come by (a VM whose host
-// takes freed memory back: seconds per buffer, against a tenth of that). The mapping is exactly the array's pages (aligned
+// all at once by Commit, which times each huge page it touches and commits
+// the rest in small pages once one is slow to come by (a VM whose host takes
+// freed memory back: seconds per buffer, against a tenth of that). The mapping is exactly the array's pages (aligned
 // to a huge page; no slack kept on either side), so what it can ever make
 // resident is its size rounded up to a page.
 #pragma once
 
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
 
@@ -57,10 +56,6 @@ class LargeMemory {
   size_t committed_ = 0;  // bytes Commit already wrote
   bool huge_pages_ = false;
   double slow_huge_page_seconds_;
-
-  // Commits the first huge pages timed (see kSlowHugePageSeconds) and sets
-  // `next_part` past them.
-  void ProbeHugePages(std::atomic<size_t>& next_part, size_t page);
 };
 
 }  // namespace rootbatch::loader
