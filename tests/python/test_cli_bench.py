@@ -80,7 +80,7 @@ def test_ceiling_and_shuffle_report(rootbatch_cli, samples):
     (["--batch-size", "0"], "option 'batch_size' must be at least 1, got 0 (in flag --batch-size)"),
     (["--batch-size", "2.5"], "must be an integer, got '2.5'"),
     (["--threads", "0"], "(in flag --threads)"),
-    (["--shuffle", "random"], "'none', 'stream', 'cluster-chunks' or 'pieces'"),
+    (["--shuffle", "random"], "'none', 'stream', 'cluster-chunks', 'pieces' or 'scatter'"),
     (["--columns", "lepton_pT,nope"], "no column 'nope'"),
     (["--columns", "label,m_bb"], "both a target and a feature"),
     (["--memory", "10KB"], "too small"),
