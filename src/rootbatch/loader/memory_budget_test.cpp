@@ -19,6 +19,7 @@
 #include "rootbatch/frame/dataset.hpp"
 #include "rootbatch/loader/loader.hpp"
 #include "rootbatch/loader/testing/allocation_counter.hpp"
+#include "rootbatch/loader/testing/loader_fixtures.hpp"
 #include "rootbatch/write/file_writer.hpp"
 #include "rootbatch/write/rntuple_writer.hpp"
 #include "rootbatch/write/sample_generator.hpp"
@@ -151,18 +152,7 @@ TEST_P(MemoryBudgetTest, PeakOfRealAllocationsStaysWithinTheBudget) {
     ASSERT_TRUE(loader.IsOk()) << loader.status().ToString();
     plan = (*loader)->Memory().Describe();
     buffer_bytes = (*loader)->Memory().buffer_bytes;
-    for (int64_t epoch : {0, 1}) {
-      ASSERT_TRUE((*loader)->SetEpoch(epoch).IsOk());
-      int64_t rows = 0;
-      for (;;) {
-        // Each batch is dropped before the next Next(), as the budget assumes.
-        auto next = (*loader)->Next();
-        ASSERT_TRUE(next.IsOk()) << next.status().ToString();
-        if (!next->has_value()) break;
-        rows += (*next)->num_rows;
-      }
-      ASSERT_EQ(rows, entries) << "epoch " << epoch;
-    }
+    ASSERT_NO_FATAL_FAILURE(rootbatch::testing::ExpectEpochRows(**loader, entries, 2));
   }
   const int64_t peak = counter::PeakBytes() - before;
   const int64_t mapped = counter::MappedBytesAtPeak();

@@ -16,6 +16,7 @@
 #include "rootbatch/frame/dataset.hpp"
 #include "rootbatch/loader/loader.hpp"
 #include "rootbatch/loader/testing/allocation_counter.hpp"
+#include "rootbatch/loader/testing/loader_fixtures.hpp"
 #include "rootbatch/write/file_writer.hpp"
 #include "rootbatch/write/sample_generator.hpp"
 #include "rootbatch/write/tree_writer.hpp"
@@ -77,17 +78,7 @@ TEST_P(ScatterMemoryTest, OpenBatchesStayWithinTheBudget) {
     auto loader = Loader::Create({input}, options);
     ASSERT_TRUE(loader.IsOk()) << loader.status().ToString();
     plan = (*loader)->Memory().Describe();
-    for (int64_t epoch : {0, 1}) {
-      ASSERT_TRUE((*loader)->SetEpoch(epoch).IsOk());
-      int64_t rows = 0;
-      for (;;) {
-        auto next = (*loader)->Next();
-        ASSERT_TRUE(next.IsOk()) << next.status().ToString();
-        if (!next->has_value()) break;
-        rows += (*next)->num_rows;
-      }
-      ASSERT_EQ(rows, entries) << "epoch " << epoch;
-    }
+    ASSERT_NO_FATAL_FAILURE(rootbatch::testing::ExpectEpochRows(**loader, entries, 2));
   }
   const int64_t peak = counter::PeakBytes() - before;
   const int64_t mapped = counter::MappedBytesAtPeak();

@@ -42,6 +42,22 @@ inline std::vector<loader::Batch> Drain(loader::Loader& loader) {
   return batches;
 }
 
+// Runs `epochs` whole epochs, dropping each batch before the next Next() (as
+// the memory budget assumes), and expects `rows` rows in each.
+inline void ExpectEpochRows(loader::Loader& loader, int64_t rows, int epochs) {
+  for (int64_t epoch = 0; epoch < epochs; ++epoch) {
+    ASSERT_TRUE(loader.SetEpoch(epoch).IsOk());
+    int64_t seen = 0;
+    for (;;) {
+      auto next = loader.Next();
+      ASSERT_TRUE(next.IsOk()) << next.status().ToString();
+      if (!next->has_value()) break;
+      seen += (*next)->num_rows;
+    }
+    ASSERT_EQ(seen, rows) << "epoch " << epoch;
+  }
+}
+
 inline std::vector<int64_t> Entries(const std::vector<loader::Batch>& batches) {
   std::vector<int64_t> entries;
   for (const auto& batch : batches) {
