@@ -11,6 +11,7 @@
 #include "rootbatch/loader/pipeline.hpp"
 #include "rootbatch/loader/reweight_pass.hpp"
 #include "rootbatch/loader/rng.hpp"
+#include "rootbatch/loader/shuffle.hpp"
 
 namespace rootbatch::loader {
 namespace {
@@ -259,7 +260,7 @@ Result<std::optional<Batch>> Loader::NextBatch(const std::chrono::nanoseconds* t
   }
   if (!pipeline_) {
     if (!pool_) pool_ = std::make_unique<ThreadPool>(options_.num_threads, "rb-read");
-    if (!slot_memory_) {
+    if (!slot_memory_ && ShuffleOf(options_.shuffle).UsesSlotMemory()) {
       slot_memory_ = std::make_shared<LargeMemory>(static_cast<size_t>(std::max<int64_t>(memory_.num_slots, 1)) *
                                                    reader_->Layout().slot_stride);
     }

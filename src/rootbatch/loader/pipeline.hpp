@@ -38,7 +38,7 @@ struct PipelineConfig {
   std::shared_ptr<const BlockReader> reader;
   std::shared_ptr<const EpochOrder> order;
   std::shared_ptr<BufferPool> buffers;
-  std::shared_ptr<LargeMemory> slot_memory;  // memory.num_slots x row bytes
+  std::shared_ptr<LargeMemory> slot_memory;  // memory.num_slots x row bytes; null where the strategy uses none
   ThreadPool* pool = nullptr;
   MemoryPlan memory;
   ShuffleStrategy strategy = ShuffleStrategy::kStream;

@@ -22,6 +22,7 @@ class ScatterShuffle final : public Shuffle {
     return {OrderRules::Units::kBlocks, OrderRules::Placement::kPermuted, /*streams=*/true};
   }
   bool Mixes() const override { return true; }
+  bool UsesSlotMemory() const override { return false; }  // its rows live in the open batches
   Status Replay(const EpochOrder& order, const ScheduleParams& params,
                 const std::function<void(std::span<const int64_t>)>& batch) const override;
   Status Assemble(AssemblyContext& context) const override;

@@ -75,6 +75,9 @@ class Shuffle {
   // False for a strategy that keeps rows in stream order (it needs no buffer
   // beyond one batch, and has no shuffle figures to warn about).
   virtual bool Mixes() const = 0;
+  // False for a strategy that keeps no rows in PipelineConfig::slot_memory
+  // (the loader then maps none, and passes null).
+  virtual bool UsesSlotMemory() const { return true; }
 
   // Every batch of the epoch, in order, as the stream positions of its rows
   // in batch row order, without data.
