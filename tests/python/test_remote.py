@@ -199,6 +199,32 @@ def test_forked_dataloader_workers_each_read_over_their_own_connections(remote_c
     assert np.array_equal(seen, np.arange(6000))  # two shards of 3000: every event once
 
 
+def test_a_child_forked_right_after_a_new_connection_reads_over_its_own(remote_cli, served_samples):
+    # Each round logs in on a new connection (a user name the client has not seen makes a new
+    # channel; its login runs on the client's event-loop thread and resolves this host's name),
+    # then forks at once. The fork stops that thread; had the fork not waited for it to exit, the
+    # child could inherit glibc's resolver lock held by it and never log in (before the fork
+    # handling of xrootd_fork.cpp, about one run of this test in four had such a child).
+    server, paths = served_samples
+    for k in range(100):
+        url = server.url(paths[1]).replace("root://", f"root://fork{k}@")
+        parent = rootbatch.DataLoader([url], columns=FEATURES, target="label", batch_size=100, memory="1MB", seed=k)
+        assert len(np.asarray(next(iter(parent.batches())).entries)) == 100
+        pid = os.fork()
+        if pid == 0:  # the child: read the whole file over its own connection, then leave at once
+            code = 3
+            try:
+                os.environ["ROOTBATCH_XROOTD_TIMEOUT"] = "5"
+                child = rootbatch.DataLoader([url], columns=FEATURES, target="label", batch_size=100, memory="1MB")
+                code = 0 if sum(len(np.asarray(b.entries)) for b in child.batches()) == 2500 else 2
+            except BaseException:
+                code = 1
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0, f"round {k}: the child could not read {url}"
+
+
 def test_a_server_restarted_mid_epoch_loses_and_repeats_nothing(remote_cli, served_samples, monkeypatch):
     server, paths = served_samples
     monkeypatch.setenv("ROOTBATCH_XROOTD_TIMEOUT", "5")

@@ -19,7 +19,7 @@ namespace rootbatch::xrootd {
 void StartClientOnce() {
   static std::once_flag once;
   std::call_once(once, [] {
-    setenv("XRD_RUNFORKHANDLER", "1", /*overwrite=*/0);
+    TakeOverForkHandling();
     XrdCl::Env* env = XrdCl::DefaultEnv::GetEnv();
     const RemoteOptions options = RemoteOptionsFromEnv();
     // PutInt keeps a value the user set through the environment.

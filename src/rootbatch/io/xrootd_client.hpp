@@ -14,18 +14,23 @@
 namespace rootbatch::xrootd {
 
 // Sets, once per process and before the client's first use, what rootbatch
-// relies on: fork handlers on (XRD_RUNFORKHANDLER), and the client's own
+// relies on: fork handling (TakeOverForkHandling), and the client's own
 // reconnection loop shortened to the timeout of remote_options.hpp (its
 // defaults wait minutes before reporting an error; rootbatch retries itself,
 // within its stated budget). XRD_* variables the user set win.
 void StartClientOnce();
 
+// Runs the client's fork handler from a handler of rootbatch's, which lets a
+// fork go on only once the client threads it stopped have exited (why:
+// xrootd_fork.cpp). Does nothing where the user set XRD_RUNFORKHANDLER.
+void TakeOverForkHandling();
+
 // Opens `url` read-only in `file`, waiting for the client's answer at most
 // `timeout_seconds` plus a grace period. The client times a request out
 // itself, but only while its event loop runs in this process; should it not
-// (once seen in a DataLoader worker forked while the parent's reads were in
-// flight), the open fails with errOperationExpired, a transient error,
-// instead of waiting forever. `file` is then abandoned, not destroyed: the
+// (a forked child whose event loop is stuck: see xrootd_fork.cpp), the open
+// fails with errOperationExpired, a transient error, instead of waiting
+// forever. `file` is then abandoned, not destroyed: the
 // client may still hold it.
 XrdCl::XRootDStatus OpenWithDeadline(std::shared_ptr<XrdCl::File>& file, const std::string& url, int timeout_seconds);
 

@@ -1,8 +1,8 @@
 // root:// and roots:// URLs through the XRootD client library (XrdCl).
 //
 // Fork: the client's threads and connections do not survive a fork. The
-// client is told to run its fork handlers (XRD_RUNFORKHANDLER, set before
-// its first use), and each source opens its file in the process that reads:
+// client's fork handler runs from rootbatch's (xrootd_fork.cpp), and each
+// source opens its file in the process that reads:
 // a handle opened before a fork is abandoned in the child (not closed:
 // closing it would act on the parent's connection) and the child opens its
 // own. So a loader built in a parent works in forked DataLoader workers.

@@ -1,0 +1,121 @@
+// Fork handling for the XRootD client (XrdCl), run by rootbatch instead of by
+// the client itself.
+//
+// Why: before a fork the client stops its threads, and after it starts them
+// again (in the child on fresh connections). Its worker and timer threads are
+// joined, but its event-loop (poller) threads are only told to stop: each
+// acknowledges, then exits on its own, while the fork goes on. A thread that
+// has resolved a host name takes glibc's resolver lock once more as it exits
+// (to release its resolver state), and every login resolves this host's own
+// name on the event-loop thread. A fork that lands in that moment copies the
+// lock, held, into the child, where no thread will ever release it: the
+// child's first login then blocks for good in getaddrinfo and its open
+// expires. Seen in DataLoader workers forked just after the parent connected
+// (XrdCl 5.5, glibc 2.36; one fork in a few dozen on a loaded machine).
+//
+// So rootbatch turns the client's own handler off (its RunForkHandler
+// setting), registers one of its own that calls the client's fork handler
+// (the same Prepare, Parent and Child), and after Prepare waits until the
+// threads the client stopped have exited before the fork goes on. The
+// client's handler still runs its other steps in the child (it reopens its
+// log and renews its settings' lock), before this one.
+#include <pthread.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <XrdCl/XrdClDefaultEnv.hh>
+#include <XrdCl/XrdClEnv.hh>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+
+#include "rootbatch/io/xrootd_client.hpp"
+
+// The client's fork handler: exported by libXrdCl and returned by the public
+// DefaultEnv::GetForkHandler(), but its header is not installed. Only these
+// three non-virtual members are called.
+namespace XrdCl {
+class ForkHandler {
+ public:
+  void Prepare();
+  void Parent();
+  void Child();
+};
+}  // namespace XrdCl
+
+namespace rootbatch::xrootd {
+namespace {
+
+// The client's defaults (XrdClConstants.hh) where its settings hold none.
+constexpr int kClientWorkerThreads = 3;   // WorkerThreads: joined by Prepare
+constexpr int kClientPollerThreads = 1;   // ParallelEvtLoop: exit after Prepare
+constexpr int kClientTimerThreads = 1;    // the task manager: joined by Prepare
+// How long a fork waits at most for the stopped threads to exit: an exit
+// takes microseconds, but a loaded machine may not run the thread at once.
+// Past it the fork goes on (another thread of the process may have started
+// meanwhile, so the count is never reached).
+constexpr auto kExitWait = std::chrono::seconds(1);
+
+// Threads of this process, from /proc/self/stat (num_threads, field 20);
+// -1 if it cannot be read.
+int ThreadCount() {
+  std::FILE* stat = std::fopen("/proc/self/stat", "r");
+  if (stat == nullptr) return -1;
+  char line[1024];
+  const size_t got = std::fread(line, 1, sizeof(line) - 1, stat);
+  std::fclose(stat);
+  line[got] = '\0';
+  const char* after_name = std::strrchr(line, ')');  // the name may hold spaces and parentheses
+  if (after_name == nullptr) return -1;
+  // Fields 3..20 follow the name: the 18th of them is num_threads.
+  int field = 2;
+  for (const char* p = after_name + 1; *p != '\0'; ++p) {
+    if (*p == ' ' && ++field == 20) return std::atoi(p + 1);
+  }
+  return -1;
+}
+
+int ClientSetting(const char* name, int fallback) {
+  int value = fallback;
+  XrdCl::DefaultEnv::GetEnv()->GetInt(name, value);
+  return value;
+}
+
+void Prepare() {
+  const int before = ThreadCount();
+  XrdCl::DefaultEnv::GetForkHandler()->Prepare();
+  const int after = ThreadCount();
+  if (before < 0 || after < 0 || after == before) return;  // nothing was running: nothing exits
+  const int target = before - ClientSetting("WorkerThreads", kClientWorkerThreads) - kClientTimerThreads -
+                     ClientSetting("ParallelEvtLoop", kClientPollerThreads);
+  const auto deadline = std::chrono::steady_clock::now() + kExitWait;
+  const timespec pause{0, 100'000};  // 0.1 ms
+  while (ThreadCount() > target && std::chrono::steady_clock::now() < deadline) nanosleep(&pause, nullptr);
+}
+
+void Parent() { XrdCl::DefaultEnv::GetForkHandler()->Parent(); }
+void Child() { XrdCl::DefaultEnv::GetForkHandler()->Child(); }
+
+}  // namespace
+
+void TakeOverForkHandling() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    XrdCl::Env* env = XrdCl::DefaultEnv::GetEnv();
+    int enabled = 1;
+    env->GetInt("RunForkHandler", enabled);
+    if (enabled == 0) return;  // the user turned fork handling off (XRD_RUNFORKHANDLER=0)
+    env->PutInt("RunForkHandler", 0);
+    int now = 1;
+    env->GetInt("RunForkHandler", now);
+    if (now != 0) return;  // set by the user through the environment: the client's own handler runs
+    // Registered after the client's (at its load): ours prepares before its
+    // (which now does nothing there) and runs after it in parent and child.
+    pthread_atfork(Prepare, Parent, Child);
+  });
+}
+
+}  // namespace rootbatch::xrootd
