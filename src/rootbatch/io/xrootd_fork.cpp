@@ -25,6 +25,7 @@
 
 #include <XrdCl/XrdClDefaultEnv.hh>
 #include <XrdCl/XrdClEnv.hh>
+#include <XrdCl/XrdClLog.hh>
 
 #include <chrono>
 #include <cstdio>
@@ -96,8 +97,15 @@ void Prepare() {
   while (ThreadCount() > target && std::chrono::steady_clock::now() < deadline) nanosleep(&pause, nullptr);
 }
 
-void Parent() { XrdCl::DefaultEnv::GetForkHandler()->Parent(); }
-void Child() { XrdCl::DefaultEnv::GetForkHandler()->Child(); }
+// As the client's own handler does: its log names the process it runs in.
+void Parent() {
+  XrdCl::DefaultEnv::GetLog()->SetPid(getpid());
+  XrdCl::DefaultEnv::GetForkHandler()->Parent();
+}
+void Child() {
+  XrdCl::DefaultEnv::GetLog()->SetPid(getpid());
+  XrdCl::DefaultEnv::GetForkHandler()->Child();
+}
 
 }  // namespace
 
