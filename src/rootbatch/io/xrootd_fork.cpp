@@ -28,11 +28,9 @@
 #include <XrdCl/XrdClLog.hh>
 
 #include <chrono>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <mutex>
 
+#include "rootbatch/base/thread_count.hpp"
 #include "rootbatch/io/xrootd_client.hpp"
 
 // The client's fork handler: exported by libXrdCl and returned by the public
@@ -59,25 +57,10 @@ constexpr int kClientTimerThreads = 1;    // the task manager: joined by Prepare
 // Past it the fork goes on (another thread of the process may have started
 // meanwhile, so the count is never reached).
 constexpr auto kExitWait = std::chrono::seconds(1);
-
-// Threads of this process, from /proc/self/stat (num_threads, field 20);
-// -1 if it cannot be read.
-int ThreadCount() {
-  std::FILE* stat = std::fopen("/proc/self/stat", "r");
-  if (stat == nullptr) return -1;
-  char line[1024];
-  const size_t got = std::fread(line, 1, sizeof(line) - 1, stat);
-  std::fclose(stat);
-  line[got] = '\0';
-  const char* after_name = std::strrchr(line, ')');  // the name may hold spaces and parentheses
-  if (after_name == nullptr) return -1;
-  // Fields 3..20 follow the name: the 18th of them is num_threads.
-  int field = 2;
-  for (const char* p = after_name + 1; *p != '\0'; ++p) {
-    if (*p == ' ' && ++field == 20) return std::atoi(p + 1);
-  }
-  return -1;
-}
+// Where no thread has gone this long after Prepare, the client was not
+// running and nothing will exit. (Not "none gone at once": a joined thread
+// stays listed in /proc for a moment after the join returns.)
+constexpr auto kNothingStoppedWait = std::chrono::milliseconds(20);
 
 int ClientSetting(const char* name, int fallback) {
   int value = fallback;
@@ -86,15 +69,20 @@ int ClientSetting(const char* name, int fallback) {
 }
 
 void Prepare() {
-  const int before = ThreadCount();
+  const int before = CountThreads();
   XrdCl::DefaultEnv::GetForkHandler()->Prepare();
-  const int after = ThreadCount();
-  if (before < 0 || after < 0 || after == before) return;  // nothing was running: nothing exits
+  if (before < 0) return;
   const int target = before - ClientSetting("WorkerThreads", kClientWorkerThreads) - kClientTimerThreads -
                      ClientSetting("ParallelEvtLoop", kClientPollerThreads);
-  const auto deadline = std::chrono::steady_clock::now() + kExitWait;
+  const auto start = std::chrono::steady_clock::now();
   const timespec pause{0, 100'000};  // 0.1 ms
-  while (ThreadCount() > target && std::chrono::steady_clock::now() < deadline) nanosleep(&pause, nullptr);
+  for (;;) {
+    const int count = CountThreads();
+    if (count < 0 || count <= target) return;
+    const auto waited = std::chrono::steady_clock::now() - start;
+    if (waited > kExitWait || (count >= before && waited > kNothingStoppedWait)) return;
+    nanosleep(&pause, nullptr);
+  }
 }
 
 // As the client's own handler does: its log names the process it runs in.

@@ -1,23 +1,14 @@
-// Thread counts for the leak tests: the threads of this process as
-// /proc/self/task lists them.
+// Thread counts for the leak tests (base/thread_count.hpp), settling.
 #pragma once
-
-#include <dirent.h>
 
 #include <chrono>
 #include <thread>
 
+#include "rootbatch/base/thread_count.hpp"
+
 namespace rootbatch::testing {
 
-// Threads of this process now, or -1 if /proc cannot be read.
-inline int CountThreads() {
-  int count = 0;
-  DIR* dir = opendir("/proc/self/task");
-  if (dir == nullptr) return -1;
-  while (dirent* entry = readdir(dir)) count += entry->d_name[0] != '.';
-  closedir(dir);
-  return count;
-}
+using rootbatch::CountThreads;
 
 // The thread count once it settles at `expected`, or after 2 s whatever it
 // is: a joined thread can stay listed in /proc for a moment after join()
