@@ -7,7 +7,12 @@
 
 #include <cstring>
 #include <memory>
+#include <random>
 #include <vector>
+
+#if defined(__x86_64__)
+#include <emmintrin.h>
+#endif
 
 #include "rootbatch/loader/batch_assembler.hpp"
 #include "rootbatch/loader/convert.hpp"
@@ -287,6 +292,81 @@ void BM_ScatterWrite(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * block_rows);
 }
 BENCHMARK(BM_ScatterWrite)->ArgName("features")->Arg(28)->Arg(30)->Iterations(2000);
+
+#if defined(__x86_64__)
+// A design not built (docs/benchmarks.md, "What 0.8 of the ceiling would
+// take"): workers write each staged row to a random row of a "bucket" of
+// eight batches, kept row by row at a stride of whole cache lines, with
+// non-temporal stores. A store that fills whole lines does not read them
+// first, which is what makes the random writes of `scatter` (rows split
+// into the batch's tensors, partial lines) cost as much as a random read.
+// A full bucket is then split into its batches' tensors in order. Measured
+// per row, in the same 200 MiB as BM_ExchangeRows, the two parts apart;
+// the destinations (what a schedule would compute) are drawn beforehand.
+struct BucketBench {
+  explicit BucketBench(size_t features)
+      : layout(BenchLayout(features)),
+        stride((layout.row_bytes + 63) / 64 * 64),
+        rows(static_cast<int64_t>((size_t{200} << 20) / stride)),
+        memory(static_cast<size_t>(rows) * stride) {
+    memory.Commit(static_cast<size_t>(rows) * stride, nullptr);
+  }
+  RowLayout layout;
+  size_t stride;  // whole lines
+  int64_t rows;
+  LargeMemory memory;
+};
+
+void BM_BucketStreamWrite(benchmark::State& state) {
+  BucketBench bench(static_cast<size_t>(state.range(0)));
+  const int64_t block_rows = 8192;
+  std::vector<int32_t> targets(static_cast<size_t>(block_rows) * 64);
+  std::mt19937_64 random(7);
+  for (auto& t : targets) t = static_cast<int32_t>(random() % static_cast<uint64_t>(bench.rows));
+  // The staged block at the bucket's stride, so that each row is whole lines.
+  const size_t staged_bytes = static_cast<size_t>(block_rows) * bench.stride;
+  std::vector<uint8_t> staged_memory(staged_bytes + 64, 1);
+  const auto* staged = reinterpret_cast<const __m128i*>(
+      (reinterpret_cast<uintptr_t>(staged_memory.data()) + 63) / 64 * 64);
+  const size_t vectors = bench.stride / sizeof(__m128i);
+  size_t at = 0;
+  for (auto _ : state) {
+    if (at + static_cast<size_t>(block_rows) > targets.size()) at = 0;
+    for (int64_t r = 0; r < block_rows; ++r) {
+      const __m128i* source = staged + static_cast<size_t>(r) * vectors;
+      auto* target = reinterpret_cast<__m128i*>(bench.memory.data() + static_cast<size_t>(targets[at + static_cast<size_t>(r)]) * bench.stride);
+      for (size_t v = 0; v < vectors; ++v) _mm_stream_si128(target + v, _mm_load_si128(source + v));
+    }
+    _mm_sfence();
+    at += static_cast<size_t>(block_rows);
+  }
+  state.SetItemsProcessed(state.iterations() * block_rows);
+}
+BENCHMARK(BM_BucketStreamWrite)->ArgName("features")->Arg(28)->Arg(30)->Iterations(2000);
+
+void BM_BucketDeal(benchmark::State& state) {
+  BucketBench bench(static_cast<size_t>(state.range(0)));
+  const int64_t batch = 1024, bucket_rows = 8 * batch;
+  const int64_t buckets = bench.rows / bucket_rows;
+  std::memset(bench.memory.data(), 1, static_cast<size_t>(bench.rows) * bench.stride);
+  BatchAssembler assembler(bench.layout, 0, bench.memory.data(), BufferPool::Create(4));
+  std::vector<int32_t> in_order(static_cast<size_t>(batch));
+  for (int64_t i = 0; i < batch; ++i) in_order[static_cast<size_t>(i)] = static_cast<int32_t>(i);
+  int64_t bucket = 0, index = 0;
+  for (auto _ : state) {
+    bucket = (bucket + 7) % buckets;  // another bucket each time, long out of the caches
+    const uint8_t* rows = bench.memory.data() + static_cast<size_t>(bucket * bucket_rows) * bench.stride;
+    for (int64_t b = 0; b < 8; ++b) {
+      assembler.Begin(batch, 0, index++);
+      assembler.ScatterRows(rows + static_cast<size_t>(b * batch) * bench.stride, bench.stride,
+                            static_cast<size_t>(batch), in_order.data());
+      benchmark::DoNotOptimize(assembler.Finish());
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * bucket_rows);
+}
+BENCHMARK(BM_BucketDeal)->ArgName("features")->Arg(28)->Arg(30)->Iterations(400);
+#endif
 
 }  // namespace
 }  // namespace rootbatch::loader
