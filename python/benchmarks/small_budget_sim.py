@@ -30,7 +30,7 @@ def stream_order(entries, piece, rng):
 
 
 def figures(entries, piece, buffer, batch, tier=0.0, tier_take=0, seed=1):
-    """bins/batch and var_ratio of one epoch."""
+    """bins/batch and var_ratio of one epoch (every full batch; the last partial one is dropped)."""
     rng = np.random.default_rng(seed)
     stream = stream_order(entries, piece, rng)
     slots = stream[:buffer].copy()
@@ -48,6 +48,12 @@ def figures(entries, piece, buffer, batch, tier=0.0, tier_take=0, seed=1):
         means.append(rows.mean() / entries)
         slots[take] = stream[position:position + batch]
         position += batch
+    # The stream's end: the rest of the stream joins the buffer, which drains in random order.
+    rest = rng.permutation(np.concatenate([slots, stream[position:]]))
+    for begin in range(0, len(rest) - batch + 1, batch):
+        rows = rest[begin:begin + batch]
+        bins.append(len(np.unique(rows * 100 // entries)))
+        means.append(rows.mean() / entries)
     # The mean of index / N over a batch of i.i.d. rows has variance (1/12) / batch.
     return float(np.mean(bins)), float(np.var(means) / (1.0 / 12.0 / batch))
 
