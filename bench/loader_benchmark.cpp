@@ -294,8 +294,8 @@ void BM_ScatterWrite(benchmark::State& state) {
 BENCHMARK(BM_ScatterWrite)->ArgName("features")->Arg(28)->Arg(30)->Iterations(2000);
 
 #if defined(__x86_64__)
-// A design not built (docs/benchmarks.md, "What 0.8 of the ceiling would
-// take"): workers write each staged row to a random row of a "bucket" of
+// A design not built (docs/benchmarks.md, "Where the CPU goes at 2
+// threads, and what 0.8 of the ceiling would take"): workers write each staged row to a random row of a "bucket" of
 // eight batches, kept row by row at a stride of whole cache lines, with
 // non-temporal stores. A store that fills whole lines does not read them
 // first, which is what makes the random writes of `scatter` (rows split
@@ -334,7 +334,8 @@ void BM_BucketStreamWrite(benchmark::State& state) {
     if (at + static_cast<size_t>(block_rows) > targets.size()) at = 0;
     for (int64_t r = 0; r < block_rows; ++r) {
       const __m128i* source = staged + static_cast<size_t>(r) * vectors;
-      auto* target = reinterpret_cast<__m128i*>(bench.memory.data() + static_cast<size_t>(targets[at + static_cast<size_t>(r)]) * bench.stride);
+      const auto row = static_cast<size_t>(targets[at + static_cast<size_t>(r)]);
+      auto* target = reinterpret_cast<__m128i*>(bench.memory.data() + row * bench.stride);
       for (size_t v = 0; v < vectors; ++v) _mm_stream_si128(target + v, _mm_load_si128(source + v));
     }
     _mm_sfence();
@@ -348,7 +349,6 @@ void BM_BucketDeal(benchmark::State& state) {
   BucketBench bench(static_cast<size_t>(state.range(0)));
   const int64_t batch = 1024, bucket_rows = 8 * batch;
   const int64_t buckets = bench.rows / bucket_rows;
-  std::memset(bench.memory.data(), 1, static_cast<size_t>(bench.rows) * bench.stride);
   BatchAssembler assembler(bench.layout, 0, bench.memory.data(), BufferPool::Create(4));
   std::vector<int32_t> in_order(static_cast<size_t>(batch));
   for (int64_t i = 0; i < batch; ++i) in_order[static_cast<size_t>(i)] = static_cast<int32_t>(i);

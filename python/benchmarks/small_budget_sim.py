@@ -29,29 +29,32 @@ def stream_order(entries, piece, rng):
     return np.concatenate([np.arange(s, min(s + piece, entries)) for s in starts[np.argsort(keys)]])
 
 
-def figures(entries, piece, buffer, batch, tier=0.0, tier_take=0, seed=1):
-    """bins/batch and var_ratio of one epoch (every full batch; the last partial one is dropped)."""
+def batches(entries, piece, buffer, batch, tier=0.0, tier_take=0, seed=1):
+    """The entry indices of each full batch of one epoch, in order (the last partial one is dropped)."""
     rng = np.random.default_rng(seed)
     stream = stream_order(entries, piece, rng)
     slots = stream[:buffer].copy()
     position = buffer
     tier_slots = int(tier * buffer)
-    bins, means = [], []
     while position + batch <= len(stream):
         if tier_slots:
             take = np.concatenate([rng.choice(tier_slots, tier_take, replace=False),
                                    tier_slots + rng.choice(buffer - tier_slots, batch - tier_take, replace=False)])
         else:
             take = rng.choice(buffer, batch, replace=False)
-        rows = slots[take]
-        bins.append(len(np.unique(rows * 100 // entries)))
-        means.append(rows.mean() / entries)
+        yield slots[take]
         slots[take] = stream[position:position + batch]
         position += batch
     # The stream's end: the rest of the stream joins the buffer, which drains in random order.
     rest = rng.permutation(np.concatenate([slots, stream[position:]]))
     for begin in range(0, len(rest) - batch + 1, batch):
-        rows = rest[begin:begin + batch]
+        yield rest[begin:begin + batch]
+
+
+def figures(entries, piece, buffer, batch, tier=0.0, tier_take=0, seed=1):
+    """bins/batch and var_ratio of one epoch."""
+    bins, means = [], []
+    for rows in batches(entries, piece, buffer, batch, tier, tier_take, seed):
         bins.append(len(np.unique(rows * 100 // entries)))
         means.append(rows.mean() / entries)
     # The mean of index / N over a batch of i.i.d. rows has variance (1/12) / batch.
